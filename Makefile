@@ -1,0 +1,34 @@
+# Framescope — the two commands a new user needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8000
+
+.PHONY: run test lint format migrate train model-card bench fuzz clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## Start the service on http://127.0.0.1:$(PORT) (SQLite under instance/ unless DATABASE_URL is set).
+run: $(VENV)/.installed
+	$(PY) -m flask --app service db upgrade
+	$(PY) -m flask --app service run --host 127.0.0.1 --port $(PORT)
+
+## Run the test suite (SQLite; also PostgreSQL when TEST_DATABASE_URL is set).
+test: $(VENV)/.installed
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+
+format: $(VENV)/.installed
+	$(PY) -m ruff format .
+
+migrate: $(VENV)/.installed
+	$(PY) -m flask --app service db upgrade
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3 instance/models .pytest_cache .ruff_cache
