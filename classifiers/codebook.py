@@ -1,0 +1,173 @@
+"""Codebooks as data: frame and stance-target definitions loaded from YAML.
+
+The hash of a codebook's canonical JSON travels with every classification, so a stored
+result can always be traced to the exact definitions that produced it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import yaml
+
+from classifiers.errors import InvalidCodebookError, UnknownCodebookError
+
+CODEBOOK_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "codebooks"
+STANCE_LABELS = ("favor", "against", "neutral")
+
+
+@dataclass(frozen=True)
+class FrameDef:
+    """One frame: key, human label, definition, inclusion/exclusion rules, indicator phrases."""
+
+    key: str
+    label: str
+    definition: str
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    indicators: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TargetDef:
+    """A stance target: what favor/against mean, names that show the article concerns it."""
+
+    key: str
+    label: str
+    description: str
+    labels: tuple[str, ...] = STANCE_LABELS
+    aliases: tuple[str, ...] = ()
+    side_terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """A frozen codebook; ``hash`` is the first 16 hex digits of sha256(canonical JSON)."""
+
+    key: str
+    version: str
+    label: str
+    frames: tuple[FrameDef, ...]
+    targets: tuple[TargetDef, ...]
+    default_target: str
+    present_rule: str = ""
+    hash: str = ""
+
+    @property
+    def frame_keys(self) -> tuple[str, ...]:
+        return tuple(f.key for f in self.frames)
+
+    @property
+    def target_keys(self) -> tuple[str, ...]:
+        return tuple(t.key for t in self.targets)
+
+    def frame(self, key: str) -> FrameDef:
+        return next(f for f in self.frames if f.key == key)
+
+    def target(self, key: str) -> TargetDef:
+        """Return a target definition; raises UnknownTargetError for keys not in the codebook."""
+        from classifiers.errors import UnknownTargetError
+
+        for t in self.targets:
+            if t.key == key:
+                return t
+        raise UnknownTargetError(f"unknown target {key!r}; allowed: {', '.join(self.target_keys)}")
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict (tuples become lists); includes the hash."""
+        d = asdict(self)
+        return json.loads(json.dumps(d))
+
+
+def _canonical_hash(d: dict) -> str:
+    payload = json.dumps(d, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+def _strs(raw: dict, name: str, where: str) -> tuple[str, ...]:
+    value = raw.get(name) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidCodebookError(f"{where}.{name} must be a list of strings")
+    return tuple(v.strip().lower() if name in ("indicators", "aliases") else v.strip() for v in value)
+
+
+def codebook_from_dict(raw: dict) -> Codebook:
+    """Validate a parsed codebook mapping and build a Codebook with its content hash."""
+    if not isinstance(raw, dict):
+        raise InvalidCodebookError("codebook must be a mapping")
+    for name in ("key", "version", "label", "frames", "targets", "default_target"):
+        if name not in raw:
+            raise InvalidCodebookError(f"codebook is missing {name!r}")
+    frames = []
+    for i, f in enumerate(raw["frames"]):
+        where = f"frames[{i}]"
+        if not isinstance(f, dict) or not {"key", "label", "definition"} <= set(f):
+            raise InvalidCodebookError(f"{where} needs key, label and definition")
+        frames.append(
+            FrameDef(
+                key=str(f["key"]),
+                label=str(f["label"]),
+                definition=str(f["definition"]).strip(),
+                include=_strs(f, "include", where),
+                exclude=_strs(f, "exclude", where),
+                indicators=_strs(f, "indicators", where),
+            )
+        )
+    keys = [f.key for f in frames]
+    if len(set(keys)) != len(keys) or not keys:
+        raise InvalidCodebookError("frame keys must be unique and non-empty")
+    targets = []
+    for i, t in enumerate(raw["targets"]):
+        where = f"targets[{i}]"
+        if not isinstance(t, dict) or not {"key", "description"} <= set(t):
+            raise InvalidCodebookError(f"{where} needs key and description")
+        labels = _strs(t, "labels", where) or STANCE_LABELS
+        side = {
+            str(k): _strs({"indicators": v}, "indicators", f"{where}.side_terms")
+            for k, v in (t.get("side_terms") or {}).items()
+        }
+        if not set(side) <= set(labels):
+            raise InvalidCodebookError(f"{where}.side_terms keys must be among {labels}")
+        targets.append(
+            TargetDef(
+                key=str(t["key"]),
+                label=str(t.get("label", t["key"])),
+                description=str(t["description"]).strip(),
+                labels=labels,
+                aliases=_strs(t, "aliases", where),
+                side_terms=side,
+            )
+        )
+    if raw["default_target"] not in {t.key for t in targets}:
+        raise InvalidCodebookError("default_target must be one of the targets")
+    cb = Codebook(
+        key=str(raw["key"]),
+        version=str(raw["version"]),
+        label=str(raw["label"]),
+        frames=tuple(frames),
+        targets=tuple(targets),
+        default_target=str(raw["default_target"]),
+        present_rule=str(raw.get("present_rule", "")).strip(),
+    )
+    content = cb.to_dict()
+    content.pop("hash")
+    return Codebook(**{**cb.__dict__, "hash": _canonical_hash(content)})
+
+
+def load_codebook(key_or_path: str | Path = "conflict") -> Codebook:
+    """Load a codebook by key (``fixtures/codebooks/<key>.yaml``) or by file path."""
+    path = Path(key_or_path)
+    if not path.suffix:
+        if not str(key_or_path).replace("-", "").replace("_", "").isalnum():
+            raise UnknownCodebookError(f"invalid codebook key {key_or_path!r}")
+        path = CODEBOOK_DIR / f"{key_or_path}.yaml"
+    if not path.is_file():
+        raise UnknownCodebookError(f"no codebook at {path}")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise InvalidCodebookError(f"{path.name}: {exc}") from exc
+    return codebook_from_dict(raw)
