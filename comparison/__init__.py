@@ -1,0 +1,46 @@
+"""Statistics over classified articles: compare outlets' framing and stance (no Flask, no SQL).
+
+See docs/ARCHITECTURE.md for the contract. Every result is a frozen ``*Result`` dataclass with
+``tables()`` (tidy rows for JSON/CSV) and ``summary()``.
+"""
+from comparison.compare import ComparisonResult, DivergenceResult, compare_outlets
+from comparison.errors import (
+    ComparisonError,
+    DegenerateTableError,
+    InvalidParameterError,
+    InvalidRecordError,
+    MixedModelVersionsError,
+    NotEnoughDataError,
+    UnknownFrameError,
+)
+from comparison.records import DEFAULT_STANCE_LABELS, ArticleRecord, ComparisonWarning, check_model_versions
+from comparison.results import FrameTestResult, Omission, ShareEstimate
+from comparison.stats import (
+    ConfidenceInterval,
+    IndependenceTestResult,
+    MultipleTestingResult,
+    Proportion,
+    benjamini_hochberg,
+    independence_test,
+    jensen_shannon_divergence,
+    prevalence_test,
+    wilson_interval,
+)
+from comparison.vocabulary import (
+    DistinctiveTerm,
+    TermCounts,
+    VocabularyResult,
+    count_document_terms,
+    count_terms,
+    fightin_words,
+)
+
+__all__ = [
+    "DEFAULT_STANCE_LABELS", "ArticleRecord", "ComparisonError", "ComparisonResult", "ComparisonWarning",
+    "ConfidenceInterval", "DegenerateTableError", "DistinctiveTerm", "DivergenceResult", "FrameTestResult",
+    "IndependenceTestResult", "InvalidParameterError", "InvalidRecordError", "MixedModelVersionsError",
+    "MultipleTestingResult", "NotEnoughDataError", "Omission", "Proportion", "ShareEstimate", "TermCounts",
+    "UnknownFrameError", "VocabularyResult", "benjamini_hochberg", "check_model_versions", "compare_outlets",
+    "count_document_terms", "count_terms", "fightin_words", "independence_test", "jensen_shannon_divergence",
+    "prevalence_test", "wilson_interval",
+]

@@ -1,0 +1,164 @@
+"""Input records, structured warnings and the validated array view the statistics run on."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from comparison.errors import (
+    InvalidParameterError,
+    InvalidRecordError,
+    MixedModelVersionsError,
+    NotEnoughDataError,
+    UnknownFrameError,
+)
+
+DEFAULT_STANCE_LABELS = ("favor", "against", "neutral")
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRecord:
+    """One classified article, as the statistics need it (no ORM, no Flask: usable from a notebook).
+
+    ``frames`` maps frame key to presence, ``shares`` frame key to the share of the article's
+    sentences labelled with that frame. ``model_version`` and ``codebook_hash`` identify the
+    instrument that produced the labels; comparisons refuse to mix instruments.
+    """
+
+    outlet: str
+    frames: Mapping[str, bool]
+    shares: Mapping[str, float] = field(default_factory=dict)
+    dominant_frame: str | None = None
+    stance: str | None = None
+    text: str = ""
+    published_at: datetime | None = None
+    event: str | None = None
+    model_version: str | None = None
+    codebook_hash: str | None = None
+
+    @classmethod
+    def from_classification(
+        cls, outlet: str, classification: Mapping[str, Any], *, text: str = "",
+        published_at: datetime | None = None, event: str | None = None,
+    ) -> ArticleRecord:
+        """Build a record from ``ArticleClassification.to_dict()`` (the classifier's JSON shape)."""
+        frames = classification.get("frames") or []
+        model = classification.get("model") or {}
+        stance = classification.get("stance") or {}
+        return cls(
+            outlet=outlet,
+            frames={f["key"]: bool(f.get("present")) for f in frames},
+            shares={f["key"]: float(f.get("share") or 0.0) for f in frames},
+            dominant_frame=classification.get("dominant_frame"),
+            stance=stance.get("label"),
+            text=text,
+            published_at=published_at,
+            event=event,
+            model_version=model.get("version"),
+            codebook_hash=model.get("codebook_hash"),
+        )
+
+
+@dataclass(frozen=True)
+class ComparisonWarning:
+    """A reason to be careful with part of a result; ``code`` is stable, ``message`` is for people."""
+
+    code: str
+    message: str
+    outlet: str | None = None
+    frame: str | None = None
+
+    def row(self) -> dict[str, Any]:
+        return {"code": self.code, "outlet": self.outlet, "frame": self.frame, "message": self.message}
+
+
+@dataclass(frozen=True)
+class RecordArrays:
+    """Records turned into aligned arrays once, so every statistic is a vectorised reduction."""
+
+    outlets: tuple[str, ...]
+    frames: tuple[str, ...]
+    outlet_index: np.ndarray      # (n,) int: position of each record's outlet in ``outlets``
+    present: np.ndarray           # (n, n_frames) bool
+    shares: np.ndarray            # (n, n_frames) float
+    model_versions: tuple[str, ...]
+    codebook_hashes: tuple[str, ...]
+    warnings: tuple[ComparisonWarning, ...]
+
+    @property
+    def n_articles(self) -> np.ndarray:
+        return np.bincount(self.outlet_index, minlength=len(self.outlets))
+
+
+def check_model_versions(
+    records: Sequence[ArticleRecord], *, allow_mixed_versions: bool = False
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[ComparisonWarning, ...]]:
+    """Return the distinct model versions and codebook hashes; refuse a mixture unless allowed.
+
+    A record without a version counts as its own "unknown" version: mixing unverified labels
+    with verified ones is as risky as mixing two models.
+    """
+    pairs = sorted({(r.model_version, r.codebook_hash) for r in records},
+                   key=lambda p: (p[0] or "", p[1] or ""))
+    versions = tuple(sorted({p[0] for p in pairs if p[0] is not None}))
+    hashes = tuple(sorted({p[1] for p in pairs if p[1] is not None}))
+    if len(pairs) <= 1:
+        return versions, hashes, ()
+    described = ", ".join(f"{v or 'unknown'}/{h or 'unknown'}" for v, h in pairs)
+    message = f"records come from {len(pairs)} model version/codebook combinations: {described}"
+    if not allow_mixed_versions:
+        raise MixedModelVersionsError(message + "; filter to one, or pass allow_mixed_versions=True",
+                                      tuple(pairs))
+    return versions, hashes, (ComparisonWarning("mixed_model_versions", message),)
+
+
+def validate_stances(records: Sequence[ArticleRecord], stance_labels: Sequence[str]) -> None:
+    """Unknown stance labels are an input error, not a silent extra category."""
+    allowed = set(stance_labels)
+    unknown = sorted({r.stance for r in records if r.stance is not None and r.stance not in allowed})
+    if unknown:
+        raise InvalidRecordError(f"unknown stance label(s) {unknown}; allowed: {sorted(allowed)}")
+
+
+def build_arrays(
+    records: Sequence[ArticleRecord], frames: Sequence[str], *, allow_mixed_versions: bool = False
+) -> RecordArrays:
+    """Validate records and frames and lay them out as arrays (outlets sorted, frames as given)."""
+    if isinstance(frames, str):
+        raise InvalidParameterError("frames must be a sequence of frame keys, not one string")
+    frame_keys = tuple(dict.fromkeys(frames))
+    if not frame_keys:
+        raise InvalidParameterError("at least one frame key is required")
+    if not records:
+        raise NotEnoughDataError("no articles to compare")
+    versions, hashes, warnings = check_model_versions(records, allow_mixed_versions=allow_mixed_versions)
+    seen: set[str] = set()
+    for r in records:
+        seen.update(r.frames)
+    missing = [f for f in frame_keys if f not in seen]
+    if missing:
+        raise UnknownFrameError(f"frame(s) {missing} occur in no record; known: {sorted(seen)}")
+    outlets = tuple(sorted({r.outlet for r in records}))
+    position = {o: i for i, o in enumerate(outlets)}
+    outlet_index = np.fromiter((position[r.outlet] for r in records), dtype=np.intp, count=len(records))
+    present = np.array([[bool(r.frames.get(f, False)) for f in frame_keys] for r in records], dtype=bool)
+    shares = np.array([[float(r.shares.get(f, 0.0)) for f in frame_keys] for r in records], dtype=float)
+    shares = shares.reshape(len(records), len(frame_keys))
+    if ((shares < 0) | (shares > 1) | np.isnan(shares)).any():
+        raise InvalidRecordError("sentence shares must lie in [0, 1]")
+    return RecordArrays(outlets, frame_keys, outlet_index, present.reshape(shares.shape), shares,
+                        versions, hashes, warnings)
+
+
+def small_sample_warnings(
+    outlets: Sequence[str], n_articles: Sequence[int], min_articles: int
+) -> list[ComparisonWarning]:
+    """One warning per outlet with fewer than ``min_articles`` articles."""
+    return [
+        ComparisonWarning("small_sample", f"{outlet} has {n} article(s), fewer than {min_articles}; "
+                          "its proportions have wide intervals and it should not be ranked", outlet=outlet)
+        for outlet, n in zip(outlets, n_articles, strict=True) if n < min_articles
+    ]
