@@ -1,0 +1,221 @@
+"""Article-level classification: sentence scores aggregated into frames, stance and evidence.
+
+Article rule (mirrors the codebook): a frame is *present* when its article score reaches the
+frame's threshold, where the article score is the larger of (a) the second-highest sentence
+probability — i.e. at least two sentences carry the frame — and (b) the highest probability
+among the headline and the lede (first body sentence). Thresholds are chosen per frame by
+grouped cross-validation on our corpus (see classifiers.training).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from classifiers.codebook import Codebook
+from classifiers.text import count_words, is_english, split_sentences
+
+STANCE_ORDER = ("favor", "against", "neutral")
+N_EVIDENCE = 3
+
+
+@dataclass(frozen=True)
+class Evidence:
+    sentence: str
+    start: int
+    end: int
+    score: float
+    field: str = "text"
+
+    def to_dict(self) -> dict:
+        d = {"sentence": self.sentence, "start": self.start, "end": self.end, "score": round(self.score, 4)}
+        if self.field != "text":
+            d["field"] = self.field
+        return d
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    key: str
+    label: str
+    score: float
+    present: bool
+    share: float
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "score": round(self.score, 4),
+            "present": self.present,
+            "share": round(self.share, 4),
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
+@dataclass(frozen=True)
+class StanceResult:
+    target: str
+    label: str | None
+    scores: dict[str, float]
+    evidence: tuple[Evidence, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {
+            "target": self.target,
+            "label": self.label,
+            "scores": {k: round(v, 4) for k, v in self.scores.items()},
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
+@dataclass(frozen=True)
+class ArticleClassification:
+    """The answer for one article; ``to_dict()`` is the JSON shape the service returns."""
+
+    status: str
+    n_sentences: int
+    frames: tuple[FrameResult, ...]
+    dominant_frame: str | None
+    stance: StanceResult
+    model: dict = field(default_factory=dict)
+    language: str | None = "en"
+
+    @property
+    def present_frames(self) -> list[str]:
+        return [f.key for f in self.frames if f.present]
+
+    def to_dict(self) -> dict:
+        return {
+            "status": self.status,
+            "language": self.language,
+            "n_sentences": self.n_sentences,
+            "frames": [f.to_dict() for f in self.frames],
+            "dominant_frame": self.dominant_frame,
+            "stance": self.stance.to_dict(),
+            "model": dict(self.model),
+        }
+
+
+@dataclass
+class _Prepared:
+    """Sentences of one article ready for scoring (title sentences first)."""
+
+    texts: list[str]
+    spans: list[tuple[int, int, str]]
+    lede: np.ndarray
+    status: str = "ok"
+
+
+def prepare_article(title: str, text: str) -> _Prepared:
+    """Split headline and body, keep sentences with enough words, flag the headline/lede."""
+    title, text = title or "", text or ""
+    if not is_english(f"{title}\n{text}"):
+        return _Prepared([], [], np.zeros(0, bool), "unsupported_language")
+    texts, spans, lede = [], [], []
+    for fname, src in (("title", title), ("text", text)):
+        first_body = True
+        for s in split_sentences(src):
+            if count_words(s.text) < 3:
+                continue
+            texts.append(s.text)
+            spans.append((s.start, s.end, fname))
+            lede.append(fname == "title" or first_body)
+            if fname == "text":
+                first_body = False
+    status = "ok" if texts else "insufficient_text"
+    return _Prepared(texts, spans, np.asarray(lede, bool), status)
+
+
+def article_frame_scores(proba: np.ndarray, lede: np.ndarray) -> np.ndarray:
+    """Per-frame article score: max(second-highest sentence prob, highest headline/lede prob)."""
+    if proba.shape[0] == 0:
+        return np.zeros(proba.shape[1])
+    second = np.sort(proba, axis=0)[-2] if proba.shape[0] >= 2 else np.zeros(proba.shape[1])
+    lede_max = proba[lede].max(axis=0) if lede.any() else np.zeros(proba.shape[1])
+    return np.maximum(second, lede_max)
+
+
+def stance_article_features(proba: np.ndarray, n_alias: float) -> np.ndarray:
+    """Fixed-length summary of own-voice sentence stance probabilities (favor, against, neutral).
+
+    Mean, maximum, mean of the top three and share above 0.5 for favor and against, plus
+    whether the article names the target at all.
+    """
+    if proba.shape[0] == 0:
+        return np.zeros(9)
+    out = []
+    for j in (0, 1):
+        col = np.sort(proba[:, j])[::-1]
+        out += [col.mean(), col[0], col[:3].mean(), float((col >= 0.5).mean())]
+    out.append(np.log1p(n_alias))
+    return np.asarray(out)
+
+
+def build_result(
+    codebook: Codebook,
+    prep: _Prepared,
+    title: str,
+    text: str,
+    frame_proba: np.ndarray,
+    thresholds: np.ndarray,
+    stance_proba: np.ndarray | None,
+    stance_label: str | None,
+    stance_scores: dict[str, float],
+    target: str,
+    model: dict,
+) -> ArticleClassification:
+    """Assemble frames, dominant frame, stance and evidence for one prepared article."""
+    n = len(prep.texts)
+    if prep.status != "ok":
+        frames = tuple(FrameResult(f.key, f.label, 0.0, False, 0.0) for f in codebook.frames)
+        stance = StanceResult(target, None, {k: 0.0 for k in STANCE_ORDER})
+        lang = None if prep.status == "unsupported_language" else "en"
+        return ArticleClassification(prep.status, 0, frames, None, stance, model, lang)
+    scores = article_frame_scores(frame_proba, prep.lede)
+    above = frame_proba >= thresholds
+    shares = above.sum(axis=0) / n
+    present = scores >= thresholds
+
+    def evidence(col: np.ndarray, mask: np.ndarray) -> tuple[Evidence, ...]:
+        idx = [i for i in np.argsort(-col, kind="stable")[:N_EVIDENCE] if mask[i]]
+        out = []
+        for i in idx:
+            s, e, fname = prep.spans[i]
+            out.append(Evidence(prep.texts[i], s, e, float(col[i]), fname))
+        return tuple(out)
+
+    frames = tuple(
+        FrameResult(
+            f.key,
+            f.label,
+            float(scores[j]),
+            bool(present[j]),
+            float(shares[j]),
+            evidence(frame_proba[:, j], above[:, j] | prep.lede) if present[j] else (),
+        )
+        for j, f in enumerate(codebook.frames)
+    )
+    dominant = None
+    if present.any():
+        key = np.where(present, shares * 1000 + frame_proba.sum(axis=0) / max(n, 1), -1.0)
+        dominant = codebook.frames[int(np.argmax(key))].key
+    ev: tuple[Evidence, ...] = ()
+    if stance_label is not None and stance_proba is not None and stance_proba.shape[0]:
+        j = STANCE_ORDER.index(stance_label)
+        ev = evidence(stance_proba[:, j], np.ones(n, bool))
+    stance = StanceResult(target, stance_label, stance_scores, ev)
+    return ArticleClassification("ok", n, frames, dominant, stance, model, "en")
+
+
+def flatten(prepared: Sequence[_Prepared]) -> tuple[list[str], np.ndarray]:
+    """All sentences of a batch in one list, with the article boundaries."""
+    texts: list[str] = []
+    bounds = [0]
+    for p in prepared:
+        texts.extend(p.texts)
+        bounds.append(len(texts))
+    return texts, np.asarray(bounds)

@@ -1,0 +1,166 @@
+"""Sentence features: TF-IDF word n-grams plus codebook lexicon counts, in one pass.
+
+One CountVectorizer tokenises a whole batch of sentences at once; the TF-IDF block and the
+lexicon block (indicator phrases per frame, stance side terms, attribution cues) are both
+derived from that single sparse count matrix, so featurising costs one tokenisation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.utils.validation import check_is_fitted
+
+from classifiers.codebook import Codebook
+
+#: Words keep inner hyphens/apostrophes ("de-escalation", "f-16"); quote marks are tokens
+#: so the model can tell reported speech from the outlet's own voice.
+TOKEN_PATTERN = r"(?u)\b\w+(?:[-'’]\w+)*\b|[\"“”«»]"
+_TOKEN = re.compile(TOKEN_PATTERN)
+#: Cues that a sentence reports somebody else's words rather than the outlet's own voice.
+ATTRIBUTION_CUES = (
+    "said",
+    "says",
+    "say",
+    "told",
+    "according to",
+    "claimed",
+    "claims",
+    "stated",
+    "added",
+    "warned",
+    "insisted",
+    "argued",
+    "alleged",
+    "according",
+    "quoted",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    '"',
+    "“",
+    "”",
+    "«",
+    "»",
+)
+
+
+def lexicons_from_codebook(
+    codebook: Codebook, target: str | None = None
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Named phrase lists for the lexicon block: one per frame, stance sides, attribution."""
+    lex = [(f.key, f.indicators) for f in codebook.frames]
+    tdef = codebook.target(target or codebook.default_target)
+    for side, terms in sorted(tdef.side_terms.items()):
+        lex.append((f"side:{side}", terms))
+    lex.append(("target:alias", tdef.aliases))
+    lex.append(("attribution", ATTRIBUTION_CUES))
+    return tuple(lex)
+
+
+def _phrase_tokens(phrase: str) -> list[str]:
+    return _TOKEN.findall(phrase.lower().replace("*", "STAR_")) if phrase else []
+
+
+class SentenceFeaturizer(TransformerMixin, BaseEstimator):
+    """Turn sentences into [sublinear TF-IDF n-grams | log1p lexicon counts * lexicon_weight].
+
+    Parameters
+    ----------
+    lexicons : tuple of (name, phrases)
+        Phrase lists (1-2 words used as is; longer phrases are matched by their last two
+        words; a trailing ``*`` matches any vocabulary word with that prefix).
+    ngram_range, min_df : passed to the CountVectorizer.
+    lexicon_weight : float
+        Scale of the lexicon block relative to the unit-length TF-IDF block.
+    """
+
+    def __init__(self, *, lexicons=(), ngram_range=(1, 2), min_df=2, lexicon_weight=1.0):
+        self.lexicons = lexicons
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.lexicon_weight = lexicon_weight
+
+    def fit(self, X: Sequence[str], y=None) -> SentenceFeaturizer:
+        docs = list(X)
+        base = CountVectorizer(
+            token_pattern=TOKEN_PATTERN,
+            ngram_range=self.ngram_range,
+            min_df=self.min_df,
+            lowercase=True,
+            dtype=np.float32,
+        )
+        try:
+            base.fit(docs)
+            vocab = dict(base.vocabulary_)
+        except ValueError:  # every term below min_df (tiny inputs)
+            vocab = {}
+        n_max = self.ngram_range[1]
+        entries: list[tuple[str, int]] = []  # (n-gram, lexicon index)
+        stars: list[tuple[str, int]] = []
+        for j, (_, phrases) in enumerate(self.lexicons):
+            for phrase in phrases:
+                toks = _phrase_tokens(phrase)
+                if not toks:
+                    continue
+                if len(toks) == 1 and toks[0].endswith("star_"):
+                    stars.append((toks[0][: -len("star_")], j))
+                    continue
+                toks = [t.replace("star_", "") for t in toks][-n_max:]
+                entries.append((" ".join(toks), j))
+        for gram, _ in entries:
+            vocab.setdefault(gram, len(vocab))
+        unigrams = [t for t in vocab if " " not in t]
+        for prefix, j in stars:
+            entries.extend((t, j) for t in unigrams if t.startswith(prefix))
+            vocab.setdefault(prefix, len(vocab))
+            entries.append((prefix, j))
+        self.vectorizer_ = CountVectorizer(
+            token_pattern=TOKEN_PATTERN,
+            ngram_range=self.ngram_range,
+            lowercase=True,
+            vocabulary=vocab,
+            dtype=np.float32,
+        )
+        rows = [vocab[g] for g, _ in entries]
+        cols = [j for _, j in entries]
+        lex = sp.csr_matrix(
+            (np.ones(len(rows), np.float32), (rows, cols)), shape=(len(vocab), max(1, len(self.lexicons)))
+        )
+        lex.data[:] = 1.0  # duplicates collapse to one match per lexicon
+        self.lexicon_matrix_ = lex
+        self.lexicon_names_ = tuple(name for name, _ in self.lexicons)
+        counts = self.vectorizer_.transform(docs)
+        df = np.bincount(counts.indices, minlength=len(vocab))
+        self.idf_ = (np.log((1 + len(docs)) / (1 + df)) + 1).astype(np.float32)
+        self.n_features_out_ = len(vocab) + lex.shape[1]
+        return self
+
+    def transform_counts(self, X: Sequence[str]) -> sp.csr_matrix:
+        """Raw n-gram counts (one tokenisation pass for the whole batch)."""
+        check_is_fitted(self, "vectorizer_")
+        return self.vectorizer_.transform(X)
+
+    def lexicon_counts(self, counts: sp.csr_matrix) -> np.ndarray:
+        """Matches per lexicon for each sentence, from the count matrix."""
+        return np.asarray((counts @ self.lexicon_matrix_).todense())
+
+    def features_from_counts(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """The model input: sublinear TF-IDF (L2-normalised) next to scaled log lexicon counts."""
+        tf = counts.copy()
+        np.log1p(tf.data, out=tf.data)
+        tf.data *= self.idf_[tf.indices]
+        norms = np.sqrt(np.asarray(tf.multiply(tf).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        tf = sp.diags(1.0 / norms).astype(np.float32) @ tf
+        lex = counts @ self.lexicon_matrix_
+        lex.data = np.log1p(lex.data) * self.lexicon_weight
+        return sp.hstack([tf, lex], format="csr", dtype=np.float32)
+
+    def transform(self, X: Sequence[str]) -> sp.csr_matrix:
+        return self.features_from_counts(self.transform_counts(X))

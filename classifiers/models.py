@@ -1,0 +1,137 @@
+"""Sentence-level heads as scikit-learn estimators, and the pipelines that use them.
+
+``MultiLabelLogit`` scores every frame for every sentence (one logistic regression per
+frame, multi-label). ``StanceLogit`` scores own-voice stance per sentence. Both take the
+numeric output of ``SentenceFeaturizer`` and follow the estimator conventions (keyword-only
+``__init__``, validation in ``fit``, learned state ending in ``_``, ``check_is_fitted``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.utils.multiclass import type_of_target, unique_labels
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from classifiers.features import SentenceFeaturizer
+
+_CLASS_WEIGHTS = (None, "balanced")
+
+
+class MultiLabelLogit(ClassifierMixin, BaseEstimator):
+    """One L2 logistic regression per label column.
+
+    With a 2-D 0/1 ``y`` (multi-label) ``predict_proba`` returns one positive-class
+    probability per label, shape (n_samples, n_labels), like other multi-label scikit-learn
+    estimators report in a single array. With a 1-D ``y`` it is a plain (multinomial)
+    logistic regression, so it also works as an ordinary classifier.
+    """
+
+    def __init__(self, *, C=1.0, class_weight="balanced", max_iter=1000, random_state=None):
+        self.C = C
+        self.class_weight = class_weight
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def _new(self) -> LogisticRegression:
+        return LogisticRegression(
+            C=self.C,
+            class_weight=self.class_weight,
+            max_iter=self.max_iter,
+            solver="liblinear" if self._binary else "lbfgs",
+            random_state=self.random_state,
+        )
+
+    def fit(self, X, y) -> MultiLabelLogit:
+        if not (self.class_weight in _CLASS_WEIGHTS or isinstance(self.class_weight, dict)):
+            raise ValueError(
+                f"class_weight must be one of {_CLASS_WEIGHTS} or a dict, got {self.class_weight!r}"
+            )
+        if not (isinstance(self.C, int | float) and self.C > 0):
+            raise ValueError(f"C must be a positive number, got {self.C!r}")
+        X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True, dtype=np.float64)
+        kind = type_of_target(y, raise_unknown=True)
+        self.multilabel_ = kind == "multilabel-indicator"
+        if self.multilabel_:
+            self._binary = True
+            self.classes_ = np.arange(y.shape[1])
+            self.estimators_ = []
+            for j in range(y.shape[1]):
+                col = np.asarray(y[:, j]).astype(int)
+                est = self._new().fit(X, col) if col.min() != col.max() else _Constant(col[0])
+                self.estimators_.append(est)
+        else:
+            if kind not in ("binary", "multiclass"):
+                raise ValueError(f"unsupported target type {kind!r}")
+            self.classes_ = unique_labels(y)
+            self._binary = len(self.classes_) == 2
+            if len(self.classes_) < 2:
+                raise ValueError("y has only one class; at least two are needed")
+            self.estimators_ = [self._new().fit(X, y)]
+        self.n_iter_ = np.array([int(np.max(getattr(e, "n_iter_", [0]))) for e in self.estimators_])
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        check_is_fitted(self, "estimators_")
+        X = validate_data(self, X, accept_sparse="csr", reset=False, dtype=np.float64)
+        if self.multilabel_:
+            return np.column_stack([e.predict_proba(X)[:, 1] for e in self.estimators_])
+        return self.estimators_[0].predict_proba(X)
+
+    def decision_function(self, X) -> np.ndarray:
+        check_is_fitted(self, "estimators_")
+        X = validate_data(self, X, accept_sparse="csr", reset=False, dtype=np.float64)
+        if self.multilabel_:
+            return np.column_stack([e.decision_function(X) for e in self.estimators_])
+        return self.estimators_[0].decision_function(X)
+
+    def predict(self, X) -> np.ndarray:
+        proba = self.predict_proba(X)
+        if self.multilabel_:
+            return (proba >= 0.5).astype(int)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class _Constant:
+    """Stand-in for a label column that is constant in the training data."""
+
+    def __init__(self, value: int):
+        self.value = float(value)
+
+    def predict_proba(self, X) -> np.ndarray:
+        p = np.full(X.shape[0], self.value)
+        return np.column_stack([1 - p, p])
+
+    def decision_function(self, X) -> np.ndarray:
+        return np.full(X.shape[0], 10.0 if self.value else -10.0)
+
+
+def make_sentence_pipeline(
+    *,
+    lexicons,
+    C=1.0,
+    class_weight="balanced",
+    ngram_range=(1, 2),
+    min_df=2,
+    lexicon_weight=1.0,
+    random_state=0,
+) -> Pipeline:
+    """Text -> features -> multi-label (or multiclass) logistic heads."""
+    return Pipeline(
+        [
+            (
+                "features",
+                SentenceFeaturizer(
+                    lexicons=lexicons, ngram_range=ngram_range, min_df=min_df, lexicon_weight=lexicon_weight
+                ),
+            ),
+            ("clf", MultiLabelLogit(C=C, class_weight=class_weight, random_state=random_state)),
+        ]
+    )
