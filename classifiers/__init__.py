@@ -1,0 +1,25 @@
+"""Framescope classifiers: frames and stance of news articles, with evidence sentences.
+
+Plain Python (no Flask, no database, no environment variables); see docs/ARCHITECTURE.md.
+"""
+
+from classifiers.article import ArticleClassification, Evidence, FrameResult, StanceResult
+from classifiers.classifier import ArticleClassifier
+from classifiers.codebook import Codebook, FrameDef, TargetDef, load_codebook
+from classifiers.corpus import Corpus, load_corpus
+from classifiers.errors import (
+    ClassifierError,
+    CorpusError,
+    InvalidCodebookError,
+    UnknownCodebookError,
+    UnknownTargetError,
+)
+from classifiers.text import Sentence, split_sentences
+from classifiers.training import load_or_train, train
+
+__all__ = [
+    "ArticleClassification", "ArticleClassifier", "ClassifierError", "Codebook", "Corpus", "CorpusError",
+    "Evidence", "FrameDef", "FrameResult", "InvalidCodebookError", "Sentence", "StanceResult", "TargetDef",
+    "UnknownCodebookError", "UnknownTargetError", "load_codebook", "load_corpus", "load_or_train",
+    "split_sentences", "train",
+]
