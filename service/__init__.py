@@ -1,19 +1,55 @@
 """Framescope HTTP service: the application factory lives here."""
+
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 
+from flask import Blueprint as FlaskBlueprint
 from flask import Flask
+from swagger_ui_bundle import swagger_ui_path
+
+from service import cli, errors, logs
+from service.config import load_config
+from service.resources import articles, events, operations, outlets
+from service.storage import db
+
+__all__ = ["create_app"]
 
 
 def create_app(config: Mapping | None = None) -> Flask:
-    """Build the Flask application (Flask tutorial style factory)."""
+    """Build the app: settings (defaults < env < ``config``), logging, database, API, error handling.
+
+    Nothing connects at import time; the engine is created here, once per process (per gunicorn
+    worker, since ``preload_app`` is off), and stored in ``app.extensions["framescope"]``.
+    """
     app = Flask(__name__, instance_relative_config=True)
-    if config:
-        app.config.from_mapping(config)
+    load_config(app, config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.json.sort_keys = False
 
-    @app.get("/health")
-    def health():
-        return {"status": "ok"}
+    logs.init_app(app)
+    db.init_app(app)
+    cli.init_app(app)
 
+    api = errors.ProblemApi(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
+    for module in (operations, outlets, events, articles):
+        api.register_blueprint(module.blp)
+    errors.init_app(app, api)
+
+    # Swagger UI's JS/CSS from the swagger-ui-bundle package: /docs works offline, no CDN.
+    app.register_blueprint(
+        FlaskBlueprint(
+            "swagger_ui_assets", __name__, static_folder=str(swagger_ui_path), static_url_path="/docs/assets"
+        )
+    )
     return app
+
+
+API_DESCRIPTION = """Framing and stance analysis of news coverage, compared across outlets.
+
+* Every error is `application/problem+json` (RFC 9457) with a `request_id` that also appears in the
+  `X-Request-ID` response header and in the server log.
+* Lists use cursor pagination: follow `next` (also sent as a `Link: rel="next"` header).
+* Item `PATCH`/`DELETE` need `If-Match: <ETag from GET>` (428 without it, 412 if it is stale).
+"""

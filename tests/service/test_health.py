@@ -1,4 +1,5 @@
-def test_health_reports_ok(client):
+def test_health(client):
     response = client.get("/health")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok"}
+    assert response.headers["X-Request-ID"]

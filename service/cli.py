@@ -1,0 +1,63 @@
+"""``flask db ...``: Alembic driven from the app's own config (no alembic.ini needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+db_cli = AppGroup("db", help="Database migrations (Alembic).")
+
+
+def alembic_config(app: Flask) -> Config:
+    """Alembic config bound to the app's engine; env.py reads it from ``config.attributes``."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = app.extensions["framescope"]["engine"]
+    return config
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: head). Safe to run on every start."""
+    command.upgrade(alembic_config(current_app), revision)
+    click.echo(f"database at {revision}")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION (e.g. base)."""
+    command.downgrade(alembic_config(current_app), revision)
+
+
+@db_cli.command("current")
+def current() -> None:
+    """Show the applied revision."""
+    command.current(alembic_config(current_app))
+
+
+@db_cli.command("check")
+def check() -> None:
+    """Fail if the models differ from the migrated schema (a revision is missing)."""
+    command.check(alembic_config(current_app))
+    click.echo("models match migrations")
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+@click.option("--rev-id", required=True, help="Next number in sequence, e.g. 0002.")
+@click.option("--autogenerate/--empty", default=True)
+def revision(message: str, rev_id: str, autogenerate: bool) -> None:
+    """Write a new numbered revision (diffed against the current database when autogenerating)."""
+    command.revision(alembic_config(current_app), message=message, rev_id=rev_id, autogenerate=autogenerate)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(db_cli)

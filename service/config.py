@@ -1,0 +1,59 @@
+"""Settings from the environment (12-factor). The only module that reads ``os.environ``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+#: Defaults are safe for a laptop: SQLite in the instance folder, no Redis, generous but finite limits.
+DEFAULTS: dict[str, object] = {
+    "REDIS_URL": None,
+    "PORT": 8000,
+    # 64 MiB: a 10,000-article batch of ~5 kB texts fits; anything bigger is a 413.
+    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+    "MAX_BATCH_ITEMS": 10_000,
+    "MAX_TEXT_CHARS": 500_000,
+    "PAGE_SIZE_DEFAULT": 50,
+    "PAGE_SIZE_MAX": 500,
+    "LOG_LEVEL": "INFO",
+    "LOG_JSON": True,
+    "SQL_ECHO": False,
+    "API_TITLE": "Framescope",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/",
+    "OPENAPI_JSON_PATH": "v1/openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",
+    "JSON_SORT_KEYS": False,
+}
+
+
+def load_config(app: Flask, config: Mapping | None = None) -> None:
+    """Fill ``app.config``: defaults, then conventional env vars, then ``FRAMESCOPE_*``, then ``config``.
+
+    Conventional names (``DATABASE_URL``, ``REDIS_URL``, ``PORT``) are what PaaS hosts set, so they are
+    read without a prefix; everything else is ``FRAMESCOPE_<NAME>`` (values parsed as JSON when they can
+    be, e.g. ``FRAMESCOPE_MAX_BATCH_ITEMS=20000``).
+    """
+    app.config.from_mapping(DEFAULTS)
+    app.config["DATABASE_URL"] = "sqlite:///" + str(Path(app.instance_path) / "framescope.sqlite3")
+    for name in ("DATABASE_URL", "REDIS_URL", "PORT"):
+        value = os.environ.get(name)
+        if value:
+            app.config[name] = int(value) if name == "PORT" else value
+    app.config.from_prefixed_env("FRAMESCOPE")
+    if config:
+        app.config.from_mapping(config)
+    app.config["DATABASE_URL"] = normalise_database_url(app.config["DATABASE_URL"])
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for ``postgres://`` URLs as handed out by Heroku-style hosts."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

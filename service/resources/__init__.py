@@ -1,0 +1,1 @@
+"""One module per resource: a Blueprint with a collection view and an item view."""

@@ -1,0 +1,135 @@
+"""/v1/articles: ingest (one or a batch), read back, filter, correct, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask.views import MethodView
+
+from service.parsing import Blueprint
+from service.resources.common import page_body, pop_page_args
+from service.schemas.articles import (
+    ArticleBatchSchema,
+    ArticleCreateSchema,
+    ArticleListArgsSchema,
+    ArticlePageSchema,
+    ArticleSchema,
+    ArticleUpdateSchema,
+    BatchResultSchema,
+    IngestArgsSchema,
+)
+from service.schemas.common import ProblemSchema
+from service.storage import articles as dao
+from service.storage.db import get_session
+
+blp = Blueprint(
+    "articles",
+    __name__,
+    url_prefix="/v1/articles",
+    description="News articles. The same URL, or the same normalised text in one outlet, "
+    "is stored once; re-posting returns the stored article.",
+)
+
+_NDJSON_DOC = {
+    "requestBody": {
+        "content": {
+            "application/x-ndjson": {
+                "schema": {
+                    "type": "string",
+                    "description": "One article object (as in the JSON array) per line.",
+                }
+            }
+        }
+    }
+}
+
+
+@blp.route("")
+class Articles(MethodView):
+    @blp.arguments(ArticleListArgsSchema, location="query")
+    @blp.response(200, ArticlePageSchema)
+    def get(self, args: dict[str, Any]):
+        """List articles, filtered by outlet, event, language and publication time (id order)"""
+        return page_body(dao.list_articles(get_session(), **pop_page_args(args), **args))
+
+    @blp.arguments(IngestArgsSchema, location="query")
+    @blp.arguments(ArticleCreateSchema)
+    @blp.response(201, ArticleSchema)
+    @blp.alt_response(200, schema=ArticleSchema, description="Duplicate: the stored article, unchanged.")
+    @blp.alt_response(422, schema=ProblemSchema, description="Invalid fields or unknown outlet/event.")
+    def post(self, args: dict[str, Any], data: dict[str, Any]):
+        """Add one article (201), or get the stored one back if it is a duplicate (200)"""
+        session = get_session()
+        result = dao.ingest_articles(session, [data], create_missing=args["create_missing"])
+        session.commit()
+        article = dao.get_article(session, result.ids[0])
+        location = {"Location": url_for("articles.ArticleItem", article_id=article.id, _external=True)}
+        return article, 201 if result.created[0] else 200, location
+
+
+@blp.route("/batch")
+class ArticleBatch(MethodView):
+    @blp.arguments(IngestArgsSchema, location="query")
+    @blp.arguments(ArticleBatchSchema(many=True))
+    @blp.response(200, BatchResultSchema)
+    @blp.alt_response(413, schema=ProblemSchema, description="Body larger than MAX_CONTENT_LENGTH.")
+    @blp.alt_response(422, schema=ProblemSchema, description="Nothing stored; `errors` names each bad item.")
+    @blp.doc(**_NDJSON_DOC)
+    def post(self, args: dict[str, Any], items: list[dict[str, Any]]):
+        """Add up to 10,000 articles atomically (JSON array or NDJSON)
+
+        All or nothing: if any item is invalid, nothing is stored and every bad item is listed by
+        index and field. Duplicates (within the batch or already stored) are reported with
+        `created: false` and the stored id.
+        """
+        session = get_session()
+        result = dao.ingest_articles(session, items, create_missing=args["create_missing"])
+        session.commit()
+        rows = [
+            {"index": i, "id": article_id, "created": created}
+            for i, (article_id, created) in enumerate(zip(result.ids, result.created, strict=True))
+        ]
+        return {
+            "n_items": len(rows),
+            "n_created": result.n_created,
+            "n_existing": len(rows) - result.n_created,
+            "items": rows,
+        }
+
+
+@blp.route("/<int:article_id>")
+class ArticleItem(MethodView):
+    @blp.etag
+    @blp.response(200, ArticleSchema)
+    @blp.alt_response(404, schema=ProblemSchema)
+    def get(self, article_id: int):
+        """Get one article"""
+        return dao.get_article(get_session(), article_id)
+
+    @blp.etag
+    @blp.arguments(ArticleUpdateSchema)
+    @blp.response(200, ArticleSchema)
+    @blp.alt_response(404, schema=ProblemSchema)
+    @blp.alt_response(
+        409, schema=ProblemSchema, description="The new URL or text belongs to another article."
+    )
+    def patch(self, changes: dict[str, Any], article_id: int):
+        """Correct an article's metadata or text (send `If-Match` with the ETag from GET)"""
+        session = get_session()
+        article = dao.get_article(session, article_id)
+        blp.check_etag(article, ArticleSchema)
+        dao.update_article(session, article, changes)
+        session.commit()
+        return article
+
+    @blp.etag
+    @blp.response(204)
+    @blp.alt_response(404, schema=ProblemSchema)
+    def delete(self, article_id: int):
+        """Delete an article and its stored classifications (send `If-Match`)"""
+        session = get_session()
+        article = dao.get_article(session, article_id)
+        blp.check_etag(article, ArticleSchema)
+        dao.delete_article(session, article)
+        session.commit()

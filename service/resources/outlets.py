@@ -1,0 +1,82 @@
+"""/v1/outlets: the news sources whose coverage is compared."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from service.parsing import Blueprint
+from service.resources.common import page_body, pop_page_args
+from service.schemas.common import ProblemSchema
+from service.schemas.outlets import (
+    OutletCreateSchema,
+    OutletListArgsSchema,
+    OutletPageSchema,
+    OutletSchema,
+    OutletUpdateSchema,
+)
+from service.storage import outlets as dao
+from service.storage.db import get_session
+
+blp = Blueprint(
+    "outlets",
+    __name__,
+    url_prefix="/v1/outlets",
+    description="News outlets, identified by a key you choose (e.g. `the-guardian`).",
+)
+
+
+@blp.route("")
+class Outlets(MethodView):
+    @blp.arguments(OutletListArgsSchema, location="query")
+    @blp.response(200, OutletPageSchema)
+    def get(self, args: dict[str, Any]):
+        """List outlets (oldest first; follow `next` for more)"""
+        page = dao.list_outlets(get_session(), **pop_page_args(args), **args)
+        return page_body(page)
+
+    @blp.arguments(OutletCreateSchema)
+    @blp.response(201, OutletSchema)
+    @blp.alt_response(409, schema=ProblemSchema, description="The key is taken.")
+    def post(self, data: dict[str, Any]):
+        """Create an outlet"""
+        session = get_session()
+        outlet = dao.create_outlet(session, data)
+        session.commit()
+        return outlet
+
+
+@blp.route("/<key>")
+class OutletItem(MethodView):
+    @blp.etag
+    @blp.response(200, OutletSchema)
+    @blp.alt_response(404, schema=ProblemSchema)
+    def get(self, key: str):
+        """Get one outlet"""
+        return dao.get_outlet(get_session(), key)
+
+    @blp.etag
+    @blp.arguments(OutletUpdateSchema)
+    @blp.response(200, OutletSchema)
+    @blp.alt_response(404, schema=ProblemSchema)
+    def patch(self, changes: dict[str, Any], key: str):
+        """Update an outlet (send `If-Match` with the ETag from GET)"""
+        session = get_session()
+        outlet = dao.get_outlet(session, key)
+        blp.check_etag(outlet, OutletSchema)
+        dao.update_outlet(session, outlet, changes)
+        session.commit()
+        return outlet
+
+    @blp.etag
+    @blp.response(204)
+    @blp.alt_response(404, schema=ProblemSchema)
+    @blp.alt_response(409, schema=ProblemSchema, description="The outlet still has articles.")
+    def delete(self, key: str):
+        """Delete an outlet that has no articles (send `If-Match`)"""
+        session = get_session()
+        outlet = dao.get_outlet(session, key)
+        blp.check_etag(outlet, OutletSchema)
+        dao.delete_outlet(session, outlet)
+        session.commit()

@@ -1,0 +1,1 @@
+"""marshmallow schemas, one module per resource (kept apart from the ORM models)."""

@@ -1,0 +1,118 @@
+"""Article schemas: ingest (one or a batch), read, partial update, list filters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import current_app
+from marshmallow import fields, validate
+
+from service.schemas.common import Key, ListArgsSchema, PageSchema, UTCDateTime
+
+MAX_TEXT_CHARS = 500_000
+_LANGUAGE = validate.Regexp(
+    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Use a BCP 47 tag such as 'en' or 'pt-BR'."
+)
+_URL = [validate.URL(schemes={"http", "https"}), validate.Length(max=2048)]
+
+
+def _has_words(value: str) -> None:
+    if not value.strip():
+        raise ma.ValidationError("Must contain non-whitespace text.")
+
+
+class ArticleSchema(ma.Schema):
+    id = fields.Integer(dump_only=True, metadata={"example": 1})
+    outlet = fields.Function(lambda a: a.outlet.key, metadata={"example": "the-guardian"})
+    event = fields.Function(
+        lambda a: a.event.key if a.event else None, allow_none=True, metadata={"example": "election-2026"}
+    )
+    url = fields.String(allow_none=True, metadata={"example": "https://example.org/news/2026/05/01/ballot"})
+    title = fields.String()
+    published_at = fields.AwareDateTime(allow_none=True)
+    language = fields.String(allow_none=True)
+    text = fields.String()
+    content_hash = fields.String(
+        metadata={"description": "sha256 of the normalised text (dedup key per outlet)."}
+    )
+    word_count = fields.Integer()
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class ArticleUpdateSchema(ma.Schema):
+    event = Key(allow_none=True, metadata={"description": "Event key, or null to detach."})
+    url = fields.String(allow_none=True, validate=_URL)
+    title = fields.String(validate=validate.Length(min=1, max=1000))
+    published_at = UTCDateTime(allow_none=True)
+    language = fields.String(allow_none=True, validate=_LANGUAGE)
+    text = fields.String(validate=[validate.Length(min=1, max=MAX_TEXT_CHARS), _has_words])
+
+
+class ArticleCreateSchema(ArticleUpdateSchema):
+    outlet = Key(required=True, metadata={"description": "Outlet key."})
+    title = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=1000),
+        metadata={"example": "Turnout rises as polls close"},
+    )
+    text = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=MAX_TEXT_CHARS), _has_words],
+        metadata={"example": "Voters queued into the evening ..."},
+    )
+
+
+class ArticleBatchSchema(ArticleCreateSchema):
+    """One item of a batch; the list as a whole is capped by ``MAX_BATCH_ITEMS``."""
+
+    @ma.pre_load(pass_collection=True)
+    def cap_batch(self, data: Any, many: bool, **_kwargs: Any) -> Any:
+        limit = current_app.config["MAX_BATCH_ITEMS"]
+        if many and isinstance(data, list) and len(data) > limit:
+            raise ma.ValidationError(f"At most {limit} articles per request; got {len(data)}.")
+        if many and isinstance(data, list) and not data:
+            raise ma.ValidationError("Send at least one article.")
+        return data
+
+
+class IngestArgsSchema(ma.Schema):
+    create_missing = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Create outlets/events referenced by an unknown key (name/title = key)."},
+    )
+
+
+class ArticleListArgsSchema(ListArgsSchema):
+    outlet = Key(metadata={"description": "Outlet key."})
+    event = Key(metadata={"description": "Event key."})
+    published_from = UTCDateTime(metadata={"description": "Inclusive lower bound on published_at."})
+    published_to = UTCDateTime(metadata={"description": "Exclusive upper bound on published_at."})
+    language = fields.String(validate=_LANGUAGE)
+
+    @ma.validates_schema
+    def check_range(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if (
+            data.get("published_from")
+            and data.get("published_to")
+            and data["published_to"] <= data["published_from"]
+        ):
+            raise ma.ValidationError("Must be after published_from.", field_name="published_to")
+
+
+class ArticlePageSchema(PageSchema):
+    items = fields.List(fields.Nested(ArticleSchema))
+
+
+class BatchItemResultSchema(ma.Schema):
+    index = fields.Integer()
+    id = fields.Integer()
+    created = fields.Boolean(metadata={"description": "False when the item matched a stored article."})
+
+
+class BatchResultSchema(ma.Schema):
+    n_items = fields.Integer()
+    n_created = fields.Integer()
+    n_existing = fields.Integer()
+    items = fields.List(fields.Nested(BatchItemResultSchema))

@@ -1,0 +1,54 @@
+"""Outlet schemas."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from service.schemas.common import Key, ListArgsSchema, PageSchema
+
+_COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="Use an ISO 3166-1 alpha-2 code such as 'GB'.")
+_LANGUAGE = validate.Regexp(
+    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Use a BCP 47 tag such as 'en' or 'pt-BR'."
+)
+
+
+class OutletSchema(ma.Schema):
+    key = Key(dump_only=True)
+    name = fields.String(metadata={"example": "The Guardian"})
+    domain = fields.String(allow_none=True, metadata={"example": "theguardian.com"})
+    country = fields.String(allow_none=True, metadata={"example": "GB"})
+    language = fields.String(allow_none=True, metadata={"example": "en"})
+    metadata = fields.Dict(
+        attribute="extra",
+        keys=fields.String(),
+        metadata={
+            "description": "Free-form descriptors, e.g. ownership or a leaning you assign.",
+            "example": {"ownership": "Scott Trust", "leaning": "centre-left"},
+        },
+    )
+    created_at = fields.AwareDateTime(dump_only=True)
+    updated_at = fields.AwareDateTime(dump_only=True)
+
+
+class OutletUpdateSchema(ma.Schema):
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    domain = fields.String(allow_none=True, validate=validate.Length(max=253))
+    country = fields.String(allow_none=True, validate=_COUNTRY)
+    language = fields.String(allow_none=True, validate=_LANGUAGE)
+    metadata = fields.Dict(attribute="extra", keys=fields.String(), data_key="metadata")
+
+
+class OutletCreateSchema(OutletUpdateSchema):
+    key = Key(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    metadata = fields.Dict(attribute="extra", keys=fields.String(), data_key="metadata", load_default=dict)
+
+
+class OutletListArgsSchema(ListArgsSchema):
+    country = fields.String(validate=_COUNTRY)
+    language = fields.String(validate=_LANGUAGE)
+
+
+class OutletPageSchema(PageSchema):
+    items = fields.List(fields.Nested(OutletSchema))

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models and one DAO module per aggregate."""

@@ -1,0 +1,205 @@
+"""Article DAO: ingest with deduplication, reads with filters, updates. Never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.storage.errors import InvalidItemsError, NotFoundError
+from service.storage.events import ensure_events, get_event
+from service.storage.models import Article, Event, Outlet
+from service.storage.outlets import ensure_outlets
+from service.storage.pagination import CursorPage, fetch_page
+from service.storage.text import count_words, hash_text, normalise_url
+from service.storage.upsert import flush_or_conflict, insert_ignoring_conflicts
+
+_CHUNK = 1000  # keeps IN (...) lists well under every backend's parameter limit
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """Per submitted item (same order): the article id and whether this request created it."""
+
+    ids: list[int]
+    created: list[bool]
+
+    @property
+    def n_created(self) -> int:
+        return sum(self.created)
+
+
+def ingest_articles(
+    session: Session, items: Sequence[Mapping[str, Any]], *, create_missing: bool = False
+) -> IngestResult:
+    """Store articles atomically, deduplicated by URL or by normalised text within an outlet.
+
+    ``items`` are validated dicts (outlet/event given by key). Unknown keys fail the whole call with
+    ``InvalidItemsError`` (every bad item by index and field) unless ``create_missing``. Duplicates,
+    within the request or against stored rows, resolve to one article. Inserts are bulk
+    ``ON CONFLICT DO NOTHING`` statements, so two racing requests both end with the one row.
+    """
+    outlet_ids = _resolve(session, items, "outlet", create_missing)
+    event_ids = _resolve(session, items, "event", create_missing)
+    rows = [_to_row(item, outlet_ids, event_ids) for item in items]
+
+    keys = [(row["url"], row["outlet_id"], row["content_hash"]) for row in rows]
+    existing = _lookup(session, keys)
+    pending: dict[tuple, dict[str, Any]] = {}
+    seen_urls: set[str] = set()
+    for key, row in zip(keys, rows, strict=True):
+        url, outlet_id, content_hash = key
+        if (
+            _match(existing, key) is None
+            and (outlet_id, content_hash) not in pending
+            and url not in seen_urls
+        ):
+            pending[(outlet_id, content_hash)] = row
+            if url is not None:
+                seen_urls.add(url)
+    inserted = insert_ignoring_conflicts(session, Article, list(pending.values()), returning=[Article.id])
+    created_ids = {row_id for (row_id,) in inserted}
+
+    existing = _lookup(session, keys)
+    ids = [_match(existing, key) for key in keys]
+    if any(i is None for i in ids):  # pragma: no cover - would mean a constraint we do not know about
+        raise RuntimeError("Ingested article could not be read back")
+    created: list[bool] = []
+    first_seen: set[int] = set()
+    for article_id in ids:
+        created.append(article_id in created_ids and article_id not in first_seen)
+        first_seen.add(article_id)
+    return IngestResult(ids=ids, created=created)
+
+
+def get_article(session: Session, article_id: int) -> Article:
+    article = session.get(Article, article_id)
+    if article is None:
+        raise NotFoundError(f"No article with id {article_id}.")
+    return article
+
+
+def list_articles(
+    session: Session,
+    *,
+    after: int | None,
+    limit: int,
+    outlet: str | None = None,
+    event: str | None = None,
+    published_from: datetime | None = None,
+    published_to: datetime | None = None,
+    language: str | None = None,
+) -> CursorPage:
+    """Filtered keyset page. ``published_to`` is exclusive, so consecutive windows never overlap."""
+    stmt = select(Article)
+    if outlet:
+        stmt = stmt.join(Outlet, Article.outlet_id == Outlet.id).where(Outlet.key == outlet)
+    if event:
+        stmt = stmt.join(Event, Article.event_id == Event.id).where(Event.key == event)
+    if published_from:
+        stmt = stmt.where(Article.published_at >= published_from)
+    if published_to:
+        stmt = stmt.where(Article.published_at < published_to)
+    if language:
+        stmt = stmt.where(Article.language == language)
+    return fetch_page(session, stmt, Article.id, after=after, limit=limit)
+
+
+def update_article(session: Session, article: Article, changes: Mapping[str, Any]) -> Article:
+    """Apply a partial update; new text re-derives hash and word count, and may collide (409)."""
+    changes = dict(changes)
+    if "event" in changes:
+        key = changes.pop("event")
+        article.event = None if key is None else get_event(session, key)
+    if "url" in changes:
+        changes["url"] = normalise_url(changes["url"])
+    if "text" in changes:
+        changes["content_hash"] = hash_text(changes["text"])
+        changes["word_count"] = count_words(changes["text"])
+    for name, value in changes.items():
+        setattr(article, name, value)
+    flush_or_conflict(session, "Another article of this outlet already has this URL or text.")
+    return article
+
+
+def delete_article(session: Session, article: Article) -> None:
+    session.delete(article)
+    session.flush()
+
+
+def _resolve(
+    session: Session, items: Sequence[Mapping[str, Any]], field: str, create_missing: bool
+) -> dict[str, int]:
+    keys = {item[field] for item in items if item.get(field) is not None}
+    if not keys:
+        return {}
+    ensure = {"outlet": ensure_outlets, "event": ensure_events}[field]
+    found = ensure(session, keys, create_missing=create_missing)
+    errors = [
+        {
+            "index": index,
+            "field": field,
+            "detail": f"Unknown {field} {item[field]!r}; create it first or pass create_missing=true.",
+        }
+        for index, item in enumerate(items)
+        if item.get(field) is not None and item[field] not in found
+    ]
+    if errors:
+        raise InvalidItemsError(errors)
+    return found
+
+
+def _to_row(item: Mapping[str, Any], outlet_ids: dict[str, int], event_ids: dict[str, int]) -> dict[str, Any]:
+    text = item["text"]
+    return {
+        "outlet_id": outlet_ids[item["outlet"]],
+        "event_id": event_ids.get(item["event"]) if item.get("event") else None,
+        "url": normalise_url(item.get("url")),
+        "title": item["title"],
+        "published_at": item.get("published_at"),
+        "language": item.get("language"),
+        "text": text,
+        "content_hash": hash_text(text),
+        "word_count": count_words(text),
+    }
+
+
+@dataclass
+class _Existing:
+    by_url: dict[str, int]
+    by_hash: dict[tuple[int, str], int]
+
+
+def _lookup(session: Session, keys: Sequence[tuple[str | None, int, str]]) -> _Existing:
+    """Stored ids for the given (url, outlet_id, content_hash) keys, in ~1000-key chunks."""
+    urls = sorted({url for url, _, _ in keys if url is not None})
+    hashes = sorted({content_hash for _, _, content_hash in keys})
+    outlet_ids = sorted({outlet_id for _, outlet_id, _ in keys})
+    by_url: dict[str, int] = {}
+    for chunk in _chunks(urls):
+        by_url.update(
+            session.execute(select(Article.url, Article.id).where(Article.url.in_(chunk))).tuples().all()
+        )
+    by_hash: dict[tuple[int, str], int] = {}
+    for chunk in _chunks(hashes):
+        stmt = select(Article.outlet_id, Article.content_hash, Article.id).where(
+            Article.content_hash.in_(chunk), Article.outlet_id.in_(outlet_ids)
+        )
+        by_hash.update(((o, h), i) for o, h, i in session.execute(stmt).tuples())
+    return _Existing(by_url, by_hash)
+
+
+def _match(existing: _Existing, key: tuple[str | None, int, str]) -> int | None:
+    url, outlet_id, content_hash = key
+    if url is not None and url in existing.by_url:
+        return existing.by_url[url]
+    return existing.by_hash.get((outlet_id, content_hash))
+
+
+def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]

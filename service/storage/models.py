@@ -1,0 +1,163 @@
+"""SQLAlchemy 2 typed models: the whole storage schema in one place.
+
+Dedup rules live here as unique constraints (``uq_articles_url``, ``uq_articles_outlet_id_content_hash``)
+so they hold under concurrency. ``classifications`` and ``article_frames`` stay empty until a classifier
+is registered; they exist now so that frame/stance filters and comparisons need no schema rewrite.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only auto-increments INTEGER PRIMARY KEY, so BIGINT ids fall back to INTEGER there.
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite has no time zones: store naive UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """Default for created/updated columns (a function, so tests may override the clock)."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, server_default=func.now())
+
+
+class Outlet(TimestampMixin, Base):
+    __tablename__ = "outlets"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    domain: Mapped[str | None] = mapped_column(String(253))
+    country: Mapped[str | None] = mapped_column(String(2))
+    language: Mapped[str | None] = mapped_column(String(16))
+    # User-supplied descriptors (ownership, leaning, ...): never used by the statistics themselves.
+    extra: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+
+
+class Event(TimestampMixin, Base):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    starts_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
+
+
+class Article(TimestampMixin, Base):
+    __tablename__ = "articles"
+    __table_args__ = (
+        UniqueConstraint("outlet_id", "content_hash"),
+        Index(None, "outlet_id", "published_at"),
+        Index(None, "event_id", "published_at"),
+        Index(None, "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(BigId, ForeignKey("outlets.id", ondelete="RESTRICT"))
+    event_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("events.id", ondelete="SET NULL"))
+    url: Mapped[str | None] = mapped_column(String(2048), unique=True)
+    title: Mapped[str] = mapped_column(String(1000))
+    published_at: Mapped[datetime | None]
+    language: Mapped[str | None] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    # sha256 of the normalised text (see service.storage.text): the per-outlet dedup key.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    word_count: Mapped[int] = mapped_column(Integer)
+
+    outlet: Mapped[Outlet] = relationship(lazy="joined", innerjoin=True)
+    event: Mapped[Event | None] = relationship(lazy="joined")
+
+
+class Classification(Base):
+    """One stored classifier output per article and model version (filled by the classifier step)."""
+
+    __tablename__ = "classifications"
+    __table_args__ = (
+        UniqueConstraint("article_id", "model_version"),
+        Index(None, "model_version", "dominant_frame"),
+        Index(None, "model_version", "stance_label"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    article_id: Mapped[int] = mapped_column(BigId, ForeignKey("articles.id", ondelete="CASCADE"))
+    model_version: Mapped[str] = mapped_column(String(100))
+    codebook_key: Mapped[str] = mapped_column(String(64))
+    codebook_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32))
+    n_sentences: Mapped[int] = mapped_column(Integer, default=0)
+    dominant_frame: Mapped[str | None] = mapped_column(String(64))
+    stance_target: Mapped[str | None] = mapped_column(String(64))
+    stance_label: Mapped[str | None] = mapped_column(String(16))
+    # The full ArticleClassification.to_dict(), evidence included, for exact read-back.
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+
+class ArticleFrame(Base):
+    """One row per classified article x frame, so frame filters and prevalence counts are index scans."""
+
+    __tablename__ = "article_frames"
+    __table_args__ = (Index(None, "frame_key", "present", "article_id"),)
+
+    classification_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("classifications.id", ondelete="CASCADE"), primary_key=True
+    )
+    frame_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    article_id: Mapped[int] = mapped_column(BigId, ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    present: Mapped[bool] = mapped_column(Boolean)
+    score: Mapped[float] = mapped_column(Float)
+    share: Mapped[float] = mapped_column(Float)

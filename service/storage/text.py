@@ -1,0 +1,34 @@
+"""Text normalisation for deduplication and word counts."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from urllib.parse import urlsplit, urlunsplit
+
+_WHITESPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+
+
+def normalise_text(text: str) -> str:
+    """NFKC, case-folded, whitespace collapsed: re-scraped copies of one article hash alike."""
+    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def hash_text(text: str) -> str:
+    """sha256 hex of the normalised text (the per-outlet dedup key)."""
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+
+
+def count_words(text: str) -> int:
+    """Unicode word tokens; a server-side figure so every client counts the same way."""
+    return len(_WORD.findall(text))
+
+
+def normalise_url(url: str | None) -> str | None:
+    """Lower-case scheme and host, drop the fragment: ``HTTP://X.org/a#c`` and ``http://x.org/a`` are one."""
+    if url is None:
+        return None
+    parts = urlsplit(url.strip())
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
