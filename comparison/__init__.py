@@ -3,6 +3,7 @@
 See docs/ARCHITECTURE.md for the contract. Every result is a frozen ``*Result`` dataclass with
 ``tables()`` (tidy rows for JSON/CSV) and ``summary()``.
 """
+
 from comparison.compare import ComparisonResult, DivergenceResult, compare_outlets
 from comparison.errors import (
     ComparisonError,
@@ -13,6 +14,8 @@ from comparison.errors import (
     NotEnoughDataError,
     UnknownFrameError,
 )
+from comparison.export import heatmap_spec, to_csv, trend_spec
+from comparison.profile import ProfileResult, StratifiedFrameResult, outlet_profile
 from comparison.records import DEFAULT_STANCE_LABELS, ArticleRecord, ComparisonWarning, check_model_versions
 from comparison.results import FrameTestResult, Omission, ShareEstimate
 from comparison.stats import (
@@ -26,6 +29,7 @@ from comparison.stats import (
     prevalence_test,
     wilson_interval,
 )
+from comparison.trends import TrendResult, bucket_of, frame_trends
 from comparison.vocabulary import (
     DistinctiveTerm,
     TermCounts,
@@ -36,11 +40,45 @@ from comparison.vocabulary import (
 )
 
 __all__ = [
-    "DEFAULT_STANCE_LABELS", "ArticleRecord", "ComparisonError", "ComparisonResult", "ComparisonWarning",
-    "ConfidenceInterval", "DegenerateTableError", "DistinctiveTerm", "DivergenceResult", "FrameTestResult",
-    "IndependenceTestResult", "InvalidParameterError", "InvalidRecordError", "MixedModelVersionsError",
-    "MultipleTestingResult", "NotEnoughDataError", "Omission", "Proportion", "ShareEstimate", "TermCounts",
-    "UnknownFrameError", "VocabularyResult", "benjamini_hochberg", "check_model_versions", "compare_outlets",
-    "count_document_terms", "count_terms", "fightin_words", "independence_test", "jensen_shannon_divergence",
-    "prevalence_test", "wilson_interval",
+    "DEFAULT_STANCE_LABELS",
+    "ArticleRecord",
+    "ComparisonError",
+    "ComparisonResult",
+    "ComparisonWarning",
+    "ConfidenceInterval",
+    "DegenerateTableError",
+    "DistinctiveTerm",
+    "DivergenceResult",
+    "FrameTestResult",
+    "IndependenceTestResult",
+    "InvalidParameterError",
+    "InvalidRecordError",
+    "MixedModelVersionsError",
+    "MultipleTestingResult",
+    "NotEnoughDataError",
+    "Omission",
+    "Proportion",
+    "ShareEstimate",
+    "TermCounts",
+    "UnknownFrameError",
+    "VocabularyResult",
+    "benjamini_hochberg",
+    "check_model_versions",
+    "compare_outlets",
+    "count_document_terms",
+    "count_terms",
+    "fightin_words",
+    "independence_test",
+    "jensen_shannon_divergence",
+    "prevalence_test",
+    "wilson_interval",
+    "ProfileResult",
+    "StratifiedFrameResult",
+    "TrendResult",
+    "bucket_of",
+    "frame_trends",
+    "heatmap_spec",
+    "outlet_profile",
+    "to_csv",
+    "trend_spec",
 ]

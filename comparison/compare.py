@@ -1,4 +1,5 @@
 """Compare outlets' framing and stance: prevalence, divergence, tests, vocabulary, omissions."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -49,15 +50,22 @@ class DivergenceResult:
         return self.matrix[self.outlets.index(outlet_a)][self.outlets.index(outlet_b)]
 
     def tables(self) -> dict[str, list[dict[str, Any]]]:
-        return {"divergence": [
-            {"outlet_a": a, "outlet_b": b, "jsd": self.matrix[i][j], "distribution": self.distribution}
-            for i, a in enumerate(self.outlets) for j, b in enumerate(self.outlets)]}
+        return {
+            "divergence": [
+                {"outlet_a": a, "outlet_b": b, "jsd": self.matrix[i][j], "distribution": self.distribution}
+                for i, a in enumerate(self.outlets)
+                for j, b in enumerate(self.outlets)
+            ]
+        }
 
     def summary(self) -> str:
-        rows = [{"outlet": a, **{b: self.matrix[i][j] for j, b in enumerate(self.outlets)}}
-                for i, a in enumerate(self.outlets)]
+        rows = [
+            {"outlet": a, **{b: self.matrix[i][j] for j, b in enumerate(self.outlets)}}
+            for i, a in enumerate(self.outlets)
+        ]
         return f"Jensen-Shannon divergence (base 2) of {self.distribution}\n" + format_table(
-            rows, ["outlet", *self.outlets])
+            rows, ["outlet", *self.outlets]
+        )
 
 
 @dataclass(frozen=True)
@@ -95,8 +103,9 @@ class ComparisonResult:
     def tables(self) -> dict[str, list[dict[str, Any]]]:
         """Tidy tables: one row per outlet, outlet × frame, outlet × stance, frame, pair, term, …"""
         return {
-            "outlets": [{"outlet": o, "n_articles": n}
-                        for o, n in zip(self.outlets, self.n_articles, strict=True)],
+            "outlets": [
+                {"outlet": o, "n_articles": n} for o, n in zip(self.outlets, self.n_articles, strict=True)
+            ],
             "prevalence": [p.row() for p in self.prevalence],
             "dominant_frames": [p.row() for p in self.dominant_frames],
             "stance": [p.row() for p in self.stance],
@@ -109,25 +118,35 @@ class ComparisonResult:
 
     def metadata(self) -> dict[str, Any]:
         """What produced the numbers: say it in every response."""
-        return {"model_versions": list(self.model_versions), "codebook_hashes": list(self.codebook_hashes),
-                "confidence_level": self.confidence_level, "correction_method": self.correction_method,
-                "n_articles": self.n, "outlets": list(self.outlets), "frames": list(self.frames)}
+        return {
+            "model_versions": list(self.model_versions),
+            "codebook_hashes": list(self.codebook_hashes),
+            "confidence_level": self.confidence_level,
+            "correction_method": self.correction_method,
+            "n_articles": self.n,
+            "outlets": list(self.outlets),
+            "frames": list(self.frames),
+        }
 
     def summary(self) -> str:
         t = self.tables()
         head = f"Comparison of {len(self.outlets)} outlets, {self.n} articles; models {self.model_versions}"
-        parts = [head,
-                 format_table(t["prevalence"], ["outlet", "frame", "count", "n", "share", "ci_low",
-                                               "ci_high"]),
-                 format_table(t["frame_tests"], ["frame", "method", "statistic", "pvalue", "pvalue_adjusted",
-                                                 "cramers_v"])]
+        parts = [
+            head,
+            format_table(t["prevalence"], ["outlet", "frame", "count", "n", "share", "ci_low", "ci_high"]),
+            format_table(
+                t["frame_tests"], ["frame", "method", "statistic", "pvalue", "pvalue_adjusted", "cramers_v"]
+            ),
+        ]
         if self.divergence:
             parts.append(self.divergence.summary())
         if self.vocabulary:
             parts.append(self.vocabulary.summary())
         if self.omissions:
-            parts.append("Omissions\n" + format_table(t["omissions"], ["outlet", "frame", "count", "n",
-                                                                     "median_other_prevalence"]))
+            parts.append(
+                "Omissions\n"
+                + format_table(t["omissions"], ["outlet", "frame", "count", "n", "median_other_prevalence"])
+            )
         parts += [f"warning [{w.code}] {w.message}" for w in self.warnings]
         return "\n\n".join(parts)
 
@@ -135,45 +154,79 @@ class ComparisonResult:
         return self.summary()
 
 
-def _divergence(arrays: RecordArrays, counts: np.ndarray, shares: np.ndarray, dominant: np.ndarray,
-                distribution: str, warnings: list[ComparisonWarning]) -> DivergenceResult | None:
+def _divergence(
+    arrays: RecordArrays,
+    counts: np.ndarray,
+    shares: np.ndarray,
+    dominant: np.ndarray,
+    distribution: str,
+    warnings: list[ComparisonWarning],
+) -> DivergenceResult | None:
     source = {"prevalence": counts, "share": shares, "dominant": dominant}[distribution]
     usable = [i for i in range(len(arrays.outlets)) if source[i].sum() > 0]
     for i in sorted(set(range(len(arrays.outlets))) - set(usable)):
-        warnings.append(ComparisonWarning("no_distribution", f"{arrays.outlets[i]} has no frame mass "
-                                          f"({distribution}); left out of the divergence matrix",
-                                          outlet=arrays.outlets[i]))
+        warnings.append(
+            ComparisonWarning(
+                "no_distribution",
+                f"{arrays.outlets[i]} has no frame mass ({distribution}); left out of the divergence matrix",
+                outlet=arrays.outlets[i],
+            )
+        )
     if len(usable) < 2:
         return None
     m = np.zeros((len(usable), len(usable)))
     for a, b in combinations(range(len(usable)), 2):
         m[a, b] = m[b, a] = jensen_shannon_divergence(source[usable[a]], source[usable[b]])
-    return DivergenceResult(tuple(arrays.outlets[i] for i in usable), distribution,
-                            tuple(tuple(float(x) for x in row) for row in m))
+    return DivergenceResult(
+        tuple(arrays.outlets[i] for i in usable),
+        distribution,
+        tuple(tuple(float(x) for x in row) for row in m),
+    )
 
 
-def _frame_tests(arrays: RecordArrays, counts: np.ndarray, n_articles: np.ndarray, random_state: int,
-                 n_resamples: int, warnings: list[ComparisonWarning]) -> tuple[FrameTestResult, ...]:
+def _frame_tests(
+    arrays: RecordArrays,
+    counts: np.ndarray,
+    n_articles: np.ndarray,
+    random_state: int,
+    n_resamples: int,
+    warnings: list[ComparisonWarning],
+) -> tuple[FrameTestResult, ...]:
     tested = []
     for f, frame in enumerate(arrays.frames):
         try:
-            test = prevalence_test(counts[:, f], n_articles, n_resamples=n_resamples,
-                                   random_state=random_state)
+            test = prevalence_test(
+                counts[:, f], n_articles, n_resamples=n_resamples, random_state=random_state
+            )
         except ComparisonError as exc:
             warnings.append(ComparisonWarning("test_not_applicable", f"{frame}: {exc}", frame=frame))
             continue
         if test.method != CHI_SQUARE:
-            warnings.append(ComparisonWarning(
-                "chi_square_assumptions", f"{frame}: smallest expected count {test.min_expected:.2f}, "
-                f"{test.share_expected_below_5:.0%} of cells below 5; used {test.method}", frame=frame))
+            warnings.append(
+                ComparisonWarning(
+                    "chi_square_assumptions",
+                    f"{frame}: smallest expected count {test.min_expected:.2f}, "
+                    f"{test.share_expected_below_5:.0%} of cells below 5; used {test.method}",
+                    frame=frame,
+                )
+            )
         tested.append((frame, test))
     adjusted = benjamini_hochberg([t.pvalue for _, t in tested])
-    return tuple(FrameTestResult(frame, test, p_adj, adjusted.method)
-                 for (frame, test), p_adj in zip(tested, adjusted.pvalues_adjusted, strict=True))
+    return tuple(
+        FrameTestResult(frame, test, p_adj, adjusted.method)
+        for (frame, test), p_adj in zip(tested, adjusted.pvalues_adjusted, strict=True)
+    )
 
 
-def _omissions(arrays: RecordArrays, counts: np.ndarray, n_articles: np.ndarray, min_articles: int,
-               usage_threshold: float, omission_threshold: float, confidence_level: float) -> list[Omission]:
+def _omissions(
+    arrays: RecordArrays,
+    counts: np.ndarray,
+    n_articles: np.ndarray,
+    min_articles: int,
+    usage_threshold: float,
+    omission_threshold: float,
+    confidence_level: float,
+) -> list[Omission]:
     eligible = n_articles >= min_articles
     prevalence = counts / np.maximum(n_articles, 1)[:, None]
     found = []
@@ -185,19 +238,38 @@ def _omissions(arrays: RecordArrays, counts: np.ndarray, n_articles: np.ndarray,
         for f, frame in enumerate(arrays.frames):
             using = int((prevalence[others, f] >= usage_threshold).sum())
             if prevalence[o, f] <= omission_threshold and using > others.sum() / 2:
-                found.append(Omission(outlet, frame, int(counts[o, f]), int(n_articles[o]), using,
-                                      int(others.sum()), float(np.median(prevalence[others, f])),
-                                      confidence_level))
+                found.append(
+                    Omission(
+                        outlet,
+                        frame,
+                        int(counts[o, f]),
+                        int(n_articles[o]),
+                        using,
+                        int(others.sum()),
+                        float(np.median(prevalence[others, f])),
+                        confidence_level,
+                    )
+                )
     return found
 
 
 def compare_outlets(
-    records: Sequence[ArticleRecord], frames: Sequence[str], *,
-    stance_labels: Sequence[str] = DEFAULT_STANCE_LABELS, min_articles: int = 5, n_terms: int = 15,
-    confidence_level: float = 0.95, distribution: Distribution = "prevalence",
-    usage_threshold: float = 0.25, omission_threshold: float = 0.05, allow_mixed_versions: bool = False,
-    vocabulary: bool = True, max_chars_per_article: int | None = None, min_term_count: int = 3,
-    n_resamples: int = 9999, random_state: int = 0,
+    records: Sequence[ArticleRecord],
+    frames: Sequence[str],
+    *,
+    stance_labels: Sequence[str] = DEFAULT_STANCE_LABELS,
+    min_articles: int = 5,
+    n_terms: int = 15,
+    confidence_level: float = 0.95,
+    distribution: Distribution = "prevalence",
+    usage_threshold: float = 0.25,
+    omission_threshold: float = 0.05,
+    allow_mixed_versions: bool = False,
+    vocabulary: bool = True,
+    max_chars_per_article: int | None = None,
+    min_term_count: int = 3,
+    n_resamples: int = 9999,
+    random_state: int = 0,
 ) -> ComparisonResult:
     """Compare how outlets frame a set of articles (an event, or any filter) and whether it differs.
 
@@ -217,7 +289,8 @@ def compare_outlets(
         raise InvalidParameterError(f"distribution must be one of {DISTRIBUTIONS}, got {distribution!r}")
     if min_articles < 1 or not 0 <= omission_threshold < usage_threshold <= 1:
         raise InvalidParameterError(
-            "need min_articles >= 1 and 0 <= omission_threshold < usage_threshold <= 1")
+            "need min_articles >= 1 and 0 <= omission_threshold < usage_threshold <= 1"
+        )
     if not 0 < confidence_level < 1:
         raise InvalidParameterError(f"confidence_level must be in (0, 1), got {confidence_level!r}")
     arrays = build_arrays(records, frames, allow_mixed_versions=allow_mixed_versions)
@@ -236,27 +309,47 @@ def compare_outlets(
     np.add.at(share_sums, idx, arrays.shares)
     mean_shares = share_sums / n_articles[:, None]
     prevalence = tuple(
-        ShareEstimate(o, "frame", f, int(counts[i, j]), int(n_articles[i]), confidence_level,
-                      float(mean_shares[i, j]))
-        for i, o in enumerate(outlets) for j, f in enumerate(frame_keys))
+        ShareEstimate(
+            o, "frame", f, int(counts[i, j]), int(n_articles[i]), confidence_level, float(mean_shares[i, j])
+        )
+        for i, o in enumerate(outlets)
+        for j, f in enumerate(frame_keys)
+    )
 
     dominant_keys = (*frame_keys, "none")
     dominant_pos = {k: j for j, k in enumerate(frame_keys)}
-    dom_col = np.fromiter((dominant_pos.get(r.dominant_frame, -1) if r.dominant_frame is not None
-                           else n_frames for r in records), dtype=np.intp, count=len(records))
+    dom_col = np.fromiter(
+        (
+            dominant_pos.get(r.dominant_frame, -1) if r.dominant_frame is not None else n_frames
+            for r in records
+        ),
+        dtype=np.intp,
+        count=len(records),
+    )
     if (dom_col < 0).any():
-        warnings.append(ComparisonWarning("unknown_dominant_frame", "some dominant frames are not among the "
-                                          "compared frames; they are left out of the dominant-frame shares"))
+        warnings.append(
+            ComparisonWarning(
+                "unknown_dominant_frame",
+                "some dominant frames are not among the "
+                "compared frames; they are left out of the dominant-frame shares",
+            )
+        )
     dominant = np.zeros((n_out, n_frames + 1), dtype=np.int64)
     ok = dom_col >= 0
     np.add.at(dominant, (idx[ok], dom_col[ok]), 1)
     dominant_frames = tuple(
         ShareEstimate(o, "dominant_frame", k, int(dominant[i, j]), int(dominant[i].sum()), confidence_level)
-        for i, o in enumerate(outlets) if dominant[i].sum() > 0 for j, k in enumerate(dominant_keys))
+        for i, o in enumerate(outlets)
+        if dominant[i].sum() > 0
+        for j, k in enumerate(dominant_keys)
+    )
 
     stance_pos = {s: j for j, s in enumerate(stance_labels)}
-    st_col = np.fromiter((stance_pos.get(r.stance, -1) if r.stance is not None else -1 for r in records),
-                         dtype=np.intp, count=len(records))
+    st_col = np.fromiter(
+        (stance_pos.get(r.stance, -1) if r.stance is not None else -1 for r in records),
+        dtype=np.intp,
+        count=len(records),
+    )
     stance_counts = np.zeros((n_out, len(stance_labels)), dtype=np.int64)
     has = st_col >= 0
     np.add.at(stance_counts, (idx[has], st_col[has]), 1)
@@ -264,11 +357,14 @@ def compare_outlets(
     for i, o in enumerate(outlets):
         n_labelled = int(stance_counts[i].sum())
         if n_labelled == 0:
-            warnings.append(ComparisonWarning("no_stance", f"{o} has no article with a stance label",
-                                              outlet=o))
+            warnings.append(
+                ComparisonWarning("no_stance", f"{o} has no article with a stance label", outlet=o)
+            )
             continue
-        stance += [ShareEstimate(o, "stance", s, int(stance_counts[i, j]), n_labelled, confidence_level)
-                   for j, s in enumerate(stance_labels)]
+        stance += [
+            ShareEstimate(o, "stance", s, int(stance_counts[i, j]), n_labelled, confidence_level)
+            for j, s in enumerate(stance_labels)
+        ]
 
     divergence = tests = None
     if n_out >= 2:
@@ -276,15 +372,32 @@ def compare_outlets(
         tests = _frame_tests(arrays, counts, n_articles, random_state, n_resamples, warnings)
     vocab = None
     if vocabulary and n_out >= 2:
-        term_counts = count_terms([r.text for r in records], [r.outlet for r in records],
-                                  max_chars_per_article=max_chars_per_article)
+        term_counts = count_terms(
+            [r.text for r in records],
+            [r.outlet for r in records],
+            max_chars_per_article=max_chars_per_article,
+        )
         try:
             vocab = fightin_words(term_counts, n_terms=n_terms, min_count=min_term_count)
         except ComparisonError as exc:
             warnings.append(ComparisonWarning("no_vocabulary", f"distinctive terms not computed: {exc}"))
-    omissions = _omissions(arrays, counts, n_articles, min_articles, usage_threshold, omission_threshold,
-                           confidence_level)
+    omissions = _omissions(
+        arrays, counts, n_articles, min_articles, usage_threshold, omission_threshold, confidence_level
+    )
     return ComparisonResult(
-        outlets, frame_keys, stance_labels, tuple(int(n) for n in n_articles), confidence_level,
-        arrays.model_versions, arrays.codebook_hashes, prevalence, dominant_frames, tuple(stance),
-        divergence, tests or (), vocab, tuple(omissions), tuple(warnings))
+        outlets,
+        frame_keys,
+        stance_labels,
+        tuple(int(n) for n in n_articles),
+        confidence_level,
+        arrays.model_versions,
+        arrays.codebook_hashes,
+        prevalence,
+        dominant_frames,
+        tuple(stance),
+        divergence,
+        tests or (),
+        vocab,
+        tuple(omissions),
+        tuple(warnings),
+    )

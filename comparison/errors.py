@@ -3,6 +3,7 @@
 Every error is a ``ValueError`` subclass so the service can map the whole family to
 HTTP 422 in one table (STYLE rule 7) while still telling the cases apart.
 """
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """Input records, structured warnings and the validated array view the statistics run on."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -41,8 +42,13 @@ class ArticleRecord:
 
     @classmethod
     def from_classification(
-        cls, outlet: str, classification: Mapping[str, Any], *, text: str = "",
-        published_at: datetime | None = None, event: str | None = None,
+        cls,
+        outlet: str,
+        classification: Mapping[str, Any],
+        *,
+        text: str = "",
+        published_at: datetime | None = None,
+        event: str | None = None,
     ) -> ArticleRecord:
         """Build a record from ``ArticleClassification.to_dict()`` (the classifier's JSON shape)."""
         frames = classification.get("frames") or []
@@ -81,9 +87,9 @@ class RecordArrays:
 
     outlets: tuple[str, ...]
     frames: tuple[str, ...]
-    outlet_index: np.ndarray      # (n,) int: position of each record's outlet in ``outlets``
-    present: np.ndarray           # (n, n_frames) bool
-    shares: np.ndarray            # (n, n_frames) float
+    outlet_index: np.ndarray  # (n,) int: position of each record's outlet in ``outlets``
+    present: np.ndarray  # (n, n_frames) bool
+    shares: np.ndarray  # (n, n_frames) float
     model_versions: tuple[str, ...]
     codebook_hashes: tuple[str, ...]
     warnings: tuple[ComparisonWarning, ...]
@@ -101,8 +107,9 @@ def check_model_versions(
     A record without a version counts as its own "unknown" version: mixing unverified labels
     with verified ones is as risky as mixing two models.
     """
-    pairs = sorted({(r.model_version, r.codebook_hash) for r in records},
-                   key=lambda p: (p[0] or "", p[1] or ""))
+    pairs = sorted(
+        {(r.model_version, r.codebook_hash) for r in records}, key=lambda p: (p[0] or "", p[1] or "")
+    )
     versions = tuple(sorted({p[0] for p in pairs if p[0] is not None}))
     hashes = tuple(sorted({p[1] for p in pairs if p[1] is not None}))
     if len(pairs) <= 1:
@@ -110,8 +117,9 @@ def check_model_versions(
     described = ", ".join(f"{v or 'unknown'}/{h or 'unknown'}" for v, h in pairs)
     message = f"records come from {len(pairs)} model version/codebook combinations: {described}"
     if not allow_mixed_versions:
-        raise MixedModelVersionsError(message + "; filter to one, or pass allow_mixed_versions=True",
-                                      tuple(pairs))
+        raise MixedModelVersionsError(
+            message + "; filter to one, or pass allow_mixed_versions=True", tuple(pairs)
+        )
     return versions, hashes, (ComparisonWarning("mixed_model_versions", message),)
 
 
@@ -149,8 +157,9 @@ def build_arrays(
     shares = shares.reshape(len(records), len(frame_keys))
     if ((shares < 0) | (shares > 1) | np.isnan(shares)).any():
         raise InvalidRecordError("sentence shares must lie in [0, 1]")
-    return RecordArrays(outlets, frame_keys, outlet_index, present.reshape(shares.shape), shares,
-                        versions, hashes, warnings)
+    return RecordArrays(
+        outlets, frame_keys, outlet_index, present.reshape(shares.shape), shares, versions, hashes, warnings
+    )
 
 
 def small_sample_warnings(
@@ -158,7 +167,12 @@ def small_sample_warnings(
 ) -> list[ComparisonWarning]:
     """One warning per outlet with fewer than ``min_articles`` articles."""
     return [
-        ComparisonWarning("small_sample", f"{outlet} has {n} article(s), fewer than {min_articles}; "
-                          "its proportions have wide intervals and it should not be ranked", outlet=outlet)
-        for outlet, n in zip(outlets, n_articles, strict=True) if n < min_articles
+        ComparisonWarning(
+            "small_sample",
+            f"{outlet} has {n} article(s), fewer than {min_articles}; "
+            "its proportions have wide intervals and it should not be ranked",
+            outlet=outlet,
+        )
+        for outlet, n in zip(outlets, n_articles, strict=True)
+        if n < min_articles
     ]

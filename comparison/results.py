@@ -1,4 +1,5 @@
 """Row-level result types shared by the comparison, trend and profile results."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ class ShareEstimate:
     confidence_level: float = 0.95
     mean_share: float | None = None
     bucket: str | None = None
+    bucket_start: str | None = None
     event: str | None = None
 
     @property
@@ -41,9 +43,19 @@ class ShareEstimate:
             row["event"] = self.event
         if self.bucket is not None:
             row["bucket"] = self.bucket
+            row["bucket_start"] = self.bucket_start
         key = "frame" if self.variable in ("frame", "dominant_frame") else self.variable
-        row.update({key: self.category, "count": self.count, "n": self.n, "share": self.share,
-                    "ci_low": low, "ci_high": high, "confidence_level": self.confidence_level})
+        row.update(
+            {
+                key: self.category,
+                "count": self.count,
+                "n": self.n,
+                "share": self.share,
+                "ci_low": low,
+                "ci_high": high,
+                "confidence_level": self.confidence_level,
+            }
+        )
         if self.variable == "frame":
             row["mean_sentence_share"] = self.mean_share
         return row
@@ -80,10 +92,19 @@ class FrameTestResult:
 
     def row(self) -> dict[str, Any]:
         t = self.test
-        return {"frame": self.frame, "method": t.method, "statistic": t.statistic, "df": t.df,
-                "pvalue": t.pvalue, "pvalue_adjusted": self.pvalue_adjusted,
-                "correction_method": self.correction_method, "cramers_v": t.effect_size, "n": t.n,
-                "min_expected": t.min_expected, "n_resamples": t.n_resamples}
+        return {
+            "frame": self.frame,
+            "method": t.method,
+            "statistic": t.statistic,
+            "df": t.df,
+            "pvalue": t.pvalue,
+            "pvalue_adjusted": self.pvalue_adjusted,
+            "correction_method": self.correction_method,
+            "cramers_v": t.effect_size,
+            "n": t.n,
+            "min_expected": t.min_expected,
+            "n_resamples": t.n_resamples,
+        }
 
     def summary(self) -> str:
         adjusted = f"p_adj({self.correction_method})={self.pvalue_adjusted:.4g}"
@@ -113,14 +134,23 @@ class Omission:
 
     def row(self) -> dict[str, Any]:
         low, high = self.confidence_interval()
-        return {"outlet": self.outlet, "frame": self.frame, "count": self.count, "n": self.n,
-                "prevalence": self.prevalence, "ci_low": low, "ci_high": high,
-                "n_other_outlets_using": self.n_other_outlets_using, "n_other_outlets": self.n_other_outlets,
-                "median_other_prevalence": self.median_other_prevalence}
+        return {
+            "outlet": self.outlet,
+            "frame": self.frame,
+            "count": self.count,
+            "n": self.n,
+            "prevalence": self.prevalence,
+            "ci_low": low,
+            "ci_high": high,
+            "n_other_outlets_using": self.n_other_outlets_using,
+            "n_other_outlets": self.n_other_outlets,
+            "median_other_prevalence": self.median_other_prevalence,
+        }
 
 
 def format_table(rows: list[dict[str, Any]], columns: list[str], *, limit: int = 40) -> str:
     """A fixed-width text table for ``summary()``; floats with 3 decimals."""
+
     def cell(value: Any) -> str:
         if isinstance(value, float):
             return f"{value:.3g}" if abs(value) < 1e-3 and value != 0 else f"{value:.3f}"

@@ -3,6 +3,7 @@
 Each function validates its input and raises a :class:`~comparison.errors.ComparisonError`
 subclass instead of returning NaN (STYLE rule 16).
 """
+
 from __future__ import annotations
 
 import math
@@ -54,7 +55,7 @@ def wilson_interval(count: int, n: int, confidence_level: float = 0.95) -> Confi
         raise NotEnoughDataError("a proportion needs at least one observation (n = 0)")
     if not 0 <= count <= n:
         raise InvalidParameterError(f"count must be in [0, n]; got count={count}, n={n}")
-    z = stats.norm.isf((1.0 - confidence_level) / 2.0)
+    z = float(stats.norm.isf((1.0 - confidence_level) / 2.0))
     p = count / n
     z2n = z * z / n
     centre = (p + z2n / 2.0) / (1.0 + z2n)
@@ -190,8 +191,10 @@ class IndependenceTestResult:
         return self.effect_size
 
     def summary(self) -> str:
-        text = (f"{self.method}: X2={self.statistic:.3f}, df={self.df}, p={self.pvalue:.4g}, "
-                f"Cramer's V={self.effect_size:.3f}, n={self.n}, min expected={self.min_expected:.2f}")
+        text = (
+            f"{self.method}: X2={self.statistic:.3f}, df={self.df}, p={self.pvalue:.4g}, "
+            f"Cramer's V={self.effect_size:.3f}, n={self.n}, min expected={self.min_expected:.2f}"
+        )
         if self.n_resamples:
             text += f", {self.n_resamples} resamples"
         return text
@@ -276,15 +279,25 @@ def independence_test(
     cramers_v = math.sqrt(chi2 / (n * (min(t.shape) - 1)))
     min_expected = float(expected.min())
     share_small = float((expected < 5).mean())
-    common = dict(statistic=chi2, df=df, effect_size=min(1.0, cramers_v), n=n,
-                  min_expected=min_expected, share_expected_below_5=share_small)
+    common = dict(
+        statistic=chi2,
+        df=df,
+        effect_size=min(1.0, cramers_v),
+        n=n,
+        min_expected=min_expected,
+        share_expected_below_5=share_small,
+    )
     if min_expected >= 1.0 and share_small <= 0.2 and not (t.shape == (2, 2) and min_expected < 5):
         return IndependenceTestResult(pvalue=float(stats.chi2.sf(chi2, df)), method=CHI_SQUARE, **common)
     if t.shape == (2, 2):
         res = stats.fisher_exact(t, alternative="two-sided")
         odds = float(res.statistic)
-        return IndependenceTestResult(pvalue=float(min(1.0, res.pvalue)), method=FISHER_EXACT,
-                                      odds_ratio=odds if math.isfinite(odds) else None, **common)
+        return IndependenceTestResult(
+            pvalue=float(min(1.0, res.pvalue)),
+            method=FISHER_EXACT,
+            odds_ratio=odds if math.isfinite(odds) else None,
+            **common,
+        )
     if n_resamples < 1:
         raise InvalidParameterError("n_resamples must be at least 1")
     rng = np.random.default_rng(random_state)
@@ -295,7 +308,10 @@ def independence_test(
 
 
 def prevalence_test(
-    n_present: ArrayLike, n_articles: ArrayLike, *, n_resamples: int = 9999,
+    n_present: ArrayLike,
+    n_articles: ArrayLike,
+    *,
+    n_resamples: int = 9999,
     random_state: int | np.random.Generator | None = 0,
 ) -> IndependenceTestResult:
     """Does a frame's prevalence differ across outlets? Tests the outlet × (present, absent) table.
@@ -309,5 +325,6 @@ def prevalence_test(
         raise InvalidParameterError("n_present and n_articles must be 1-D of equal length")
     if (present > total).any() or (present < 0).any():
         raise InvalidParameterError("n_present must lie in [0, n_articles]")
-    return independence_test(np.column_stack([present, total - present]),
-                             n_resamples=n_resamples, random_state=random_state)
+    return independence_test(
+        np.column_stack([present, total - present]), n_resamples=n_resamples, random_state=random_state
+    )

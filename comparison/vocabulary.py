@@ -3,6 +3,7 @@
 Counting is split from scoring so a caller can count once (or bring its own counts, e.g. cached
 per stored article) and score many comparisons.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,8 +39,9 @@ class TermCounts:
         groups = tuple(sorted(set(labels)))
         position = {g: i for i, g in enumerate(groups)}
         rows = np.fromiter((position[g] for g in labels), dtype=np.intp, count=len(labels))
-        indicator = sparse.csr_matrix((np.ones(len(labels)), (rows, np.arange(len(labels)))),
-                                      shape=(len(groups), len(labels)))
+        indicator = sparse.csr_matrix(
+            (np.ones(len(labels)), (rows, np.arange(len(labels)))), shape=(len(groups), len(labels))
+        )
         return TermCounts(groups, self.vocabulary, (indicator @ self.counts).astype(np.int64).tocsr())
 
 
@@ -51,7 +53,10 @@ def _truncate(text: str, max_chars: int | None) -> str:
 
 
 def count_terms(
-    texts: Sequence[str], labels: Sequence[str], *, stop_words: Iterable[str] | None = ENGLISH_STOP_WORDS,
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    stop_words: Iterable[str] | None = ENGLISH_STOP_WORDS,
     max_chars_per_article: int | None = None,
 ) -> TermCounts:
     """Count terms per label (outlet) in one pass per label.
@@ -94,14 +99,19 @@ def count_terms(
         indices.extend(cols)
         data.extend(counts[vocabulary[j]] for j in cols)
         indptr.append(len(indices))
-    matrix = sparse.csr_matrix((np.asarray(data, dtype=np.int64), np.asarray(indices, dtype=np.int64),
-                                np.asarray(indptr)), shape=(len(groups), len(vocabulary)))
+    matrix = sparse.csr_matrix(
+        (np.asarray(data, dtype=np.int64), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
+        shape=(len(groups), len(vocabulary)),
+    )
     return TermCounts(groups, vocabulary, matrix)
 
 
 def count_document_terms(
-    texts: Sequence[str], labels: Sequence[str] | None = None, *,
-    stop_words: Iterable[str] | None = ENGLISH_STOP_WORDS, max_chars_per_article: int | None = None,
+    texts: Sequence[str],
+    labels: Sequence[str] | None = None,
+    *,
+    stop_words: Iterable[str] | None = ENGLISH_STOP_WORDS,
+    max_chars_per_article: int | None = None,
 ) -> TermCounts:
     """Per-document counts with scikit-learn's ``CountVectorizer`` (same tokens as :func:`count_terms`).
 
@@ -109,8 +119,12 @@ def count_document_terms(
     them once and later :meth:`TermCounts.aggregate` any subset of articles per outlet.
     """
     docs = [_truncate(t or "", max_chars_per_article) for t in texts]
-    vectorizer = CountVectorizer(token_pattern=TOKEN_PATTERN, lowercase=True,
-                                 stop_words=sorted(stop_words) if stop_words else None, dtype=np.int64)
+    vectorizer = CountVectorizer(
+        token_pattern=TOKEN_PATTERN,
+        lowercase=True,
+        stop_words=sorted(stop_words) if stop_words else None,
+        dtype=np.int64,
+    )
     matrix = vectorizer.fit_transform(docs).tocsr()
     row_labels = tuple(labels) if labels is not None else tuple(str(i) for i in range(len(docs)))
     return TermCounts(row_labels, tuple(vectorizer.get_feature_names_out()), matrix)
@@ -129,8 +143,15 @@ class DistinctiveTerm:
     count_rest: int
 
     def row(self) -> dict[str, Any]:
-        return {"outlet": self.outlet, "rank": self.rank, "term": self.term, "z_score": self.z_score,
-                "log_odds_ratio": self.log_odds_ratio, "count": self.count, "count_rest": self.count_rest}
+        return {
+            "outlet": self.outlet,
+            "rank": self.rank,
+            "term": self.term,
+            "z_score": self.z_score,
+            "log_odds_ratio": self.log_odds_ratio,
+            "count": self.count,
+            "count_rest": self.count_rest,
+        }
 
 
 @dataclass(frozen=True)
@@ -162,9 +183,14 @@ class VocabularyResult:
 
 
 def fightin_words(
-    counts: TermCounts | ArrayLike, *, labels: Sequence[str] | None = None,
-    vocabulary: Sequence[str] | None = None, prior: ArrayLike | None = None, alpha0: float | None = None,
-    n_terms: int = 15, min_count: int = 3,
+    counts: TermCounts | ArrayLike,
+    *,
+    labels: Sequence[str] | None = None,
+    vocabulary: Sequence[str] | None = None,
+    prior: ArrayLike | None = None,
+    alpha0: float | None = None,
+    n_terms: int = 15,
+    min_count: int = 3,
 ) -> VocabularyResult:
     """Weighted log-odds with an informative Dirichlet prior, each outlet against the rest.
 
@@ -222,8 +248,12 @@ def fightin_words(
     a = a0 * background / background.sum()
     rest = totals - y
     n_rest = n_group.sum() - n_group
-    delta = (np.log(y + a) - np.log((n_group + a0)[:, None] - y - a)
-             - np.log(rest + a) + np.log((n_rest + a0)[:, None] - rest - a))
+    delta = (
+        np.log(y + a)
+        - np.log((n_group + a0)[:, None] - y - a)
+        - np.log(rest + a)
+        + np.log((n_rest + a0)[:, None] - rest - a)
+    )
     z = delta / np.sqrt(1.0 / (y + a) + 1.0 / (rest + a))
     terms: list[DistinctiveTerm] = []
     for i, outlet in enumerate(labels):
@@ -236,6 +266,16 @@ def fightin_words(
         cutoff = z[i, candidates].min()
         candidates = used[z[i, used] >= cutoff]
         order = sorted(candidates, key=lambda j, row=z[i]: (-row[j], vocab[j]))[:k]
-        terms += [DistinctiveTerm(outlet, rank + 1, str(vocab[j]), float(z[i, j]), float(delta[i, j]),
-                                  int(y[i, j]), int(rest[i, j])) for rank, j in enumerate(order)]
+        terms += [
+            DistinctiveTerm(
+                outlet,
+                rank + 1,
+                str(vocab[j]),
+                float(z[i, j]),
+                float(delta[i, j]),
+                int(y[i, j]),
+                int(rest[i, j]),
+            )
+            for rank, j in enumerate(order)
+        ]
     return VocabularyResult(tuple(labels), tuple(terms), tuple(int(n) for n in n_group), a0, min_count)

@@ -1,0 +1,162 @@
+"""Tidy rows to CSV, and Vega-Lite specs (plain dicts, data inline) for dashboards."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from comparison.compare import ComparisonResult
+from comparison.errors import InvalidParameterError
+from comparison.trends import TrendResult
+
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+
+
+def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
+    """Rows (list of dicts, as ``tables()`` returns) as CSV text with a header line.
+
+    Columns are the keys in first-seen order unless given; ``None`` becomes an empty cell, floats
+    keep full precision (``repr``), nested values are JSON. Reads back with ``csv.DictReader``,
+    pandas ``read_csv`` and R ``read.csv`` without reshaping.
+    """
+    rows = list(rows)
+    if columns is None:
+        columns = list(dict.fromkeys(key for row in rows for key in row))
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({c: _cell(row.get(c)) for c in columns})
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(float(value))
+    if isinstance(value, Mapping | list | tuple):
+        return json.dumps(value, sort_keys=True)
+    return value
+
+
+def heatmap_spec(result: ComparisonResult, *, title: str | None = None) -> dict[str, Any]:
+    """Outlet × frame heatmap of prevalence (colour) with the value printed in each cell."""
+    rows = [
+        {k: r[k] for k in ("outlet", "frame", "count", "n", "share", "ci_low", "ci_high")}
+        for r in result.tables()["prevalence"]
+    ]
+    x = {"field": "frame", "type": "nominal", "sort": list(result.frames), "title": "Frame"}
+    y = {"field": "outlet", "type": "nominal", "sort": list(result.outlets), "title": "Outlet"}
+    tooltip = [
+        {"field": f, "type": t}
+        for f, t in (
+            ("outlet", "nominal"),
+            ("frame", "nominal"),
+            ("count", "quantitative"),
+            ("n", "quantitative"),
+            ("share", "quantitative"),
+            ("ci_low", "quantitative"),
+            ("ci_high", "quantitative"),
+        )
+    ]
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "title": title or "Frame prevalence by outlet",
+        "description": "Share of articles using each frame; models "
+        + (", ".join(result.model_versions) or "unknown"),
+        "data": {"values": rows},
+        "encoding": {"x": x, "y": y},
+        "layer": [
+            {
+                "mark": "rect",
+                "encoding": {
+                    "color": {
+                        "field": "share",
+                        "type": "quantitative",
+                        "title": "Prevalence",
+                        "scale": {"domain": [0, 1], "scheme": "blues"},
+                    },
+                    "tooltip": tooltip,
+                },
+            },
+            {
+                "mark": {"type": "text", "baseline": "middle"},
+                "encoding": {
+                    "text": {"field": "share", "type": "quantitative", "format": ".0%"},
+                    "color": {"condition": {"test": "datum.share > 0.6", "value": "white"}, "value": "black"},
+                },
+            },
+        ],
+    }
+
+
+def trend_spec(result: TrendResult, *, variable: str = "frame", title: str | None = None) -> dict[str, Any]:
+    """Trend lines per outlet with Wilson bands, one small multiple per frame (or stance label)."""
+    if variable not in ("frame", "stance"):
+        raise InvalidParameterError(f"variable must be 'frame' or 'stance', got {variable!r}")
+    table = result.tables()["prevalence" if variable == "frame" else "stance"]
+    rows = [
+        {
+            k: r[k]
+            for k in (
+                "outlet",
+                "bucket",
+                "bucket_start",
+                variable,
+                "count",
+                "n",
+                "share",
+                "ci_low",
+                "ci_high",
+            )
+        }
+        for r in table
+    ]
+    x = {"field": "bucket_start", "type": "temporal", "title": f"{result.interval.capitalize()} starting"}
+    color = {"field": "outlet", "type": "nominal", "sort": list(result.outlets), "title": "Outlet"}
+    tooltip = [
+        {"field": "outlet", "type": "nominal"},
+        {"field": "bucket", "type": "nominal"},
+        {"field": "count", "type": "quantitative"},
+        {"field": "n", "type": "quantitative"},
+        {"field": "share", "type": "quantitative", "format": ".1%"},
+    ]
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "title": title or ("Frame prevalence over time" if variable == "frame" else "Stance over time"),
+        "data": {"values": rows},
+        "facet": {
+            "field": variable,
+            "type": "nominal",
+            "title": variable.capitalize(),
+            "sort": list(result.frames if variable == "frame" else dict.fromkeys(r[variable] for r in rows)),
+        },
+        "columns": 2,
+        "spec": {
+            "encoding": {"x": x, "color": color},
+            "layer": [
+                {
+                    "mark": {"type": "errorband", "opacity": 0.2},
+                    "encoding": {
+                        "y": {
+                            "field": "ci_low",
+                            "type": "quantitative",
+                            "title": "Share of articles",
+                            "scale": {"domain": [0, 1]},
+                        },
+                        "y2": {"field": "ci_high"},
+                    },
+                },
+                {
+                    "mark": {"type": "line", "point": True},
+                    "encoding": {"y": {"field": "share", "type": "quantitative"}, "tooltip": tooltip},
+                },
+            ],
+        },
+    }

@@ -1,0 +1,322 @@
+"""An outlet's frame and stance profile across events, compared with other outlets *within* events."""
+
+from __future__ import annotations
+
+import math
+import warnings as pywarnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from statsmodels.stats.contingency_tables import StratifiedTable
+
+from comparison.errors import InvalidParameterError, NotEnoughDataError
+from comparison.records import (
+    DEFAULT_STANCE_LABELS,
+    ArticleRecord,
+    ComparisonWarning,
+    build_arrays,
+    validate_stances,
+)
+from comparison.results import ShareEstimate, format_table
+from comparison.stats import BH_METHOD, ConfidenceInterval, benjamini_hochberg
+
+CMH_METHOD = "cochran-mantel-haenszel"
+
+
+@dataclass(frozen=True)
+class StratifiedFrameResult:
+    """Does ``outlet`` use ``frame`` more or less than other outlets covering the same events?
+
+    ``odds_ratio`` is the Mantel–Haenszel pooled odds ratio over events (> 1: the outlet uses the
+    frame more); ``statistic``/``pvalue`` test a common odds ratio of 1; ``pvalue_homogeneity``
+    (Breslow–Day) warns when the difference changes direction between events.
+    """
+
+    outlet: str
+    frame: str
+    n_events: int
+    n: int
+    odds_ratio: float
+    statistic: float
+    pvalue: float
+    pvalue_adjusted: float
+    pvalue_homogeneity: float | None
+    ci_low: float
+    ci_high: float
+    confidence_level: float
+    method: str = CMH_METHOD
+    correction_method: str = BH_METHOD
+
+    def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
+        """Interval of the pooled odds ratio (Robins–Breslow–Greenland variance, via statsmodels).
+
+        Only the level it was computed at is stored; other levels are refused rather than guessed.
+        """
+        if confidence_level not in (None, self.confidence_level):
+            raise InvalidParameterError(
+                f"computed at {self.confidence_level}; rerun outlet_profile for another level"
+            )
+        return ConfidenceInterval(self.ci_low, self.ci_high)
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "outlet": self.outlet,
+            "frame": self.frame,
+            "method": self.method,
+            "n_events": self.n_events,
+            "n": self.n,
+            "odds_ratio": self.odds_ratio,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "statistic": self.statistic,
+            "pvalue": self.pvalue,
+            "pvalue_adjusted": self.pvalue_adjusted,
+            "correction_method": self.correction_method,
+            "pvalue_homogeneity": self.pvalue_homogeneity,
+        }
+
+
+@dataclass(frozen=True)
+class ProfileResult:
+    """Per outlet × event prevalence and stance, and event-stratified tests against the other outlets."""
+
+    outlets: tuple[str, ...]
+    frames: tuple[str, ...]
+    events: tuple[str, ...]
+    confidence_level: float
+    model_versions: tuple[str, ...]
+    codebook_hashes: tuple[str, ...]
+    prevalence: tuple[ShareEstimate, ...]
+    stance: tuple[ShareEstimate, ...]
+    stratified: tuple[StratifiedFrameResult, ...]
+    warnings: tuple[ComparisonWarning, ...]
+
+    def tables(self) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "prevalence": [p.row() for p in self.prevalence],
+            "stance": [s.row() for s in self.stance],
+            "stratified_tests": [s.row() for s in self.stratified],
+            "warnings": [w.row() for w in self.warnings],
+        }
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "model_versions": list(self.model_versions),
+            "codebook_hashes": list(self.codebook_hashes),
+            "confidence_level": self.confidence_level,
+            "outlets": list(self.outlets),
+            "events": list(self.events),
+            "frames": list(self.frames),
+        }
+
+    def summary(self) -> str:
+        t = self.tables()
+        parts = [
+            f"Profile of {', '.join(self.outlets)} across {len(self.events)} events",
+            format_table(t["prevalence"], ["outlet", "event", "frame", "count", "n", "share"]),
+            format_table(
+                t["stratified_tests"],
+                [
+                    "outlet",
+                    "frame",
+                    "n_events",
+                    "odds_ratio",
+                    "ci_low",
+                    "ci_high",
+                    "pvalue",
+                    "pvalue_adjusted",
+                ],
+            ),
+        ]
+        parts += [f"warning [{w.code}] {w.message}" for w in self.warnings]
+        return "\n\n".join(parts)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def _stratified(outlet: str, frame: str, tables: list[np.ndarray], alpha: float) -> tuple | None:
+    informative = [t for t in tables if (t.sum(axis=0) > 0).all() and (t.sum(axis=1) > 0).all()]
+    if not informative:
+        return None
+    with pywarnings.catch_warnings():
+        pywarnings.simplefilter("ignore", RuntimeWarning)
+        raw = StratifiedTable(informative)
+        test = raw.test_null_odds(correction=False)
+        shifted = StratifiedTable(informative, shift_zeros=True)
+        odds = float(shifted.oddsratio_pooled)
+        low, high = (float(x) for x in shifted.oddsratio_pooled_confint(alpha=alpha))
+        homogeneity = float(raw.test_equal_odds().pvalue) if len(informative) > 1 else None
+    values = [float(test.statistic), float(test.pvalue), odds, low, high]
+    if not all(math.isfinite(v) for v in values):
+        return None
+    if homogeneity is not None and not math.isfinite(homogeneity):
+        homogeneity = None
+    return len(informative), int(sum(t.sum() for t in informative)), values, homogeneity
+
+
+def outlet_profile(
+    records: Sequence[ArticleRecord],
+    frames: Sequence[str],
+    *,
+    outlet: str | None = None,
+    stance_labels: Sequence[str] = DEFAULT_STANCE_LABELS,
+    confidence_level: float = 0.95,
+    min_articles: int = 5,
+    allow_mixed_versions: bool = False,
+) -> ProfileResult:
+    """Frame prevalence and stance of ``outlet`` (or every outlet) per event, plus stratified tests.
+
+    Events differ in what frames they invite, and outlets cover different events, so pooling all
+    articles would confound outlet with event. Instead, for each frame the outlet is compared with the
+    other outlets *within* each event (a 2 × 2 table per event) and the tables are combined with the
+    Cochran–Mantel–Haenszel test (STYLE rule 16); p-values are BH-adjusted across all tests.
+
+    Notes
+    -----
+    Events where the outlet or the other outlets have no articles, or where nobody (or everybody)
+    uses the frame, carry no information and are left out. The pooled odds ratio uses 0.5 added to
+    the cells of tables with a zero (``shift_zeros``); the test uses the raw counts.
+    Records without an ``event`` are left out with a warning.
+    """
+    if not 0 < confidence_level < 1:
+        raise InvalidParameterError(f"confidence_level must be in (0, 1), got {confidence_level!r}")
+    stance_labels = tuple(stance_labels)
+    with_event = [r for r in records if r.event is not None]
+    warnings: list[ComparisonWarning] = []
+    if len(with_event) < len(records):
+        warnings.append(
+            ComparisonWarning(
+                "missing_event",
+                f"{len(records) - len(with_event)} article(s) without an event left out of the profile",
+            )
+        )
+    if not with_event:
+        raise NotEnoughDataError("no article is assigned to an event")
+    arrays = build_arrays(with_event, frames, allow_mixed_versions=allow_mixed_versions)
+    validate_stances(with_event, stance_labels)
+    warnings = list(arrays.warnings) + warnings
+    if outlet is not None and outlet not in arrays.outlets:
+        raise NotEnoughDataError(f"outlet {outlet!r} has no articles with an event")
+    profiled = arrays.outlets if outlet is None else (outlet,)
+    events = tuple(sorted({r.event for r in with_event}))  # type: ignore[type-var]
+    ev_pos = {e: j for j, e in enumerate(events)}
+    ev = np.fromiter((ev_pos[r.event] for r in with_event), dtype=np.intp, count=len(with_event))
+    n_out, n_ev = len(arrays.outlets), len(events)
+    cell = arrays.outlet_index * n_ev + ev
+    n_cell = np.bincount(cell, minlength=n_out * n_ev).reshape(n_out, n_ev)
+    present = np.zeros((n_out * n_ev, len(arrays.frames)), dtype=np.int64)
+    np.add.at(present, cell, arrays.present.astype(np.int64))
+    present = present.reshape(n_out, n_ev, -1)
+    share_sums = np.zeros((n_out * n_ev, len(arrays.frames)))
+    np.add.at(share_sums, cell, arrays.shares)
+    share_sums = share_sums.reshape(n_out, n_ev, -1)
+    st_pos = {s: j for j, s in enumerate(stance_labels)}
+    st = np.fromiter(
+        (st_pos.get(r.stance, -1) if r.stance is not None else -1 for r in with_event),
+        dtype=np.intp,
+        count=len(with_event),
+    )
+    stance_counts = np.zeros((n_out * n_ev, len(stance_labels)), dtype=np.int64)
+    np.add.at(stance_counts, (cell[st >= 0], st[st >= 0]), 1)
+    stance_counts = stance_counts.reshape(n_out, n_ev, -1)
+
+    prevalence: list[ShareEstimate] = []
+    stance: list[ShareEstimate] = []
+    candidates = []
+    for name in profiled:
+        o = arrays.outlets.index(name)
+        for e, event in enumerate(events):
+            n = int(n_cell[o, e])
+            if n == 0:
+                continue
+            if n < min_articles:
+                warnings.append(
+                    ComparisonWarning(
+                        "small_sample",
+                        f"{name} has {n} article(s) on {event}, fewer than {min_articles}",
+                        outlet=name,
+                    )
+                )
+            prevalence += [
+                ShareEstimate(
+                    name,
+                    "frame",
+                    f,
+                    int(present[o, e, j]),
+                    n,
+                    confidence_level,
+                    float(share_sums[o, e, j] / n),
+                    event=event,
+                )
+                for j, f in enumerate(arrays.frames)
+            ]
+            n_st = int(stance_counts[o, e].sum())
+            if n_st:
+                stance += [
+                    ShareEstimate(
+                        name, "stance", s, int(stance_counts[o, e, j]), n_st, confidence_level, event=event
+                    )
+                    for j, s in enumerate(stance_labels)
+                ]
+        others_n = n_cell.sum(axis=0) - n_cell[o]
+        others_present = present.sum(axis=0) - present[o]
+        for j, frame in enumerate(arrays.frames):
+            tables = [
+                np.array(
+                    [
+                        [present[o, e, j], n_cell[o, e] - present[o, e, j]],
+                        [others_present[e, j], others_n[e] - others_present[e, j]],
+                    ]
+                )
+                for e in range(n_ev)
+                if n_cell[o, e] > 0 and others_n[e] > 0
+            ]
+            found = _stratified(name, frame, tables, 1.0 - confidence_level)
+            if found is None:
+                warnings.append(
+                    ComparisonWarning(
+                        "test_not_applicable",
+                        f"{name}/{frame}: no event where both "
+                        "it and other outlets cover the story with variation in the "
+                        "frame",
+                        outlet=name,
+                        frame=frame,
+                    )
+                )
+            else:
+                candidates.append((name, frame, *found))
+    adjusted = benjamini_hochberg([c[4][1] for c in candidates])
+    stratified = tuple(
+        StratifiedFrameResult(
+            name,
+            frame,
+            n_events,
+            n,
+            values[2],
+            values[0],
+            values[1],
+            p_adj,
+            homog,
+            values[3],
+            values[4],
+            confidence_level,
+        )
+        for (name, frame, n_events, n, values, homog), p_adj in zip(
+            candidates, adjusted.pvalues_adjusted, strict=True
+        )
+    )
+    return ProfileResult(
+        tuple(profiled),
+        arrays.frames,
+        events,
+        confidence_level,
+        arrays.model_versions,
+        arrays.codebook_hashes,
+        tuple(prevalence),
+        tuple(stance),
+        stratified,
+        tuple(warnings),
+    )

@@ -1,0 +1,218 @@
+"""Frame prevalence and stance over time, per outlet, in day / ISO-week / month buckets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
+
+import numpy as np
+
+from comparison.errors import InvalidParameterError, NotEnoughDataError
+from comparison.records import (
+    DEFAULT_STANCE_LABELS,
+    ArticleRecord,
+    ComparisonWarning,
+    build_arrays,
+    validate_stances,
+)
+from comparison.results import ShareEstimate, format_table
+
+Interval = Literal["day", "week", "month"]
+INTERVALS = ("day", "week", "month")
+
+
+def bucket_of(moment: datetime, interval: Interval) -> tuple[str, date]:
+    """The bucket label and start date of a timestamp (UTC; naive timestamps are taken as UTC).
+
+    Weeks are ISO 8601 weeks (Monday start, labelled by ISO year): 2021-01-01 falls in
+    ``2020-W53``, which starts on 2020-12-28.
+    """
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    day = moment.date()
+    if interval == "day":
+        return day.isoformat(), day
+    if interval == "week":
+        iso = day.isocalendar()
+        return f"{iso.year}-W{iso.week:02d}", day - timedelta(days=iso.weekday - 1)
+    if interval == "month":
+        return f"{day.year}-{day.month:02d}", day.replace(day=1)
+    raise InvalidParameterError(f"interval must be one of {INTERVALS}, got {interval!r}")
+
+
+@dataclass(frozen=True)
+class TrendResult:
+    """Per outlet × bucket × frame prevalence and per outlet × bucket × stance share, with Wilson CIs."""
+
+    interval: str
+    outlets: tuple[str, ...]
+    frames: tuple[str, ...]
+    buckets: tuple[str, ...]
+    confidence_level: float
+    model_versions: tuple[str, ...]
+    codebook_hashes: tuple[str, ...]
+    prevalence: tuple[ShareEstimate, ...]
+    stance: tuple[ShareEstimate, ...]
+    warnings: tuple[ComparisonWarning, ...]
+
+    def tables(self) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "prevalence": [p.row() for p in self.prevalence],
+            "stance": [s.row() for s in self.stance],
+            "warnings": [w.row() for w in self.warnings],
+        }
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "model_versions": list(self.model_versions),
+            "codebook_hashes": list(self.codebook_hashes),
+            "interval": self.interval,
+            "confidence_level": self.confidence_level,
+            "outlets": list(self.outlets),
+            "frames": list(self.frames),
+        }
+
+    def summary(self) -> str:
+        rows = self.tables()["prevalence"]
+        head = (
+            f"Trends by {self.interval}: {len(self.outlets)} outlets, {len(self.buckets)} buckets "
+            f"({self.buckets[0]} .. {self.buckets[-1]})"
+            if self.buckets
+            else "Trends: no dated articles"
+        )
+        parts = [
+            head,
+            format_table(rows, ["outlet", "bucket", "frame", "count", "n", "share", "ci_low", "ci_high"]),
+        ]
+        parts += [f"warning [{w.code}] {w.message}" for w in self.warnings]
+        return "\n\n".join(parts)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def frame_trends(
+    records: Sequence[ArticleRecord],
+    frames: Sequence[str],
+    *,
+    interval: Interval = "week",
+    stance_labels: Sequence[str] = DEFAULT_STANCE_LABELS,
+    confidence_level: float = 0.95,
+    min_articles: int = 5,
+    allow_mixed_versions: bool = False,
+) -> TrendResult:
+    """Frame prevalence and stance shares per outlet per time bucket.
+
+    Only non-empty (outlet, bucket) cells produce rows; a dashboard should show gaps, not zeros.
+    Records without ``published_at`` are left out (with a warning).
+
+    Notes
+    -----
+    Each bucket's interval treats its articles as independent; buckets with fewer than
+    ``min_articles`` articles are counted in a warning per outlet because their intervals are wide.
+    """
+    if interval not in INTERVALS:
+        raise InvalidParameterError(f"interval must be one of {INTERVALS}, got {interval!r}")
+    if not 0 < confidence_level < 1:
+        raise InvalidParameterError(f"confidence_level must be in (0, 1), got {confidence_level!r}")
+    stance_labels = tuple(stance_labels)
+    dated = [r for r in records if r.published_at is not None]
+    warnings: list[ComparisonWarning] = []
+    if len(dated) < len(records):
+        warnings.append(
+            ComparisonWarning(
+                "missing_published_at",
+                f"{len(records) - len(dated)} article(s) without published_at left out of the trends",
+            )
+        )
+    if not dated:
+        raise NotEnoughDataError("no article has a published_at date")
+    arrays = build_arrays(dated, frames, allow_mixed_versions=allow_mixed_versions)
+    validate_stances(dated, stance_labels)
+    warnings = list(arrays.warnings) + warnings
+    keys = [bucket_of(r.published_at, interval) for r in dated]  # type: ignore[arg-type]
+    starts = dict(sorted(set(keys), key=lambda k: k[1]))
+    buckets = tuple(starts)
+    position = {b: j for j, b in enumerate(buckets)}
+    n_out, n_b, n_f = len(arrays.outlets), len(buckets), len(arrays.frames)
+    cell = arrays.outlet_index * n_b + np.fromiter(
+        (position[k[0]] for k in keys), dtype=np.intp, count=len(keys)
+    )
+    n_cell = np.bincount(cell, minlength=n_out * n_b)
+    present = np.zeros((n_out * n_b, n_f), dtype=np.int64)
+    np.add.at(present, cell, arrays.present.astype(np.int64))
+    share_sums = np.zeros((n_out * n_b, n_f))
+    np.add.at(share_sums, cell, arrays.shares)
+    stance_pos = {s: j for j, s in enumerate(stance_labels)}
+    st = np.fromiter(
+        (stance_pos.get(r.stance, -1) if r.stance is not None else -1 for r in dated),
+        dtype=np.intp,
+        count=len(dated),
+    )
+    stance_counts = np.zeros((n_out * n_b, len(stance_labels)), dtype=np.int64)
+    np.add.at(stance_counts, (cell[st >= 0], st[st >= 0]), 1)
+
+    prevalence: list[ShareEstimate] = []
+    stance: list[ShareEstimate] = []
+    for o, outlet in enumerate(arrays.outlets):
+        n_small = 0
+        for b, bucket in enumerate(buckets):
+            c = o * n_b + b
+            n = int(n_cell[c])
+            if n == 0:
+                continue
+            n_small += n < min_articles
+            start = starts[bucket].isoformat()
+            prevalence += [
+                ShareEstimate(
+                    outlet,
+                    "frame",
+                    f,
+                    int(present[c, j]),
+                    n,
+                    confidence_level,
+                    float(share_sums[c, j] / n),
+                    bucket,
+                    start,
+                )
+                for j, f in enumerate(arrays.frames)
+            ]
+            n_st = int(stance_counts[c].sum())
+            if n_st:
+                stance += [
+                    ShareEstimate(
+                        outlet,
+                        "stance",
+                        s,
+                        int(stance_counts[c, j]),
+                        n_st,
+                        confidence_level,
+                        None,
+                        bucket,
+                        start,
+                    )
+                    for j, s in enumerate(stance_labels)
+                ]
+        if n_small:
+            warnings.append(
+                ComparisonWarning(
+                    "small_sample",
+                    f"{outlet}: {n_small} bucket(s) with fewer than "
+                    f"{min_articles} articles; their intervals are wide",
+                    outlet=outlet,
+                )
+            )
+    return TrendResult(
+        interval,
+        arrays.outlets,
+        arrays.frames,
+        buckets,
+        confidence_level,
+        arrays.model_versions,
+        arrays.codebook_hashes,
+        tuple(prevalence),
+        tuple(stance),
+        tuple(warnings),
+    )
