@@ -1,0 +1,74 @@
+"""CSV and Vega-Lite output."""
+import csv
+import io
+import json
+from datetime import datetime
+
+import pytest
+
+from comparison import ArticleRecord, compare_outlets, frame_trends, heatmap_spec, to_csv, trend_spec
+
+FRAMES = ("military", "humanitarian")
+
+
+@pytest.fixture
+def records():
+    out = []
+    for o, k in (("A", 3), ("B", 7)):
+        for i in range(10):
+            out.append(ArticleRecord(o, {"military": i < k, "humanitarian": i >= k}, {}, None, "neutral",
+                                     text=f"{o} text, with \"quotes\"", published_at=datetime(2024, 1, 1 + i),
+                                     model_version="v1", codebook_hash="c1"))
+    return out
+
+
+def test_csv_round_trips_through_dictreader(records):
+    rows = compare_outlets(records, FRAMES, min_term_count=1).tables()["prevalence"]
+    text = to_csv(rows)
+    back = list(csv.DictReader(io.StringIO(text)))
+    assert len(back) == len(rows)
+    for original, parsed in zip(rows, back, strict=True):
+        assert parsed.keys() == original.keys()
+        assert parsed["outlet"] == original["outlet"]
+        assert int(parsed["count"]) == original["count"]
+        assert float(parsed["ci_high"]) == original["ci_high"]  # full precision kept
+
+
+def test_csv_handles_none_commas_quotes_and_nested():
+    rows = [{"a": None, "b": 'x, "y"', "c": True}, {"a": 1.5, "d": [1, 2]}]
+    back = list(csv.DictReader(io.StringIO(to_csv(rows))))
+    assert back[0] == {"a": "", "b": 'x, "y"', "c": "true", "d": ""}
+    assert back[1] == {"a": "1.5", "b": "", "c": "", "d": "[1, 2]"}
+    assert to_csv([]) == "\n"
+
+
+def test_heatmap_spec_encoding(records):
+    result = compare_outlets(records, FRAMES, vocabulary=False)
+    spec = heatmap_spec(result)
+    json.dumps(spec)  # plain JSON
+    assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/v5")
+    assert spec["encoding"]["x"]["field"] == "frame" and spec["encoding"]["x"]["sort"] == list(FRAMES)
+    assert spec["encoding"]["y"]["field"] == "outlet"
+    rect = spec["layer"][0]
+    assert rect["mark"] == "rect" and rect["encoding"]["color"]["field"] == "share"
+    fields = {"outlet", "frame", "share"}
+    assert all(fields <= row.keys() for row in spec["data"]["values"])
+    assert len(spec["data"]["values"]) == 4
+
+
+def test_trend_spec_encoding(records):
+    result = frame_trends(records, FRAMES, interval="day")
+    spec = trend_spec(result)
+    json.dumps(spec)
+    assert spec["facet"]["field"] == "frame"
+    assert spec["spec"]["encoding"]["x"] == {"field": "bucket_start", "type": "temporal",
+                                             "title": "Day starting"}
+    assert spec["spec"]["encoding"]["color"]["field"] == "outlet"
+    band, line = spec["spec"]["layer"]
+    assert band["encoding"]["y"]["field"] == "ci_low" and band["encoding"]["y2"]["field"] == "ci_high"
+    assert line["encoding"]["y"]["field"] == "share"
+    assert {r["bucket_start"] for r in spec["data"]["values"]} >= {"2024-01-01", "2024-01-10"}
+    stance = trend_spec(result, variable="stance")
+    assert stance["facet"]["field"] == "stance"
+    with pytest.raises(ValueError):
+        trend_spec(result, variable="outlet")
