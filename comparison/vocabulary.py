@@ -93,16 +93,15 @@ def count_terms(
         per_group.append(counts)
     vocabulary = tuple(sorted(set().union(*per_group)))
     column = {t: j for j, t in enumerate(vocabulary)}
-    indptr, indices, data = [0], [], []
-    for counts in per_group:
-        cols = sorted(column[t] for t in counts)
-        indices.extend(cols)
-        data.extend(counts[vocabulary[j]] for j in cols)
-        indptr.append(len(indices))
-    matrix = sparse.csr_matrix(
-        (np.asarray(data, dtype=np.int64), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
+    rows, cols, data = [], [], []
+    for i, counts in enumerate(per_group):
+        cols.append(np.fromiter(map(column.__getitem__, counts.keys()), dtype=np.int64, count=len(counts)))
+        data.append(np.fromiter(counts.values(), dtype=np.int64, count=len(counts)))
+        rows.append(np.full(len(counts), i, dtype=np.int64))
+    matrix = sparse.coo_matrix(
+        (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
         shape=(len(groups), len(vocabulary)),
-    )
+    ).tocsr()
     return TermCounts(groups, vocabulary, matrix)
 
 
