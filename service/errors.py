@@ -71,7 +71,7 @@ class ProblemApi(Api):
         data = getattr(error, "data", None) or {}
         headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
         headers.update(data.get("headers") or {})
-        if status >= 500:
+        if status >= 500 and not data:
             original = getattr(error, "original_exception", None) or error
             log.error("unhandled error", exc_info=(type(original), original, original.__traceback__))
             return problem_response(
@@ -128,9 +128,7 @@ def init_app(app: Flask, api: ProblemApi) -> None:
 
     def handle_domain_error(error: Exception) -> Response:
         status = next(code for cls, code in DOMAIN_ERRORS.items() if isinstance(error, cls))
-        errors = getattr(error, "errors", None)
-        detail = str(error) if errors is None else f"{len(errors)} item(s) are invalid; nothing was stored."
-        return problem_response(status, detail, errors=errors)
+        return problem_response(status, str(error), errors=getattr(error, "errors", None))
 
     for cls in DOMAIN_ERRORS:
         app.register_error_handler(cls, handle_domain_error)

@@ -72,7 +72,8 @@ class Articles(MethodView):
 class ArticleBatch(MethodView):
     @blp.arguments(IngestArgsSchema, location="query")
     @blp.arguments(ArticleBatchSchema(many=True))
-    @blp.response(200, BatchResultSchema)
+    @blp.response(201, BatchResultSchema)
+    @blp.alt_response(200, schema=BatchResultSchema, description="Every item was already stored.")
     @blp.alt_response(413, schema=ProblemSchema, description="Body larger than MAX_CONTENT_LENGTH.")
     @blp.alt_response(422, schema=ProblemSchema, description="Nothing stored; `errors` names each bad item.")
     @blp.doc(**_NDJSON_DOC)
@@ -86,16 +87,7 @@ class ArticleBatch(MethodView):
         session = get_session()
         result = dao.ingest_articles(session, items, create_missing=args["create_missing"])
         session.commit()
-        rows = [
-            {"index": i, "id": article_id, "created": created}
-            for i, (article_id, created) in enumerate(zip(result.ids, result.created, strict=True))
-        ]
-        return {
-            "n_items": len(rows),
-            "n_created": result.n_created,
-            "n_existing": len(rows) - result.n_created,
-            "items": rows,
-        }
+        return result.summary(), 201 if result.n_created else 200
 
 
 @blp.route("/<int:article_id>")

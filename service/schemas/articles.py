@@ -47,7 +47,7 @@ class ArticleUpdateSchema(ma.Schema):
     title = fields.String(validate=validate.Length(min=1, max=1000))
     published_at = UTCDateTime(allow_none=True)
     language = fields.String(allow_none=True, validate=_LANGUAGE)
-    text = fields.String(validate=[validate.Length(min=1, max=MAX_TEXT_CHARS), _has_words])
+    text = fields.String(validate=[validate.Length(max=MAX_TEXT_CHARS), _has_words])
 
 
 class ArticleCreateSchema(ArticleUpdateSchema):
@@ -59,7 +59,7 @@ class ArticleCreateSchema(ArticleUpdateSchema):
     )
     text = fields.String(
         required=True,
-        validate=[validate.Length(min=1, max=MAX_TEXT_CHARS), _has_words],
+        validate=[validate.Length(max=MAX_TEXT_CHARS), _has_words],
         metadata={"example": "Voters queued into the evening ..."},
     )
 

@@ -32,6 +32,20 @@ class IngestResult:
     def n_created(self) -> int:
         return sum(self.created)
 
+    def summary(self) -> dict[str, Any]:
+        """Counts plus one ``{index, id, created}`` row per item (what the batch endpoint returns)."""
+        rows = [
+            {"index": index, "id": article_id, "created": created}
+            for index, (article_id, created) in enumerate(zip(self.ids, self.created, strict=True))
+        ]
+        n_created = self.n_created
+        return {
+            "n_items": len(rows),
+            "n_created": n_created,
+            "n_existing": len(rows) - n_created,
+            "items": rows,
+        }
+
 
 def ingest_articles(
     session: Session, items: Sequence[Mapping[str, Any]], *, create_missing: bool = False
@@ -43,8 +57,10 @@ def ingest_articles(
     within the request or against stored rows, resolve to one article. Inserts are bulk
     ``ON CONFLICT DO NOTHING`` statements, so two racing requests both end with the one row.
     """
-    outlet_ids = _resolve(session, items, "outlet", create_missing)
-    event_ids = _resolve(session, items, "event", create_missing)
+    outlet_ids, outlet_errors = _resolve(session, items, "outlet", create_missing)
+    event_ids, event_errors = _resolve(session, items, "event", create_missing)
+    if outlet_errors or event_errors:
+        raise InvalidItemsError(sorted(outlet_errors + event_errors, key=lambda e: (e["index"], e["field"])))
     rows = [_to_row(item, outlet_ids, event_ids) for item in items]
 
     keys = [(row["url"], row["outlet_id"], row["content_hash"]) for row in rows]
@@ -133,24 +149,24 @@ def delete_article(session: Session, article: Article) -> None:
 
 def _resolve(
     session: Session, items: Sequence[Mapping[str, Any]], field: str, create_missing: bool
-) -> dict[str, int]:
+) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Key -> id for the outlets (or events) the items reference, plus one error per unknown reference."""
     keys = {item[field] for item in items if item.get(field) is not None}
     if not keys:
-        return {}
+        return {}, []
     ensure = {"outlet": ensure_outlets, "event": ensure_events}[field]
     found = ensure(session, keys, create_missing=create_missing)
     errors = [
         {
             "index": index,
             "field": field,
+            "pointer": f"/{index}/{field}",
             "detail": f"Unknown {field} {item[field]!r}; create it first or pass create_missing=true.",
         }
         for index, item in enumerate(items)
         if item.get(field) is not None and item[field] not in found
     ]
-    if errors:
-        raise InvalidItemsError(errors)
-    return found
+    return found, errors
 
 
 def _to_row(item: Mapping[str, Any], outlet_ids: dict[str, int], event_ids: dict[str, int]) -> dict[str, Any]:
@@ -181,15 +197,13 @@ def _lookup(session: Session, keys: Sequence[tuple[str | None, int, str]]) -> _E
     outlet_ids = sorted({outlet_id for _, outlet_id, _ in keys})
     by_url: dict[str, int] = {}
     for chunk in _chunks(urls):
-        by_url.update(
-            session.execute(select(Article.url, Article.id).where(Article.url.in_(chunk))).tuples().all()
-        )
+        by_url.update(session.execute(select(Article.url, Article.id).where(Article.url.in_(chunk))).all())
     by_hash: dict[tuple[int, str], int] = {}
     for chunk in _chunks(hashes):
         stmt = select(Article.outlet_id, Article.content_hash, Article.id).where(
             Article.content_hash.in_(chunk), Article.outlet_id.in_(outlet_ids)
         )
-        by_hash.update(((o, h), i) for o, h, i in session.execute(stmt).tuples())
+        by_hash.update(((o, h), i) for o, h, i in session.execute(stmt))
     return _Existing(by_url, by_hash)
 
 

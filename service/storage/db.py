@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,7 +13,11 @@ from sqlalchemy.orm import Session, sessionmaker
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create the engine; SQLite gets foreign keys, WAL and a busy timeout so it behaves like a server."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+        # The driver's own transaction handling is switched off (isolation_level=None) so that writing
+        # requests can open their transaction with BEGIN IMMEDIATE: a read-then-insert (dedup) then
+        # waits for the write lock up front (busy timeout) instead of failing with "database is
+        # locked" half-way. Reads stay DEFERRED and, with WAL, never block or get blocked.
+        engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "isolation_level": None})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -22,6 +26,11 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             if ":memory:" not in url:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection: Any) -> None:
+            mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+            connection.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)
@@ -33,6 +42,8 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"], echo=bool(app.config.get("SQL_ECHO")))
     state["engine"] = engine
     state["sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    writer = engine.execution_options(sqlite_begin="IMMEDIATE") if engine.dialect.name == "sqlite" else engine
+    state["write_sessionmaker"] = sessionmaker(writer, expire_on_commit=False)
     state.setdefault("ready_checks", {})["database"] = lambda: database_is_reachable(engine)
     app.teardown_appcontext(close_session)
 
@@ -40,7 +51,8 @@ def init_app(app: Flask) -> None:
 def get_session() -> Session:
     """The request's single session, opened lazily (Flask tutorial ``get_db`` pattern)."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["framescope"]["sessionmaker"]()
+        factory = "sessionmaker" if request.method in ("GET", "HEAD", "OPTIONS") else "write_sessionmaker"
+        g.db_session = current_app.extensions["framescope"][factory]()
     return g.db_session
 
 

@@ -18,6 +18,6 @@ class ConflictError(StorageError):
 class InvalidItemsError(StorageError):
     """Some submitted items break domain rules (422); ``errors`` names each by index and field."""
 
-    def __init__(self, errors: list[dict]) -> None:
-        super().__init__(f"{len(errors)} invalid item(s)")
+    def __init__(self, errors: list[dict], message: str | None = None) -> None:
+        super().__init__(message or f"{len(errors)} item(s) are invalid; nothing was stored.")
         self.errors = errors

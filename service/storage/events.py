@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.storage.errors import NotFoundError
+from service.storage.errors import InvalidItemsError, NotFoundError
 from service.storage.models import Event
 from service.storage.pagination import CursorPage, fetch_page
 from service.storage.upsert import flush_or_conflict, insert_ignoring_conflicts
@@ -34,8 +34,14 @@ def create_event(session: Session, data: Mapping[str, Any]) -> Event:
 
 
 def update_event(session: Session, event: Event, changes: Mapping[str, Any]) -> Event:
+    """Apply a partial update; the time window is re-checked against the stored half."""
     for name, value in changes.items():
         setattr(event, name, value)
+    if event.starts_at and event.ends_at and event.ends_at < event.starts_at:
+        raise InvalidItemsError(
+            [{"field": "ends_at", "pointer": "/ends_at", "detail": "Must not be before starts_at."}],
+            "The event's time window would end before it starts.",
+        )
     flush_or_conflict(session, "The change conflicts with another event.")
     return event
 
@@ -49,11 +55,9 @@ def delete_event(session: Session, event: Event) -> None:
 def ensure_events(session: Session, keys: Iterable[str], *, create_missing: bool) -> dict[str, int]:
     """Map event keys to ids, creating missing ones (title = key) when asked; race-safe."""
     keys = set(keys)
-    found = dict(session.execute(select(Event.key, Event.id).where(Event.key.in_(keys))).tuples().all())
+    found = dict(session.execute(select(Event.key, Event.id).where(Event.key.in_(keys))).all())
     missing = keys - found.keys()
     if missing and create_missing:
         insert_ignoring_conflicts(session, Event, [{"key": k, "title": k} for k in sorted(missing)])
-        found.update(
-            session.execute(select(Event.key, Event.id).where(Event.key.in_(missing))).tuples().all()
-        )
+        found.update(session.execute(select(Event.key, Event.id).where(Event.key.in_(missing))).all())
     return found

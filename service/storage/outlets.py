@@ -63,13 +63,11 @@ def delete_outlet(session: Session, outlet: Outlet) -> None:
 def ensure_outlets(session: Session, keys: Iterable[str], *, create_missing: bool) -> dict[str, int]:
     """Map outlet keys to ids, creating missing ones (name = key) when asked; race-safe."""
     keys = set(keys)
-    found = dict(session.execute(select(Outlet.key, Outlet.id).where(Outlet.key.in_(keys))).tuples().all())
+    found = dict(session.execute(select(Outlet.key, Outlet.id).where(Outlet.key.in_(keys))).all())
     missing = keys - found.keys()
     if missing and create_missing:
         insert_ignoring_conflicts(
             session, Outlet, [{"key": k, "name": k, "extra": {}} for k in sorted(missing)]
         )
-        found.update(
-            session.execute(select(Outlet.key, Outlet.id).where(Outlet.key.in_(missing))).tuples().all()
-        )
+        found.update(session.execute(select(Outlet.key, Outlet.id).where(Outlet.key.in_(missing))).all())
     return found

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from urllib.parse import urlsplit, urlunsplit
-
-_WHITESPACE = re.compile(r"\s+")
-_WORD = re.compile(r"\w+")
 
 
 def normalise_text(text: str) -> str:
     """NFKC, case-folded, whitespace collapsed: re-scraped copies of one article hash alike."""
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def hash_text(text: str) -> str:
@@ -22,8 +18,8 @@ def hash_text(text: str) -> str:
 
 
 def count_words(text: str) -> int:
-    """Unicode word tokens; a server-side figure so every client counts the same way."""
-    return len(_WORD.findall(text))
+    """Whitespace-delimited tokens (as ``wc -w``); computed server-side so every client counts alike."""
+    return len(text.split())
 
 
 def normalise_url(url: str | None) -> str | None:

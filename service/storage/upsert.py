@@ -32,7 +32,7 @@ def insert_ignoring_conflicts(
         raise RuntimeError(f"Unsupported database backend {dialect!r}") from None
     stmt = insert(model).on_conflict_do_nothing()
     if returning:
-        return list(session.execute(stmt.returning(*returning), list(rows)).tuples())
+        return list(session.execute(stmt.returning(*returning), list(rows)))
     session.execute(stmt, list(rows))
     return []
 
