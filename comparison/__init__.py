@@ -4,7 +4,9 @@ See docs/ARCHITECTURE.md for the contract. Every result is a frozen ``*Result`` 
 ``tables()`` (tidy rows for JSON/CSV) and ``summary()``.
 """
 
-from comparison.compare import ComparisonResult, DivergenceResult, compare_outlets
+from comparison.compare import compare_outlets
+from comparison.comparison_result import ComparisonResult, DivergenceResult
+from comparison.contingency import IndependenceTestResult, independence_test, prevalence_test
 from comparison.errors import (
     ComparisonError,
     DegenerateTableError,
@@ -20,13 +22,10 @@ from comparison.records import DEFAULT_STANCE_LABELS, ArticleRecord, ComparisonW
 from comparison.results import FrameTestResult, Omission, ShareEstimate
 from comparison.stats import (
     ConfidenceInterval,
-    IndependenceTestResult,
     MultipleTestingResult,
     Proportion,
     benjamini_hochberg,
-    independence_test,
     jensen_shannon_divergence,
-    prevalence_test,
     wilson_interval,
 )
 from comparison.trends import TrendResult, bucket_of, frame_trends

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from comparison.stats import ConfidenceInterval, IndependenceTestResult, wilson_interval
+from comparison.contingency import IndependenceTestResult
+from comparison.stats import ConfidenceInterval, wilson_interval
 
 
 @dataclass(frozen=True)

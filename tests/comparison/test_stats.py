@@ -18,7 +18,7 @@ from comparison import (
     prevalence_test,
     wilson_interval,
 )
-from comparison.stats import CHI_SQUARE, FISHER_EXACT, MONTE_CARLO
+from comparison.contingency import CHI_SQUARE, FISHER_EXACT, MONTE_CARLO
 
 
 def test_wilson_textbook_8_of_10():
@@ -149,7 +149,7 @@ def test_monte_carlo_three_columns_agrees_with_scipy():
 
 
 def test_simulated_tables_keep_margins():
-    from comparison.stats import _simulate_tables
+    from comparison.contingency import _simulate_tables
 
     table = np.array([[3, 1, 4], [10, 12, 8], [2, 0, 1]])
     sims = _simulate_tables(table, 500, np.random.default_rng(0))
