@@ -26,7 +26,10 @@ class BodyParser(FlaskParser):
         if not core.is_json(mimetype):
             shown = mimetype or "none"
             abort(415, message=f"Send application/json (or application/x-ndjson for batches); got {shown}.")
-        return core.parse_json(req.get_data(cache=True))
+        body = req.get_data(cache=True)
+        if not body.strip():
+            abort(400, messages={"json": ["The request body is empty; send a JSON document."]})
+        return core.parse_json(body)
 
     def _load_ndjson(self, req: Request) -> list[typing.Any]:
         items: list[typing.Any] = []
