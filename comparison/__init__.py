@@ -13,6 +13,7 @@ from comparison.errors import (
     InvalidParameterError,
     InvalidRecordError,
     MixedModelVersionsError,
+    MixedStanceTargetsError,
     NotEnoughDataError,
     UnknownFrameError,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "InvalidParameterError",
     "InvalidRecordError",
     "MixedModelVersionsError",
+    "MixedStanceTargetsError",
     "MultipleTestingResult",
     "NotEnoughDataError",
     "Omission",

@@ -9,7 +9,7 @@ from typing import Literal
 import numpy as np
 
 from comparison.comparison_result import ComparisonResult, DivergenceResult
-from comparison.contingency import CHI_SQUARE, prevalence_test
+from comparison.contingency import CHI_SQUARE, IndependenceTestResult, independence_test, prevalence_test
 from comparison.errors import ComparisonError, InvalidParameterError
 from comparison.records import (
     DEFAULT_STANCE_LABELS,
@@ -91,6 +91,31 @@ def _frame_tests(
         FrameTestResult(frame, test, p_adj, adjusted.method)
         for (frame, test), p_adj in zip(tested, adjusted.pvalues_adjusted, strict=True)
     )
+
+
+def _stance_test(
+    stance_counts: np.ndarray, random_state: int, n_resamples: int, warnings: list[ComparisonWarning]
+) -> IndependenceTestResult | None:
+    """Outlet × stance test over outlets with labels and labels that occur (empty ones carry nothing)."""
+    table = stance_counts[stance_counts.sum(axis=1) > 0][:, stance_counts.sum(axis=0) > 0]
+    if table.shape[0] < 2 or table.shape[1] < 2:
+        warnings.append(
+            ComparisonWarning(
+                "test_not_applicable",
+                "stance: fewer than two outlets with "
+                "stance labels, or a single label used; no test across outlets",
+            )
+        )
+        return None
+    test = independence_test(table, n_resamples=n_resamples, random_state=random_state)
+    if test.method != CHI_SQUARE:
+        warnings.append(
+            ComparisonWarning(
+                "chi_square_assumptions",
+                f"stance: smallest expected count {test.min_expected:.2f}; used {test.method}",
+            )
+        )
+    return test
 
 
 def _omissions(
@@ -175,7 +200,7 @@ def compare_outlets(
         raise InvalidParameterError(f"confidence_level must be in (0, 1), got {confidence_level!r}")
     arrays = build_arrays(records, frames, allow_mixed_versions=allow_mixed_versions)
     stance_labels = tuple(stance_labels)
-    validate_stances(records, stance_labels)
+    stance_target = validate_stances(records, stance_labels)
     outlets, frame_keys, idx = arrays.outlets, arrays.frames, arrays.outlet_index
     n_out, n_frames = len(outlets), len(frame_keys)
     n_articles = arrays.n_articles
@@ -246,6 +271,7 @@ def compare_outlets(
             for j, s in enumerate(stance_labels)
         ]
 
+    stance_test = _stance_test(stance_counts, random_state, n_resamples, warnings) if n_out >= 2 else None
     divergence = tests = None
     if n_out >= 2:
         divergence = _divergence(arrays, counts, share_sums, dominant[:, :n_frames], distribution, warnings)
@@ -280,4 +306,6 @@ def compare_outlets(
         vocab,
         tuple(omissions),
         tuple(warnings),
+        stance_target=stance_target,
+        stance_test=stance_test,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from comparison.contingency import IndependenceTestResult
 from comparison.records import ComparisonWarning
 from comparison.results import FrameTestResult, Omission, ShareEstimate, format_table
 from comparison.stats import BH_METHOD
@@ -46,9 +47,27 @@ class DivergenceResult:
         )
 
 
+def _stance_test_row(test: IndependenceTestResult) -> dict[str, Any]:
+    return {
+        "variable": "stance",
+        "method": test.method,
+        "statistic": test.statistic,
+        "df": test.df,
+        "pvalue": test.pvalue,
+        "cramers_v": test.effect_size,
+        "n": test.n,
+        "min_expected": test.min_expected,
+        "n_resamples": test.n_resamples,
+    }
+
+
 @dataclass(frozen=True)
 class ComparisonResult:
-    """Everything :func:`compare_outlets` found; ``tables()`` gives tidy rows for JSON and CSV."""
+    """Everything :func:`compare_outlets` found; ``tables()`` gives tidy rows for JSON and CSV.
+
+    ``stance_test`` tests whether the stance distribution differs across outlets (one test, so no
+    correction); ``None`` when fewer than two outlets have stance labels or only one label occurs.
+    """
 
     outlets: tuple[str, ...]
     frames: tuple[str, ...]
@@ -66,6 +85,8 @@ class ComparisonResult:
     omissions: tuple[Omission, ...]
     warnings: tuple[ComparisonWarning, ...]
     correction_method: str = BH_METHOD
+    stance_target: str | None = None
+    stance_test: IndependenceTestResult | None = None
 
     @property
     def n(self) -> int:
@@ -90,6 +111,7 @@ class ComparisonResult:
             "frame_tests": [t.row() for t in self.frame_tests],
             "divergence": self.divergence.tables()["divergence"] if self.divergence else [],
             "distinctive_terms": self.vocabulary.tables()["distinctive_terms"] if self.vocabulary else [],
+            "stance_test": [_stance_test_row(self.stance_test)] if self.stance_test else [],
             "omissions": [o.row() for o in self.omissions],
             "warnings": [w.row() for w in self.warnings],
         }
@@ -104,6 +126,7 @@ class ComparisonResult:
             "n_articles": self.n,
             "outlets": list(self.outlets),
             "frames": list(self.frames),
+            "stance_target": self.stance_target,
         }
 
     def summary(self) -> str:
@@ -116,6 +139,8 @@ class ComparisonResult:
                 t["frame_tests"], ["frame", "method", "statistic", "pvalue", "pvalue_adjusted", "cramers_v"]
             ),
         ]
+        if self.stance_test:
+            parts.append(f"Stance toward {self.stance_target or 'the target'} by outlet: {self.stance_test}")
         if self.divergence:
             parts.append(self.divergence.summary())
         if self.vocabulary:

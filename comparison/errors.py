@@ -28,6 +28,10 @@ class MixedModelVersionsError(ComparisonError):
         self.versions = versions
 
 
+class MixedStanceTargetsError(ComparisonError):
+    """Records carry stances toward different targets; one comparison needs one target."""
+
+
 class UnknownFrameError(ComparisonError):
     """A requested frame occurs in no record (most likely a typo or a different codebook)."""
 

@@ -92,6 +92,7 @@ class ProfileResult:
     stance: tuple[ShareEstimate, ...]
     stratified: tuple[StratifiedFrameResult, ...]
     warnings: tuple[ComparisonWarning, ...]
+    stance_target: str | None = None
 
     def tables(self) -> dict[str, list[dict[str, Any]]]:
         return {
@@ -105,6 +106,7 @@ class ProfileResult:
         return {
             "model_versions": list(self.model_versions),
             "codebook_hashes": list(self.codebook_hashes),
+            "stance_target": self.stance_target,
             "confidence_level": self.confidence_level,
             "outlets": list(self.outlets),
             "events": list(self.events),
@@ -196,7 +198,7 @@ def outlet_profile(
     if not with_event:
         raise NotEnoughDataError("no article is assigned to an event")
     arrays = build_arrays(with_event, frames, allow_mixed_versions=allow_mixed_versions)
-    validate_stances(with_event, stance_labels)
+    stance_target = validate_stances(with_event, stance_labels)
     warnings = list(arrays.warnings) + warnings
     if outlet is not None and outlet not in arrays.outlets:
         raise NotEnoughDataError(f"outlet {outlet!r} has no articles with an event")
@@ -319,4 +321,5 @@ def outlet_profile(
         tuple(stance),
         stratified,
         tuple(warnings),
+        stance_target,
     )

@@ -13,6 +13,7 @@ from comparison.errors import (
     InvalidParameterError,
     InvalidRecordError,
     MixedModelVersionsError,
+    MixedStanceTargetsError,
     NotEnoughDataError,
     UnknownFrameError,
 )
@@ -39,6 +40,7 @@ class ArticleRecord:
     event: str | None = None
     model_version: str | None = None
     codebook_hash: str | None = None
+    stance_target: str | None = None
 
     @classmethod
     def from_classification(
@@ -65,6 +67,7 @@ class ArticleRecord:
             event=event,
             model_version=model.get("version"),
             codebook_hash=model.get("codebook_hash"),
+            stance_target=stance.get("target"),
         )
 
 
@@ -123,12 +126,22 @@ def check_model_versions(
     return versions, hashes, (ComparisonWarning("mixed_model_versions", message),)
 
 
-def validate_stances(records: Sequence[ArticleRecord], stance_labels: Sequence[str]) -> None:
-    """Unknown stance labels are an input error, not a silent extra category."""
+def validate_stances(records: Sequence[ArticleRecord], stance_labels: Sequence[str]) -> str | None:
+    """Check stance labels and return the one stance target (``None`` if no record names one).
+
+    Unknown labels are an input error, not a silent extra category; stances toward different
+    targets (favouring Ukraine vs favouring Russia) cannot share one distribution.
+    """
     allowed = set(stance_labels)
     unknown = sorted({r.stance for r in records if r.stance is not None and r.stance not in allowed})
     if unknown:
         raise InvalidRecordError(f"unknown stance label(s) {unknown}; allowed: {sorted(allowed)}")
+    targets = sorted({r.stance_target for r in records if r.stance is not None and r.stance_target})
+    if len(targets) > 1:
+        raise MixedStanceTargetsError(
+            f"stances toward different targets {targets}; compare one target at a time"
+        )
+    return targets[0] if targets else None
 
 
 def build_arrays(

@@ -56,6 +56,7 @@ class TrendResult:
     prevalence: tuple[ShareEstimate, ...]
     stance: tuple[ShareEstimate, ...]
     warnings: tuple[ComparisonWarning, ...]
+    stance_target: str | None = None
 
     def tables(self) -> dict[str, list[dict[str, Any]]]:
         return {
@@ -68,6 +69,7 @@ class TrendResult:
         return {
             "model_versions": list(self.model_versions),
             "codebook_hashes": list(self.codebook_hashes),
+            "stance_target": self.stance_target,
             "interval": self.interval,
             "confidence_level": self.confidence_level,
             "outlets": list(self.outlets),
@@ -130,7 +132,7 @@ def frame_trends(
     if not dated:
         raise NotEnoughDataError("no article has a published_at date")
     arrays = build_arrays(dated, frames, allow_mixed_versions=allow_mixed_versions)
-    validate_stances(dated, stance_labels)
+    stance_target = validate_stances(dated, stance_labels)
     warnings = list(arrays.warnings) + warnings
     keys = [bucket_of(r.published_at, interval) for r in dated]  # type: ignore[arg-type]
     starts = dict(sorted(set(keys), key=lambda k: k[1]))
@@ -215,4 +217,5 @@ def frame_trends(
         tuple(prevalence),
         tuple(stance),
         tuple(warnings),
+        stance_target,
     )

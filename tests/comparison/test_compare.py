@@ -11,6 +11,7 @@ from comparison import (
     InvalidParameterError,
     InvalidRecordError,
     MixedModelVersionsError,
+    MixedStanceTargetsError,
     NotEnoughDataError,
     UnknownFrameError,
     compare_outlets,
@@ -151,7 +152,7 @@ def test_frame_nobody_uses_is_reported_not_nan():
     records = make("A", 10, {"military": 5}) + make("B", 10, {"military": 2})
     result = compare_outlets(records, FRAMES, vocabulary=False)
     assert [t.frame for t in result.frame_tests] == ["military"]
-    untested = {w.frame for w in result.warnings if w.code == "test_not_applicable"}
+    untested = {w.frame for w in result.warnings if w.code == "test_not_applicable" and w.frame}
     assert untested == {"humanitarian", "economic"}
     for row in result.tables()["frame_tests"]:
         assert all(not (isinstance(v, float) and math.isnan(v)) for v in row.values())
@@ -193,3 +194,24 @@ def test_record_from_classifier_output():
     assert record.shares["military"] == 0.6
     assert (record.stance, record.model_version) == ("favor", "conflict-sparse-abc")
     assert record.codebook_hash == "f00"
+
+
+def test_stance_test_across_outlets(records):
+    result = compare_outlets(records, FRAMES, vocabulary=False)
+    # outlets with labels: Fox (20 favor), Guardian (20 against), RT (20 against); Tiny has none
+    table = np.array([[20, 0], [0, 20], [0, 20]])
+    reference = stats.chi2_contingency(table, correction=False)
+    assert result.stance_test.statistic == pytest.approx(reference.statistic)
+    assert result.stance_test.pvalue < 1e-6
+    assert result.tables()["stance_test"][0]["method"] == "chi-square"
+
+
+def test_stances_toward_different_targets_refused():
+    a = make("A", 5, {"military": 1}, stance="favor")
+    b = [ArticleRecord("B", {"military": True}, stance="favor", stance_target="russia",
+                       model_version="v1", codebook_hash="c1")]
+    a = [ArticleRecord(r.outlet, r.frames, r.shares, r.dominant_frame, r.stance, stance_target="ukraine",
+                       model_version="v1", codebook_hash="c1") for r in a]
+    with pytest.raises(MixedStanceTargetsError):
+        compare_outlets(a + b, FRAMES)
+    assert compare_outlets(a, FRAMES, vocabulary=False).metadata()["stance_target"] == "ukraine"
