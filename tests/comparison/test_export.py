@@ -72,3 +72,20 @@ def test_trend_spec_encoding(records):
     assert stance["facet"]["field"] == "stance"
     with pytest.raises(ValueError):
         trend_spec(result, variable="outlet")
+
+
+def test_all_tables_are_plain_json(records):
+    from comparison import outlet_profile
+
+    with_events = [
+        type(r)(r.outlet, r.frames, r.shares, r.dominant_frame, r.stance, r.text, r.published_at,
+                f"e{i % 2}", r.model_version, r.codebook_hash)
+        for i, r in enumerate(records)
+    ]
+    results = [compare_outlets(with_events, FRAMES, min_term_count=1), frame_trends(with_events, FRAMES),
+               outlet_profile(with_events, FRAMES)]
+    for result in results:
+        payload = {"meta": result.metadata(), "tables": result.tables()}
+        assert json.loads(json.dumps(payload, allow_nan=False)) == payload
+        for rows in result.tables().values():
+            assert all(type(v) in (str, int, float, bool, type(None)) for row in rows for v in row.values())
