@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: run test lint format migrate train model-card bench fuzz clean
+.PHONY: run dev test lint format migrate train model-card bench fuzz clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -12,10 +12,16 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-## Start the service on http://127.0.0.1:$(PORT) (SQLite under instance/ unless DATABASE_URL is set).
+## Start the service on http://127.0.0.1:$(PORT) (SQLite under instance/ unless DATABASE_URL is set):
+## migrate, then serve with gunicorn (WEB_CONCURRENCY workers) exactly as the Procfile does.
 run: $(VENV)/.installed
 	$(PY) -m flask --app service db upgrade
-	$(PY) -m flask --app service run --host 127.0.0.1 --port $(PORT)
+	$(VENV)/bin/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT)
+
+## Same, with Flask's auto-reloading development server (one process).
+dev: $(VENV)/.installed
+	$(PY) -m flask --app service db upgrade
+	$(PY) -m flask --app service run --debug --host 127.0.0.1 --port $(PORT)
 
 ## Run the test suite (SQLite; also PostgreSQL when TEST_DATABASE_URL is set).
 test: $(VENV)/.installed
@@ -27,8 +33,9 @@ lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(PY) -m ruff format .
 
+## Apply database migrations (same as the first step of `make run`).
 migrate: $(VENV)/.installed
 	$(PY) -m flask --app service db upgrade
 
 clean:
-	rm -rf $(VENV) instance/*.sqlite3 instance/models .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance/*.sqlite3* instance/models .pytest_cache .ruff_cache
