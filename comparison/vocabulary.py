@@ -22,6 +22,7 @@ from comparison.errors import InvalidParameterError, NotEnoughDataError
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # scikit-learn's default: runs of two or more word characters
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 METHOD = "fightin-words-informative-dirichlet"
+_CHUNK = 1000  # articles joined and split at a time
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,10 @@ def count_terms(
     per_group: list[Counter[str]] = []
     split_cache: dict[str, list[str]] = {}
     for group in groups:
-        raw = Counter("\n".join(by_label[group]).lower().split())
+        raw: Counter[str] = Counter()
+        texts_of_group = by_label[group]
+        for start in range(0, len(texts_of_group), _CHUNK):  # bounded memory for big outlets
+            raw.update("\n".join(texts_of_group[start : start + _CHUNK]).lower().split())
         counts: Counter[str] = Counter()
         for token, n in raw.items():
             parts = split_cache.get(token)
