@@ -165,9 +165,14 @@ def build_arrays(
     outlets = tuple(sorted({r.outlet for r in records}))
     position = {o: i for i, o in enumerate(outlets)}
     outlet_index = np.fromiter((position[r.outlet] for r in records), dtype=np.intp, count=len(records))
-    present = np.array([[bool(r.frames.get(f, False)) for f in frame_keys] for r in records], dtype=bool)
-    shares = np.array([[float(r.shares.get(f, 0.0)) for f in frame_keys] for r in records], dtype=float)
-    shares = shares.reshape(len(records), len(frame_keys))
+    size = len(records) * len(frame_keys)
+    # flat generators, not a list per record: 100,000 small lists would wake the garbage collector
+    present = np.fromiter(
+        (bool(r.frames.get(f, False)) for r in records for f in frame_keys), dtype=bool, count=size
+    )
+    shares = np.fromiter(
+        (float(r.shares.get(f, 0.0)) for r in records for f in frame_keys), dtype=float, count=size
+    ).reshape(len(records), len(frame_keys))
     if ((shares < 0) | (shares > 1) | np.isnan(shares)).any():
         raise InvalidRecordError("sentence shares must lie in [0, 1]")
     return RecordArrays(

@@ -29,9 +29,14 @@ def bucket_of(moment: datetime, interval: Interval) -> tuple[str, date]:
     Weeks are ISO 8601 weeks (Monday start, labelled by ISO year): 2021-01-01 falls in
     ``2020-W53``, which starts on 2020-12-28.
     """
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    day = moment.date()
+    return _bucket_of_day(_utc_day(moment), interval)
+
+
+def _utc_day(moment: datetime) -> date:
+    return (moment.astimezone(UTC) if moment.tzinfo is not None else moment).date()
+
+
+def _bucket_of_day(day: date, interval: str) -> tuple[str, date]:
     if interval == "day":
         return day.isoformat(), day
     if interval == "week":
@@ -134,14 +139,14 @@ def frame_trends(
     arrays = build_arrays(dated, frames, allow_mixed_versions=allow_mixed_versions)
     stance_target = validate_stances(dated, stance_labels)
     warnings = list(arrays.warnings) + warnings
-    keys = [bucket_of(r.published_at, interval) for r in dated]  # type: ignore[arg-type]
-    starts = dict(sorted(set(keys), key=lambda k: k[1]))
+    days = [_utc_day(r.published_at) for r in dated]  # type: ignore[arg-type]
+    bucket_by_day = {d: _bucket_of_day(d, interval) for d in set(days)}  # a few hundred distinct days
+    starts = dict(sorted(set(bucket_by_day.values()), key=lambda k: k[1]))
     buckets = tuple(starts)
     position = {b: j for j, b in enumerate(buckets)}
+    column_by_day = {d: position[k[0]] for d, k in bucket_by_day.items()}
     n_out, n_b, n_f = len(arrays.outlets), len(buckets), len(arrays.frames)
-    cell = arrays.outlet_index * n_b + np.fromiter(
-        (position[k[0]] for k in keys), dtype=np.intp, count=len(keys)
-    )
+    cell = arrays.outlet_index * n_b + np.fromiter(map(column_by_day.__getitem__, days), np.intp, len(days))
     n_cell = np.bincount(cell, minlength=n_out * n_b)
     present = np.zeros((n_out * n_b, n_f), dtype=np.int64)
     np.add.at(present, cell, arrays.present.astype(np.int64))
