@@ -15,7 +15,7 @@ from service.storage.events import ensure_events, get_event
 from service.storage.models import Article, Event, Outlet
 from service.storage.outlets import ensure_outlets
 from service.storage.pagination import CursorPage, fetch_page
-from service.storage.text import count_words, hash_text, normalise_url
+from service.storage.text import fingerprint_text, normalise_url
 from service.storage.upsert import flush_or_conflict, insert_ignoring_conflicts
 
 _CHUNK = 1000  # keeps IN (...) lists well under every backend's parameter limit
@@ -134,8 +134,7 @@ def update_article(session: Session, article: Article, changes: Mapping[str, Any
     if "url" in changes:
         changes["url"] = normalise_url(changes["url"])
     if "text" in changes:
-        changes["content_hash"] = hash_text(changes["text"])
-        changes["word_count"] = count_words(changes["text"])
+        changes["content_hash"], changes["word_count"] = fingerprint_text(changes["text"])
     for name, value in changes.items():
         setattr(article, name, value)
     flush_or_conflict(session, "Another article of this outlet already has this URL or text.")
@@ -171,6 +170,7 @@ def _resolve(
 
 def _to_row(item: Mapping[str, Any], outlet_ids: dict[str, int], event_ids: dict[str, int]) -> dict[str, Any]:
     text = item["text"]
+    content_hash, word_count = fingerprint_text(text)
     return {
         "outlet_id": outlet_ids[item["outlet"]],
         "event_id": event_ids.get(item["event"]) if item.get("event") else None,
@@ -179,8 +179,8 @@ def _to_row(item: Mapping[str, Any], outlet_ids: dict[str, int], event_ids: dict
         "published_at": item.get("published_at"),
         "language": item.get("language"),
         "text": text,
-        "content_hash": hash_text(text),
-        "word_count": count_words(text),
+        "content_hash": content_hash,
+        "word_count": word_count,
     }
 
 

@@ -17,9 +17,15 @@ def hash_text(text: str) -> str:
     return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
 
 
+def fingerprint_text(text: str) -> tuple[str, int]:
+    """``(hash_text(text), count_words(text))`` from a single tokenisation (the bulk-ingest hot path)."""
+    tokens = unicodedata.normalize("NFKC", text).casefold().split()
+    return hashlib.sha256(" ".join(tokens).encode("utf-8")).hexdigest(), len(tokens)
+
+
 def count_words(text: str) -> int:
     """Whitespace-delimited tokens (as ``wc -w``); computed server-side so every client counts alike."""
-    return len(text.split())
+    return fingerprint_text(text)[1]
 
 
 def normalise_url(url: str | None) -> str | None:
