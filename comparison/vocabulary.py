@@ -96,6 +96,8 @@ def count_terms(
                 counts[part] += n
         per_group.append(counts)
     vocabulary = tuple(sorted(set().union(*per_group)))
+    if not vocabulary:
+        return TermCounts(groups, (), sparse.csr_matrix((len(groups), 0), dtype=np.int64))
     column = {t: j for j, t in enumerate(vocabulary)}
     rows, cols, data = [], [], []
     for i, counts in enumerate(per_group):

@@ -215,3 +215,10 @@ def test_stances_toward_different_targets_refused():
     with pytest.raises(MixedStanceTargetsError):
         compare_outlets(a + b, FRAMES)
     assert compare_outlets(a, FRAMES, vocabulary=False).metadata()["stance_target"] == "ukraine"
+
+
+def test_no_text_gives_a_warning_not_an_error():
+    records = make("A", 6, {"military": 3}) + make("B", 6, {"military": 1})
+    result = compare_outlets(records, FRAMES)
+    assert result.vocabulary is None
+    assert any(w.code == "no_vocabulary" for w in result.warnings)

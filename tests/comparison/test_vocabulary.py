@@ -103,3 +103,12 @@ def test_fightin_words_refuses_bad_input():
         fightin_words(np.array([[1, 2], [3, 4]]), labels=["x", "y"], vocabulary=["a"])
     with pytest.raises(NotEnoughDataError):
         fightin_words(np.array([[1, 0], [0, 1]]), labels=["x", "y"], vocabulary=["a", "b"], min_count=5)
+
+
+def test_no_text_gives_empty_counts_and_a_clear_error():
+    empty = count_terms([], [])
+    assert empty.labels == () and empty.vocabulary == ()
+    blank = count_terms(["", "the and"], ["x", "y"])  # only stop words
+    assert blank.labels == ("x", "y") and blank.counts.shape == (2, 0)
+    with pytest.raises(NotEnoughDataError):
+        fightin_words(blank)
