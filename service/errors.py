@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, g, json, request
+from flask import Flask, Response, current_app, g, json, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -78,6 +78,9 @@ class ProblemApi(Api):
                 status, "The server failed; quote the request id when reporting it.", headers=headers
             )
         detail = data.get("message") or error.description
+        if status == 413:
+            limit = current_app.config.get("MAX_CONTENT_LENGTH")
+            detail = f"The request body is over the {limit}-byte limit (FRAMESCOPE_MAX_CONTENT_LENGTH)."
         raw_errors = data.get("errors") or data.get("messages")
         if raw_errors is not None:
             errors = list(flatten_errors(raw_errors))

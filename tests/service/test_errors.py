@@ -30,7 +30,8 @@ def test_wrong_content_type_is_415(client, content_type):
 def test_oversized_body_is_413(app, client, db_session):
     app.config["MAX_CONTENT_LENGTH"] = 2_000
     items = [make_article(i) for i in range(50)]
-    assert_problem(client.post("/v1/articles/batch?create_missing=true", json=items), 413)
+    body = assert_problem(client.post("/v1/articles/batch?create_missing=true", json=items), 413)
+    assert "2000-byte limit" in body["detail"]
 
 
 @pytest.mark.parametrize("path", ["/nope", "/v1/nope", "/v1/articles/999999", "/v1/outlets/missing"])
