@@ -22,7 +22,7 @@ from comparison.records import (
 )
 from comparison.results import FrameTestResult, Omission, ShareEstimate
 from comparison.stats import benjamini_hochberg, jensen_shannon_divergence
-from comparison.vocabulary import count_terms, fightin_words
+from comparison.vocabulary import TermCounts, count_terms, fightin_words
 
 Distribution = Literal["prevalence", "share", "dominant"]
 DEFAULT_MAX_CHARS = 2000
@@ -166,6 +166,7 @@ def compare_outlets(
     omission_threshold: float = 0.05,
     allow_mixed_versions: bool = False,
     vocabulary: bool = True,
+    term_counts: TermCounts | None = None,
     max_chars_per_article: int | None = DEFAULT_MAX_CHARS,
     min_term_count: int = 3,
     n_resamples: int = 9999,
@@ -187,8 +188,9 @@ def compare_outlets(
     Distinctive vocabulary reads only the first ``max_chars_per_article`` characters of each text
     (default 2,000, about 330 words: the lead, where framing concentrates). Tokenising is the one
     per-word cost here; full 600-word texts take ~1.2 s for 10,000 articles on a 2-core machine, the
-    default ~0.6 s (bench/bench_comparison.py). Pass ``None`` for full texts, or ``vocabulary=False``
-    to skip term counting.
+    default ~0.6 s (bench/bench_comparison.py). Pass ``None`` for full texts, ``vocabulary=False``
+    to skip term counting, or ``term_counts`` (one row per outlet, e.g. from :func:`count_terms` or
+    :meth:`TermCounts.aggregate` of counts stored per article) to reuse counts made earlier.
     """
     if distribution not in DISTRIBUTIONS:
         raise InvalidParameterError(f"distribution must be one of {DISTRIBUTIONS}, got {distribution!r}")
@@ -278,11 +280,16 @@ def compare_outlets(
         tests = _frame_tests(arrays, counts, n_articles, random_state, n_resamples, warnings)
     vocab = None
     if vocabulary and n_out >= 2:
-        term_counts = count_terms(
-            [r.text for r in records],
-            [r.outlet for r in records],
-            max_chars_per_article=max_chars_per_article,
-        )
+        if term_counts is None:
+            term_counts = count_terms(
+                [r.text for r in records],
+                [r.outlet for r in records],
+                max_chars_per_article=max_chars_per_article,
+            )
+        elif set(term_counts.labels) != set(outlets):
+            raise InvalidParameterError(
+                f"term_counts rows {sorted(term_counts.labels)} must be the outlets {list(outlets)}"
+            )
         try:
             vocab = fightin_words(term_counts, n_terms=n_terms, min_count=min_term_count)
         except ComparisonError as exc:

@@ -222,3 +222,13 @@ def test_no_text_gives_a_warning_not_an_error():
     result = compare_outlets(records, FRAMES)
     assert result.vocabulary is None
     assert any(w.code == "no_vocabulary" for w in result.warnings)
+
+
+def test_precomputed_term_counts_are_used(records):
+    from comparison import count_terms
+
+    counts = count_terms([r.text for r in records], [r.outlet for r in records])
+    reused = compare_outlets(records, FRAMES, term_counts=counts, min_term_count=1)
+    assert reused.vocabulary == compare_outlets(records, FRAMES, min_term_count=1).vocabulary
+    with pytest.raises(InvalidParameterError):
+        compare_outlets(records, FRAMES, term_counts=count_terms(["x y"], ["Fox"]))
