@@ -77,11 +77,27 @@ def ingest_articles(
             pending[(outlet_id, content_hash)] = row
             if url is not None:
                 seen_urls.add(url)
-    inserted = insert_ignoring_conflicts(session, Article, list(pending.values()), returning=[Article.id])
-    created_ids = {row_id for (row_id,) in inserted}
+    inserted = insert_ignoring_conflicts(
+        session,
+        Article,
+        list(pending.values()),
+        returning=[Article.id, Article.url, Article.outlet_id, Article.content_hash],
+    )
+    created_ids = set()
+    for article_id, url, outlet_id, content_hash in inserted:
+        created_ids.add(article_id)
+        if url is not None:
+            existing.by_url[url] = article_id
+        existing.by_hash[(outlet_id, content_hash)] = article_id
 
-    existing = _lookup(session, keys)
     ids = [_match(existing, key) for key in keys]
+    unresolved = [key for key, article_id in zip(keys, ids, strict=True) if article_id is None]
+    if unresolved:  # rows a concurrent request committed between our lookup and our insert
+        raced = _lookup(session, unresolved)
+        ids = [
+            article_id if article_id is not None else _match(raced, key)
+            for key, article_id in zip(keys, ids, strict=True)
+        ]
     if any(i is None for i in ids):  # pragma: no cover - would mean a constraint we do not know about
         raise RuntimeError("Ingested article could not be read back")
     created: list[bool] = []

@@ -152,3 +152,32 @@ def test_concurrent_overlapping_batches(app, db_session):
     assert all(ids_a[i] == ids_b[i] for i in range(100, 200))
     assert results["a"].get_json()["n_created"] + results["b"].get_json()["n_created"] == 300
     assert count_articles(db_session) == 300
+
+
+def test_post_racing_an_uncommitted_duplicate_returns_the_winner(app, client):
+    """Deterministic race: another transaction has inserted the same article but not committed yet.
+
+    On PostgreSQL our lookup cannot see that row, our INSERT waits on the unique index and then skips
+    it; the article must still resolve to the winner's id (200), not fail or duplicate.
+    """
+    import time
+
+    from service.storage.articles import ingest_articles
+
+    client.post("/v1/outlets", json={"key": "race", "name": "Race"})
+    other = app.extensions["framescope"]["write_sessionmaker"]()
+    winner = ingest_articles(other, [make_article(1, outlet="race", published_at=None)])
+    results = []
+    thread = threading.Thread(
+        target=lambda: results.append(
+            app.test_client().post("/v1/articles", json=make_article(1, outlet="race"))
+        )
+    )
+    thread.start()
+    time.sleep(0.5)  # let the request reach its INSERT (PostgreSQL) or its BEGIN IMMEDIATE (SQLite)
+    other.commit()
+    other.close()
+    thread.join()
+    [response] = results
+    assert response.status_code == 200
+    assert response.get_json()["id"] == winner.ids[0]
