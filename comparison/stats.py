@@ -57,7 +57,9 @@ def wilson_interval(count: int, n: int, confidence_level: float = 0.95) -> Confi
     z2n = z * z / n
     centre = (p + z2n / 2.0) / (1.0 + z2n)
     half = z / (1.0 + z2n) * math.sqrt(p * (1.0 - p) / n + z2n / (4.0 * n))
-    return ConfidenceInterval(max(0.0, centre - half), min(1.0, centre + half))
+    low = 0.0 if count == 0 else max(0.0, centre - half)  # exact ends, not rounding noise (2.8e-17)
+    high = 1.0 if count == n else min(1.0, centre + half)
+    return ConfidenceInterval(low, high)
 
 
 @dataclass(frozen=True)

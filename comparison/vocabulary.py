@@ -185,7 +185,10 @@ class VocabularyResult:
         return {"distinctive_terms": [t.row() for t in self.terms]}
 
     def summary(self) -> str:
-        lines = [f"Distinctive terms ({self.method}, alpha0={self.alpha0:.1f}; |z| > 1.96 ~ p < .05)"]
+        lines = [
+            f"Distinctive terms ({self.method}, alpha0={self.alpha0:.1f}; "
+            "z ranks terms, |z| > 1.96 is the usual rough cut)"
+        ]
         for outlet, n_tokens in zip(self.outlets, self.n_tokens, strict=True):
             top = ", ".join(f"{t.term} ({t.z_score:.1f})" for t in self.terms_for(outlet)[:8])
             lines.append(f"  {outlet} [{n_tokens} tokens]: {top or '-'}")

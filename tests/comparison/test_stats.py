@@ -36,6 +36,11 @@ def test_wilson_matches_statsmodels(count, n, level):
     assert wilson_interval(count, n, level) == pytest.approx(expected, abs=1e-12)
 
 
+def test_wilson_ends_are_exact_for_zero_and_all():
+    assert wilson_interval(0, 12).low == 0.0
+    assert wilson_interval(12, 12).high == 1.0
+
+
 def test_wilson_refuses_empty_and_bad_input():
     with pytest.raises(NotEnoughDataError):
         wilson_interval(0, 0)
