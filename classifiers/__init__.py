@@ -18,8 +18,24 @@ from classifiers.text import Sentence, split_sentences
 from classifiers.training import load_or_train, train
 
 __all__ = [
-    "ArticleClassification", "ArticleClassifier", "ClassifierError", "Codebook", "Corpus", "CorpusError",
-    "Evidence", "FrameDef", "FrameResult", "InvalidCodebookError", "Sentence", "StanceResult", "TargetDef",
-    "UnknownCodebookError", "UnknownTargetError", "load_codebook", "load_corpus", "load_or_train",
-    "split_sentences", "train",
+    "ArticleClassification",
+    "ArticleClassifier",
+    "ClassifierError",
+    "Codebook",
+    "Corpus",
+    "CorpusError",
+    "Evidence",
+    "FrameDef",
+    "FrameResult",
+    "InvalidCodebookError",
+    "Sentence",
+    "StanceResult",
+    "TargetDef",
+    "UnknownCodebookError",
+    "UnknownTargetError",
+    "load_codebook",
+    "load_corpus",
+    "load_or_train",
+    "split_sentences",
+    "train",
 ]

@@ -130,13 +130,42 @@ def prepare_article(title: str, text: str) -> _Prepared:
     return _Prepared(texts, spans, np.asarray(lede, bool), status)
 
 
-def article_frame_scores(proba: np.ndarray, lede: np.ndarray) -> np.ndarray:
+def counted_proba(proba: np.ndarray, primary_ratio: float) -> np.ndarray:
+    """Sentence probabilities that count toward the article rule.
+
+    The codebook counts a sentence for a frame only when the frame is what its main clause
+    says; a frame the sentence touches in a side clause scores well below the sentence's
+    main frame. So a probability counts only if it is at least ``primary_ratio`` times the
+    sentence's highest frame probability (0 disables the filter).
+    """
+    if primary_ratio <= 0 or proba.shape[0] == 0:
+        return proba
+    return np.where(proba >= primary_ratio * proba.max(axis=1, keepdims=True), proba, 0.0)
+
+
+def article_frame_scores(proba: np.ndarray, lede: np.ndarray, primary_ratio: float = 0.0) -> np.ndarray:
     """Per-frame article score: max(second-highest sentence prob, highest headline/lede prob)."""
+    proba = counted_proba(proba, primary_ratio)
     if proba.shape[0] == 0:
         return np.zeros(proba.shape[1])
     second = np.sort(proba, axis=0)[-2] if proba.shape[0] >= 2 else np.zeros(proba.shape[1])
     lede_max = proba[lede].max(axis=0) if lede.any() else np.zeros(proba.shape[1])
     return np.maximum(second, lede_max)
+
+
+def own_voice(proba: np.ndarray, attributed: np.ndarray, discount: float) -> np.ndarray:
+    """Move favor/against mass of attributed sentences to neutral (codebook rule 5).
+
+    A quote or an attributed claim is not the outlet's stance; "an attribution covers its
+    own sentence". ``discount`` = 1 makes attributed sentences fully neutral, 0 keeps them.
+    """
+    if discount <= 0 or proba.shape[0] == 0:
+        return proba
+    out = proba.copy()
+    moved = out[attributed, :2] * discount
+    out[attributed, :2] -= moved
+    out[attributed, 2] += moved.sum(axis=1)
+    return out
 
 
 def stance_article_features(proba: np.ndarray, n_alias: float) -> np.ndarray:
@@ -167,6 +196,7 @@ def build_result(
     stance_scores: dict[str, float],
     target: str,
     model: dict,
+    primary_ratio: float = 0.0,
 ) -> ArticleClassification:
     """Assemble frames, dominant frame, stance and evidence for one prepared article."""
     n = len(prep.texts)
@@ -175,8 +205,8 @@ def build_result(
         stance = StanceResult(target, None, {k: 0.0 for k in STANCE_ORDER})
         lang = None if prep.status == "unsupported_language" else "en"
         return ArticleClassification(prep.status, 0, frames, None, stance, model, lang)
-    scores = article_frame_scores(frame_proba, prep.lede)
-    above = frame_proba >= thresholds
+    scores = article_frame_scores(frame_proba, prep.lede, primary_ratio)
+    above = counted_proba(frame_proba, primary_ratio) >= thresholds
     shares = above.sum(axis=0) / n
     present = scores >= thresholds
 

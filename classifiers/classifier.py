@@ -11,6 +11,7 @@ from classifiers.article import (
     ArticleClassification,
     build_result,
     flatten,
+    own_voice,
     prepare_article,
     stance_article_features,
 )
@@ -37,18 +38,23 @@ class ArticleClassifier:
         target: str,
         version: str,
         manifest: dict,
+        primary_ratio: float = 0.0,
+        attribution_discount: float = 0.0,
     ):
         self.codebook = codebook
         self.featurizer = featurizer
         self.frame_head = frame_head
         self.stance_head = stance_head
         self.stance_article = stance_article
+        self.primary_ratio = primary_ratio
+        self.attribution_discount = attribution_discount
         self.thresholds = np.asarray(thresholds, dtype=float)
         self.target = target
         self.version = version
         self.manifest = manifest
         names = featurizer.lexicon_names_
         self._alias_col = names.index("target:alias")
+        self._attr_col = names.index("attribution")
         order = [list(stance_head.classes_).index(lbl) for lbl in STANCE_ORDER]
         self._stance_cols = np.asarray(order)
         self._article_cols = [list(stance_article.classes_).index(lbl) for lbl in STANCE_ORDER]
@@ -81,8 +87,10 @@ class ArticleClassifier:
         feats = self.featurizer.features_from_counts(counts)
         frame = self.frame_head.predict_proba(feats)
         stance = self.stance_head.predict_proba(feats)[:, self._stance_cols]
-        alias = np.asarray((counts @ self.featurizer.lexicon_matrix_[:, self._alias_col]).todense()).ravel()
-        return frame, stance, alias
+        lex = self.featurizer.lexicon_matrix_[:, [self._alias_col, self._attr_col]]
+        hits = np.asarray((counts @ lex).todense())
+        stance = own_voice(stance, hits[:, 1] > 0, self.attribution_discount)
+        return frame, stance, hits[:, 0]
 
     def classify_many(self, items: Sequence[tuple[str, str, str | None]]) -> list[ArticleClassification]:
         """Classify a batch of ``(title, text, target)``; unusable texts get a status, not an error.
@@ -133,6 +141,7 @@ class ArticleClassifier:
                     scores,
                     targets[i],
                     self.model_info,
+                    self.primary_ratio,
                 )
             )
         return out

@@ -40,7 +40,7 @@ class MultiLabelLogit(ClassifierMixin, BaseEstimator):
             C=self.C,
             class_weight=self.class_weight,
             max_iter=self.max_iter,
-            solver="liblinear" if self._binary else "lbfgs",
+            solver="liblinear" if self._binary else "newton-cg",
             random_state=self.random_state,
         )
 

@@ -22,7 +22,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from classifiers.article import STANCE_ORDER, article_frame_scores, stance_article_features
+from classifiers.article import STANCE_ORDER, article_frame_scores, own_voice, stance_article_features
 from classifiers.classifier import ArticleClassifier
 from classifiers.codebook import Codebook
 from classifiers.corpus import CORPUS_DIR, Corpus, load_corpus
@@ -39,6 +39,9 @@ DEFAULT_PARAMS = {
     "min_df": 2,
     "n_folds": 5,
     "random_state": 0,
+    "primary_ratio": 0.7,
+    "attribution_discount": 0.7,
+    "stance_class_weight": "balanced",
 }
 THRESHOLD_GRID = np.round(np.arange(0.2, 0.91, 0.025), 3)
 
@@ -91,14 +94,13 @@ def _fit_heads(texts, frames, stance, lexicons, params):
     return feat, fh, sh
 
 
-def _stance_probs(feat, sh, texts):
+def _stance_probs(feat, sh, texts, discount):
     counts = feat.transform_counts(texts)
     X = feat.features_from_counts(counts)
     order = [list(sh.classes_).index(lbl) for lbl in STANCE_ORDER]
-    alias = np.asarray(
-        (counts @ feat.lexicon_matrix_[:, feat.lexicon_names_.index("target:alias")]).todense()
-    )
-    return X, sh.predict_proba(X)[:, order], alias.ravel()
+    cols = [feat.lexicon_names_.index("target:alias"), feat.lexicon_names_.index("attribution")]
+    hits = np.asarray((counts @ feat.lexicon_matrix_[:, cols]).todense())
+    return X, own_voice(sh.predict_proba(X)[:, order], hits[:, 1] > 0, discount), hits[:, 0]
 
 
 def cross_validate(corpus: Corpus, codebook: Codebook, params: dict | None = None) -> dict:
@@ -115,7 +117,7 @@ def cross_validate(corpus: Corpus, codebook: Codebook, params: dict | None = Non
         feat, fh, sh = _fit_heads(
             [table.texts[i] for i in train], table.frames[train], table.stance[train], lex, params
         )
-        X, sp_, al = _stance_probs(feat, sh, [table.texts[i] for i in test])
+        X, sp_, al = _stance_probs(feat, sh, [table.texts[i] for i in test], params["attribution_discount"])
         frame_oof[test] = fh.predict_proba(X)
         stance_oof[test] = sp_
         alias[test] = al
@@ -128,12 +130,14 @@ def _prf(tp: int, fp: int, fn: int) -> dict:
     return {"precision": p, "recall": r, "f1": 2 * tp / (2 * tp + fp + fn) if tp else 0.0, "support": tp + fn}
 
 
-def article_scores(corpus: Corpus, table: SentenceTable, frame_proba: np.ndarray) -> np.ndarray:
+def article_scores(
+    corpus: Corpus, table: SentenceTable, frame_proba: np.ndarray, primary_ratio: float = 0.0
+) -> np.ndarray:
     """Article score per frame from sentence probabilities (rule in classifiers.article)."""
     out = np.zeros((len(corpus.articles), frame_proba.shape[1]))
     for i in range(len(corpus.articles)):
         m = table.article == i
-        out[i] = article_frame_scores(frame_proba[m], table.lede[m])
+        out[i] = article_frame_scores(frame_proba[m], table.lede[m], primary_ratio)
     return out
 
 
@@ -163,10 +167,10 @@ def _stance_article_data(corpus, table, stance_proba, alias):
     return np.vstack(feats), np.asarray(labels, dtype=object)
 
 
-def _stance_article_model(random_state: int):
+def _stance_article_model(random_state: int, class_weight="balanced"):
     return make_pipeline(
         StandardScaler(),
-        LogisticRegression(C=0.5, class_weight="balanced", max_iter=2000, random_state=random_state),
+        LogisticRegression(C=0.5, class_weight=class_weight, max_iter=2000, random_state=random_state),
     )
 
 
@@ -174,7 +178,7 @@ def cv_metrics(corpus: Corpus, codebook: Codebook, cv: dict) -> tuple[dict, np.n
     """Per-frame sentence and article P/R/F1 and article stance F1 from out-of-fold predictions."""
     table, keys = cv["table"], codebook.frame_keys
     gold_art = np.asarray([[k in a.frames for k in keys] for a in corpus.articles], dtype=int)
-    scores = article_scores(corpus, table, cv["frame"])
+    scores = article_scores(corpus, table, cv["frame"], cv["params"]["primary_ratio"])
     thresholds = choose_thresholds(scores, gold_art)
     metrics: dict = {
         "sentence": {},
@@ -194,7 +198,9 @@ def cv_metrics(corpus: Corpus, codebook: Codebook, cv: dict) -> tuple[dict, np.n
     pred = np.empty(has.sum(), dtype=object)
     n_folds = min(5, len(set(events)))
     for tr, te in GroupKFold(n_splits=n_folds).split(X[has], groups=events):
-        model = _stance_article_model(0).fit(X[has][tr], labels[has][tr].astype(str))
+        model = _stance_article_model(0, cv["params"]["stance_class_weight"]).fit(
+            X[has][tr], labels[has][tr].astype(str)
+        )
         pred[te] = model.predict(X[has][te])
     y = labels[has]
     per = {
@@ -252,7 +258,9 @@ def train(
     )
     X, labels = _stance_article_data(corpus, table, cv["stance"], cv["alias"])
     has = np.asarray([lbl is not None for lbl in labels])
-    stance_article = _stance_article_model(params["random_state"]).fit(X[has], labels[has].astype(str))
+    stance_article = _stance_article_model(params["random_state"], params["stance_class_weight"]).fit(
+        X[has], labels[has].astype(str)
+    )
     key = model_key(codebook, corpus, params)
     manifest = {
         "version": f"{codebook.key}-sparse-{key}",
@@ -284,6 +292,8 @@ def train(
         target=codebook.default_target,
         version=manifest["version"],
         manifest=manifest,
+        primary_ratio=params["primary_ratio"],
+        attribution_discount=params["attribution_discount"],
     )
 
 
