@@ -16,6 +16,7 @@ from flask import Flask, Response, current_app, g, json, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from service.schemas.common import ProblemSchema
 from service.storage.errors import ConflictError, InvalidItemsError, NotFoundError
 
 PROBLEM_MIMETYPE = "application/problem+json"
@@ -65,6 +66,25 @@ def problem_response(
 
 class ProblemApi(Api):
     """flask-smorest ``Api`` whose single error handler speaks RFC 9457."""
+
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_RESPONSE_CONTENT_TYPE = "application/json"
+
+    def _register_responses(self) -> None:
+        """Document the default error responses as ``application/problem+json`` (what clients get)."""
+        for status in HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["content"] = {PROBLEM_MIMETYPE: {"schema": self.ERROR_SCHEMA}}
+            self.spec.components.response(status.name, response, lazy=True)
+        self.spec.components.response(
+            "DEFAULT_ERROR",
+            {
+                "description": "Default error response",
+                "content": {PROBLEM_MIMETYPE: {"schema": self.ERROR_SCHEMA}},
+            },
+            lazy=True,
+        )
 
     def handle_http_exception(self, error: HTTPException) -> Response:
         status = error.code or 500

@@ -19,7 +19,7 @@ from service.schemas.articles import (
     BatchResultSchema,
     IngestArgsSchema,
 )
-from service.schemas.common import ProblemSchema
+from service.schemas.common import PROBLEM
 from service.storage import articles as dao
 from service.storage.db import get_session
 
@@ -57,7 +57,7 @@ class Articles(MethodView):
     @blp.arguments(ArticleCreateSchema)
     @blp.response(201, ArticleSchema)
     @blp.alt_response(200, schema=ArticleSchema, description="Duplicate: the stored article, unchanged.")
-    @blp.alt_response(422, schema=ProblemSchema, description="Invalid fields or unknown outlet/event.")
+    @blp.alt_response(422, **PROBLEM, description="Invalid fields or unknown outlet/event.")
     def post(self, args: dict[str, Any], data: dict[str, Any]):
         """Add one article (201), or get the stored one back if it is a duplicate (200)"""
         session = get_session()
@@ -74,8 +74,8 @@ class ArticleBatch(MethodView):
     @blp.arguments(ArticleBatchSchema(many=True))
     @blp.response(201, BatchResultSchema)
     @blp.alt_response(200, schema=BatchResultSchema, description="Every item was already stored.")
-    @blp.alt_response(413, schema=ProblemSchema, description="Body larger than MAX_CONTENT_LENGTH.")
-    @blp.alt_response(422, schema=ProblemSchema, description="Nothing stored; `errors` names each bad item.")
+    @blp.alt_response(413, **PROBLEM, description="Body larger than MAX_CONTENT_LENGTH.")
+    @blp.alt_response(422, **PROBLEM, description="Nothing stored; `errors` names each bad item.")
     @blp.doc(**_NDJSON_DOC)
     def post(self, args: dict[str, Any], items: list[dict[str, Any]]):
         """Add up to 10,000 articles atomically (JSON array or NDJSON)
@@ -94,7 +94,7 @@ class ArticleBatch(MethodView):
 class ArticleItem(MethodView):
     @blp.etag
     @blp.response(200, ArticleSchema)
-    @blp.alt_response(404, schema=ProblemSchema)
+    @blp.alt_response(404, **PROBLEM)
     def get(self, article_id: int):
         """Get one article"""
         return dao.get_article(get_session(), article_id)
@@ -102,10 +102,8 @@ class ArticleItem(MethodView):
     @blp.etag
     @blp.arguments(ArticleUpdateSchema)
     @blp.response(200, ArticleSchema)
-    @blp.alt_response(404, schema=ProblemSchema)
-    @blp.alt_response(
-        409, schema=ProblemSchema, description="The new URL or text belongs to another article."
-    )
+    @blp.alt_response(404, **PROBLEM)
+    @blp.alt_response(409, **PROBLEM, description="The new URL or text belongs to another article.")
     def patch(self, changes: dict[str, Any], article_id: int):
         """Correct an article's metadata or text (send `If-Match` with the ETag from GET)"""
         session = get_session()
@@ -117,7 +115,7 @@ class ArticleItem(MethodView):
 
     @blp.etag
     @blp.response(204)
-    @blp.alt_response(404, schema=ProblemSchema)
+    @blp.alt_response(404, **PROBLEM)
     def delete(self, article_id: int):
         """Delete an article and its stored classifications (send `If-Match`)"""
         session = get_session()

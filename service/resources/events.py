@@ -8,7 +8,7 @@ from flask.views import MethodView
 
 from service.parsing import Blueprint
 from service.resources.common import page_body, pop_page_args
-from service.schemas.common import ProblemSchema
+from service.schemas.common import PROBLEM
 from service.schemas.events import (
     EventCreateSchema,
     EventListArgsSchema,
@@ -37,7 +37,7 @@ class Events(MethodView):
 
     @blp.arguments(EventCreateSchema)
     @blp.response(201, EventSchema)
-    @blp.alt_response(409, schema=ProblemSchema, description="The key is taken.")
+    @blp.alt_response(409, **PROBLEM, description="The key is taken.")
     def post(self, data: dict[str, Any]):
         """Create an event"""
         session = get_session()
@@ -50,7 +50,7 @@ class Events(MethodView):
 class EventItem(MethodView):
     @blp.etag
     @blp.response(200, EventSchema)
-    @blp.alt_response(404, schema=ProblemSchema)
+    @blp.alt_response(404, **PROBLEM)
     def get(self, key: str):
         """Get one event"""
         return dao.get_event(get_session(), key)
@@ -58,7 +58,7 @@ class EventItem(MethodView):
     @blp.etag
     @blp.arguments(EventUpdateSchema)
     @blp.response(200, EventSchema)
-    @blp.alt_response(404, schema=ProblemSchema)
+    @blp.alt_response(404, **PROBLEM)
     def patch(self, changes: dict[str, Any], key: str):
         """Update an event (send `If-Match` with the ETag from GET)"""
         session = get_session()
@@ -70,7 +70,7 @@ class EventItem(MethodView):
 
     @blp.etag
     @blp.response(204)
-    @blp.alt_response(404, schema=ProblemSchema)
+    @blp.alt_response(404, **PROBLEM)
     def delete(self, key: str):
         """Delete an event; its articles stay, without an event (send `If-Match`)"""
         session = get_session()

@@ -10,7 +10,7 @@ from flask.views import MethodView
 from webargs.flaskparser import abort
 
 from service.parsing import Blueprint
-from service.schemas.common import ProblemSchema
+from service.schemas.common import PROBLEM
 
 blp = Blueprint("operations", __name__, description="Probes for process managers and load balancers.")
 log = logging.getLogger("framescope.ready")
@@ -37,7 +37,7 @@ class Health(MethodView):
 @blp.route("/ready")
 class Ready(MethodView):
     @blp.response(200, ReadySchema)
-    @blp.alt_response(503, schema=ProblemSchema, description="A check failed; `errors` names it.")
+    @blp.alt_response(503, **PROBLEM, description="A check failed; `errors` names it.")
     def get(self):
         """Every registered check passes: database reachable, and (once registered) the model loaded
 

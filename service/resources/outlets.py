@@ -8,7 +8,7 @@ from flask.views import MethodView
 
 from service.parsing import Blueprint
 from service.resources.common import page_body, pop_page_args
-from service.schemas.common import ProblemSchema
+from service.schemas.common import PROBLEM
 from service.schemas.outlets import (
     OutletCreateSchema,
     OutletListArgsSchema,
@@ -38,7 +38,7 @@ class Outlets(MethodView):
 
     @blp.arguments(OutletCreateSchema)
     @blp.response(201, OutletSchema)
-    @blp.alt_response(409, schema=ProblemSchema, description="The key is taken.")
+    @blp.alt_response(409, **PROBLEM, description="The key is taken.")
     def post(self, data: dict[str, Any]):
         """Create an outlet"""
         session = get_session()
@@ -51,7 +51,7 @@ class Outlets(MethodView):
 class OutletItem(MethodView):
     @blp.etag
     @blp.response(200, OutletSchema)
-    @blp.alt_response(404, schema=ProblemSchema)
+    @blp.alt_response(404, **PROBLEM)
     def get(self, key: str):
         """Get one outlet"""
         return dao.get_outlet(get_session(), key)
@@ -59,7 +59,7 @@ class OutletItem(MethodView):
     @blp.etag
     @blp.arguments(OutletUpdateSchema)
     @blp.response(200, OutletSchema)
-    @blp.alt_response(404, schema=ProblemSchema)
+    @blp.alt_response(404, **PROBLEM)
     def patch(self, changes: dict[str, Any], key: str):
         """Update an outlet (send `If-Match` with the ETag from GET)"""
         session = get_session()
@@ -71,8 +71,8 @@ class OutletItem(MethodView):
 
     @blp.etag
     @blp.response(204)
-    @blp.alt_response(404, schema=ProblemSchema)
-    @blp.alt_response(409, schema=ProblemSchema, description="The outlet still has articles.")
+    @blp.alt_response(404, **PROBLEM)
+    @blp.alt_response(409, **PROBLEM, description="The outlet still has articles.")
     def delete(self, key: str):
         """Delete an outlet that has no articles (send `If-Match`)"""
         session = get_session()

@@ -85,3 +85,7 @@ class ProblemSchema(ma.Schema):
     instance = fields.String(metadata={"example": "/v1/articles"})
     request_id = fields.String(metadata={"example": "5f0c6b0e8d6f4b49a4f7c1f0d1e2a3b4"})
     errors = fields.List(fields.Nested(FieldErrorSchema))
+
+
+#: ``@blp.alt_response(404, **PROBLEM)`` documents an error with the media type it is really sent as.
+PROBLEM: dict = {"schema": ProblemSchema, "content_type": "application/problem+json"}
