@@ -106,3 +106,20 @@ def test_access_log_is_json_with_request_id(app, client):
         200,
     )
     assert line["level"] == "INFO" and "duration_ms" in line
+
+
+def test_domain_errors_map_to_their_status(app, client):
+    """Library exceptions (classifiers, comparison, storage) become problem+json via one table."""
+    from service.errors import DOMAIN_ERRORS
+
+    cases = list(DOMAIN_ERRORS.items())
+
+    @app.get("/raise/<int:n>")
+    def raise_domain_error(n):
+        cls = cases[n][0]
+        raise cls([]) if cls.__name__ == "InvalidItemsError" else cls("domain rule broken")
+
+    names = {cls.__name__ for cls, _ in cases}
+    assert {"NotFoundError", "ConflictError", "InvalidItemsError"} <= names
+    for n, (_cls, status) in enumerate(cases):
+        assert_problem(client.get(f"/raise/{n}"), status)
