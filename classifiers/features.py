@@ -64,7 +64,7 @@ def lexicons_from_codebook(
 
 
 def _phrase_tokens(phrase: str) -> list[str]:
-    return _TOKEN.findall(phrase.lower().replace("*", "STAR_")) if phrase else []
+    return _TOKEN.findall(phrase.lower().replace("*", "star_")) if phrase else []
 
 
 class SentenceFeaturizer(TransformerMixin, BaseEstimator):

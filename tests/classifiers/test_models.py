@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from classifiers.corpus import load_corpus
+from classifiers.features import SentenceFeaturizer, lexicons_from_codebook
+from classifiers.models import MultiLabelLogit, make_sentence_pipeline
+from classifiers.training import train
+
+
+@parametrize_with_checks([MultiLabelLogit(random_state=0)])
+def test_sklearn_compatible_head(estimator, check):
+    check(estimator)
+
+
+def test_multilabel_head_scores_each_label():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 5))
+    Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0, np.zeros(200)]).astype(int)
+    clf = MultiLabelLogit(random_state=0).fit(X, Y)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (200, 3) and clf.predict(X).shape == (200, 3)
+    assert (proba[:, 2] == 0).all()  # a label never seen positive stays at zero
+    assert ((proba[:, 0] > 0.5) == (X[:, 0] > 0)).mean() > 0.9
+
+
+def test_featurizer_conventions(codebook):
+    lex = lexicons_from_codebook(codebook)
+    feat = SentenceFeaturizer(lexicons=lex, min_df=1)
+    assert clone(feat).get_params()["min_df"] == 1
+    with pytest.raises(NotFittedError):
+        feat.transform(["text"])
+    with pytest.raises(TypeError):
+        SentenceFeaturizer(lex)  # keyword-only
+    feat.fit(["Missiles struck the base.", "Talks on a ceasefire resumed amid escalation."])
+    counts = feat.transform_counts(["A ceasefire and peace talks were announced; nuclear escalation feared."])
+    hits = dict(zip(feat.lexicon_names_, feat.lexicon_counts(counts)[0], strict=True))
+    assert hits["diplomacy-negotiation"] >= 2 and hits["escalation-risk"] >= 2
+    assert feat.transform(["x y z"]).shape[1] == feat.n_features_out_
+
+
+def test_sentence_pipeline_fits_text(codebook):
+    pipe = make_sentence_pipeline(lexicons=lexicons_from_codebook(codebook), min_df=1)
+    X = [
+        "Artillery shelled the front line.",
+        "Ceasefire talks resumed.",
+        "Troops advanced on the village.",
+        "Envoys met to negotiate a truce.",
+    ]
+    y = np.array([[1, 0], [0, 1], [1, 0], [0, 1]])
+    assert pipe.fit(X, y).predict_proba(["Negotiators discussed a truce."]).shape == (1, 2)
+
+
+def test_training_is_deterministic(codebook):
+    corpus = load_corpus(codebook)
+    small = type(corpus)(articles=corpus.articles[::5], hash="small", files=corpus.files)
+    params = {"n_folds": 2}
+    a, b = train(codebook, small, params), train(codebook, small, params)
+    text = "Allies pledged new air defence systems. Moscow warned of retaliation and nuclear escalation."
+    ra, rb = a.classify("Aid pledged", text), b.classify("Aid pledged", text)
+    assert a.version == b.version and ra.to_dict() == rb.to_dict()
+    np.testing.assert_array_equal(a.thresholds, b.thresholds)
