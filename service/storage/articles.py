@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.storage.classifications import classified_article_filter
 from service.storage.errors import InvalidItemsError, NotFoundError
 from service.storage.events import ensure_events, get_event
 from service.storage.models import Article, Event, Outlet
@@ -125,9 +126,19 @@ def list_articles(
     published_from: datetime | None = None,
     published_to: datetime | None = None,
     language: str | None = None,
+    model_version: str | None = None,
+    frame: str | None = None,
+    stance: str | None = None,
 ) -> CursorPage:
-    """Filtered keyset page. ``published_to`` is exclusive, so consecutive windows never overlap."""
+    """Filtered keyset page. ``published_to`` is exclusive, so consecutive windows never overlap.
+
+    ``frame`` (present) and ``stance`` (label) filter on stored classifications of ``model_version``.
+    """
     stmt = select(Article)
+    if frame is not None or stance is not None:
+        if model_version is None:
+            raise ValueError("frame/stance filters need the model_version whose classifications to use")
+        stmt = stmt.where(classified_article_filter(model_version, frame=frame, stance=stance))
     if outlet:
         stmt = stmt.join(Outlet, Article.outlet_id == Outlet.id).where(Outlet.key == outlet)
     if event:

@@ -1,0 +1,160 @@
+"""Classification DAO: store classifier outputs and read them back for filters and comparisons.
+
+Nothing in the HTTP API writes here yet; the classifier step calls ``store_classifications`` with
+``ArticleClassification.to_dict()`` results and reads with ``fetch_classified_rows``. One row per
+article x model version in ``classifications``, one per frame in ``article_frames``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, select
+from sqlalchemy.orm import Session
+
+from service.storage.models import Article, ArticleFrame, Classification, Event, Outlet
+from service.storage.upsert import insert_ignoring_conflicts
+
+_CHUNK = 1000
+
+
+def store_classifications(session: Session, results: Sequence[tuple[int, Mapping[str, Any]]]) -> int:
+    """Store ``(article_id, ArticleClassification.to_dict())`` pairs; returns how many were new.
+
+    A pair whose article already has a classification by the same model version is skipped (the
+    model is deterministic, so the stored row is the same answer; concurrent writers cannot
+    duplicate it: ``uq_classifications_article_id_model_version``).
+    """
+    rows, frames_by_article = [], {}
+    for article_id, result in results:
+        model = result.get("model") or {}
+        stance = result.get("stance") or {}
+        rows.append(
+            {
+                "article_id": article_id,
+                "model_version": model["version"],
+                "codebook_key": model.get("codebook", ""),
+                "codebook_hash": model.get("codebook_hash", ""),
+                "status": result["status"],
+                "n_sentences": result.get("n_sentences", 0),
+                "dominant_frame": result.get("dominant_frame"),
+                "stance_target": stance.get("target"),
+                "stance_label": stance.get("label"),
+                "result": dict(result),
+            }
+        )
+        frames_by_article[(article_id, model["version"])] = result.get("frames") or []
+    inserted = insert_ignoring_conflicts(
+        session,
+        Classification,
+        rows,
+        returning=[Classification.id, Classification.article_id, Classification.model_version],
+    )
+    frame_rows = [
+        {
+            "classification_id": cid,
+            "article_id": aid,
+            "frame_key": f["key"],
+            "present": bool(f["present"]),
+            "score": float(f["score"]),
+            "share": float(f["share"]),
+        }
+        for cid, aid, version in inserted
+        for f in frames_by_article[(aid, version)]
+    ]
+    insert_ignoring_conflicts(session, ArticleFrame, frame_rows)
+    return len(inserted)
+
+
+def classified_article_filter(
+    model_version: str, *, frame: str | None = None, stance: str | None = None
+) -> Any:
+    """SQL condition on ``Article`` for "classified by ``model_version`` [with ``frame`` present]
+    [and stance label ``stance``]", for ``list_articles``-style queries."""
+    classification = select(Classification.id).where(
+        Classification.article_id == Article.id, Classification.model_version == model_version
+    )
+    if stance is not None:
+        classification = classification.where(Classification.stance_label == stance)
+    if frame is not None:
+        classification = classification.where(
+            select(ArticleFrame.classification_id)
+            .where(
+                and_(
+                    ArticleFrame.classification_id == Classification.id,
+                    ArticleFrame.frame_key == frame,
+                    ArticleFrame.present.is_(True),
+                )
+            )
+            .exists()
+        )
+    return classification.exists()
+
+
+def fetch_classified_rows(
+    session: Session,
+    model_version: str,
+    *,
+    outlets: Sequence[str] | None = None,
+    event: str | None = None,
+    published_from: datetime | None = None,
+    published_to: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Plain dicts (one per classified article) shaped for ``comparison.ArticleRecord``.
+
+    Keys: ``article_id``, ``outlet``, ``event``, ``published_at``, ``text``, ``dominant_frame``,
+    ``stance``, ``frames`` (frame -> present) and ``shares`` (frame -> share). Only rows of one model
+    version are returned, so a comparison never mixes models.
+    """
+    stmt: Select = (
+        select(
+            Classification.id,
+            Article.id,
+            Outlet.key,
+            Event.key,
+            Article.published_at,
+            Article.text,
+            Classification.dominant_frame,
+            Classification.stance_label,
+        )
+        .join(Article, Classification.article_id == Article.id)
+        .join(Outlet, Article.outlet_id == Outlet.id)
+        .outerjoin(Event, Article.event_id == Event.id)
+        .where(Classification.model_version == model_version)
+        .order_by(Article.id)
+    )
+    if outlets:
+        stmt = stmt.where(Outlet.key.in_(list(outlets)))
+    if event:
+        stmt = stmt.where(Event.key == event)
+    if published_from:
+        stmt = stmt.where(Article.published_at >= published_from)
+    if published_to:
+        stmt = stmt.where(Article.published_at < published_to)
+    rows = session.execute(stmt).all()
+    frames: dict[int, dict[str, tuple[bool, float]]] = defaultdict(dict)
+    ids = [row[0] for row in rows]
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        frame_stmt = select(
+            ArticleFrame.classification_id, ArticleFrame.frame_key, ArticleFrame.present, ArticleFrame.share
+        ).where(ArticleFrame.classification_id.in_(chunk))
+        for cid, key, present, share in session.execute(frame_stmt):
+            frames[cid][key] = (present, share)
+    return [
+        {
+            "article_id": aid,
+            "outlet": outlet,
+            "event": event_key,
+            "published_at": published_at,
+            "text": text,
+            "dominant_frame": dominant,
+            "stance": stance,
+            "frames": {k: p for k, (p, _) in frames[cid].items()},
+            "shares": {k: s for k, (_, s) in frames[cid].items()},
+        }
+        for cid, aid, outlet, event_key, published_at, text, dominant, stance in rows
+    ]
