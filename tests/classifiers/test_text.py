@@ -44,3 +44,14 @@ def test_english_check():
     assert not is_english("Правительство заявило в понедельник, что продолжит поддерживать переговоры.")
     assert not is_english("Die Regierung sagte am Montag, dass sie die Gespräche weiter unterstützen werde.")
     assert is_english("Ceasefire holds")  # too short to judge: benefit of the doubt
+
+
+def test_fast_path_matches_blingfire_offsets(monkeypatch):
+    import classifiers.text as text_mod
+
+    text = ("“Interception is impossible,” he said —  twice.\n\nКиїв responded.  Then  a  pause! "
+            "Finally: the end…  Is it?\n")
+    fast = split_sentences(text)
+    monkeypatch.setattr(text_mod, "_locate", lambda *_: None)
+    slow = split_sentences(text)
+    assert fast == slow and len(fast) >= 4

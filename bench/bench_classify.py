@@ -1,0 +1,138 @@
+"""In-process classification throughput on ~600-word articles built from our corpus.
+
+usage: python bench/bench_classify.py [--n-articles 2000] [--batch 200] [--processes 2]
+
+Reports articles/s and sentences/s for (a) featurising alone — sentence split plus
+vectorising, the floor any classifier built on these features pays — and (b) the full
+``classify_many`` (frames, stance, evidence), single process and N processes, and the ratio
+(b)/(a). Results go to stdout and bench/results/classify.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import warnings
+from multiprocessing import get_context
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from classifiers import load_codebook, load_corpus, load_or_train  # noqa: E402
+from classifiers.article import prepare_article  # noqa: E402
+
+CACHE = REPO / "instance" / "models"
+_MODEL = None
+
+
+def make_articles(n: int, words: int = 600) -> list[tuple[str, str, None]]:
+    """Deterministic ~600-word articles: consecutive corpus sentences, wrapping around."""
+    codebook = load_codebook()
+    corpus = load_corpus(codebook)
+    sentences = [s.text for a in corpus.articles for s in a.sentences]
+    titles = [a.title for a in corpus.articles]
+    out, k = [], 0
+    for i in range(n):
+        body, n_words = [], 0
+        while n_words < words:
+            s = sentences[k % len(sentences)]
+            body.append(s)
+            n_words += len(s.split())
+            k += 1
+        out.append((titles[i % len(titles)], " ".join(body), None))
+    return out
+
+
+def _model():
+    global _MODEL
+    if _MODEL is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _MODEL = load_or_train(load_codebook(), CACHE)
+    return _MODEL
+
+
+def featurise(items, batch: int) -> int:
+    model, n_sent = _model(), 0
+    for i in range(0, len(items), batch):
+        texts = [s for t, x, _ in items[i : i + batch] for s in prepare_article(t, x).texts]
+        model.featurizer.transform(texts)
+        n_sent += len(texts)
+    return n_sent
+
+
+def classify(items, batch: int) -> int:
+    model, n_sent = _model(), 0
+    for i in range(0, len(items), batch):
+        n_sent += sum(r.n_sentences for r in model.classify_many(items[i : i + batch]))
+    return n_sent
+
+
+def _worker(args):
+    fn, items, batch = args
+    return (featurise if fn == "featurise" else classify)(items, batch)
+
+
+def timed(fn, items, batch: int, processes: int) -> dict:
+    if processes == 1:
+        t0 = time.perf_counter()
+        n_sent = fn(items, batch)
+        dt = time.perf_counter() - t0
+    else:
+        chunks = [items[i::processes] for i in range(processes)]
+        with get_context("fork").Pool(processes) as pool:
+            pool.map(_worker, [(fn.__name__, c[:batch], batch) for c in chunks])  # warm-up: model loaded
+            t0 = time.perf_counter()
+            n_sent = sum(pool.map(_worker, [(fn.__name__, c, batch) for c in chunks]))
+            dt = time.perf_counter() - t0
+    return {
+        "seconds": round(dt, 3),
+        "articles_per_s": round(len(items) / dt, 1),
+        "sentences_per_s": round(n_sent / dt, 1),
+        "n_sentences": n_sent,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n-articles", type=int, default=2000)
+    ap.add_argument("--batch", type=int, default=200)
+    ap.add_argument("--processes", type=int, default=2)
+    args = ap.parse_args()
+    items = make_articles(args.n_articles)
+    n_words = sum(len(x.split()) for _, x, _ in items) / len(items)
+    _model()
+    featurise(items[: args.batch], args.batch)  # warm-up
+    res = {
+        "n_articles": len(items),
+        "mean_words": round(n_words, 1),
+        "batch": args.batch,
+        "cpu_count": os.cpu_count(),
+        "load_avg": os.getloadavg(),
+        "model": _model().version,
+    }
+    for procs in (1, args.processes):
+        feat = timed(featurise, items, args.batch, procs)
+        full = timed(classify, items, args.batch, procs)
+        res[f"processes_{procs}"] = {
+            "featurise": feat,
+            "classify": full,
+            "ratio": round(full["articles_per_s"] / feat["articles_per_s"], 3),
+        }
+        print(
+            f"{procs} process(es): featurise {feat['articles_per_s']:.0f} articles/s "
+            f"({feat['sentences_per_s']:.0f} sentences/s); classify {full['articles_per_s']:.0f} articles/s "
+            f"({full['sentences_per_s']:.0f} sentences/s); ratio {res[f'processes_{procs}']['ratio']:.2f}"
+        )
+    out = REPO / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "classify.json").write_text(json.dumps(res, indent=2))
+    print(f"{len(items)} articles of ~{n_words:.0f} words; load average {res['load_avg']}")
+
+
+if __name__ == "__main__":
+    main()
