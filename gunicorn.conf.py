@@ -12,6 +12,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
 preload_app = False
+# gunicorn 27's control socket defaults to one fixed path per user; several instances on one machine
+# (tests, benchmarks, `make run`) would fight over it, and nothing here uses it.
+control_socket_disable = True
 # A 10,000-article batch takes a few seconds; leave generous headroom before a worker is killed.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
@@ -22,3 +25,17 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Trust X-Forwarded-* only from a proxy you name (default: none).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's own messages (worker boots, timeouts) as JSON lines too, like the app's. The handler
+# names are gunicorn's defaults, which its root and access loggers refer to.
+_json_stderr = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "service.logs.JsonFormatter"}},
+    "handlers": {"console": _json_stderr, "error_console": _json_stderr},
+    "loggers": {
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": ["error_console"], "propagate": False},
+        # The app already writes one access line per request (with its request id): keep this one quiet.
+        "gunicorn.access": {"level": "WARNING", "handlers": ["console"], "propagate": False},
+    },
+}
