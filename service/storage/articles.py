@@ -157,7 +157,12 @@ def update_article(session: Session, article: Article, changes: Mapping[str, Any
     changes = dict(changes)
     if "event" in changes:
         key = changes.pop("event")
-        article.event = None if key is None else get_event(session, key)
+        try:
+            article.event = None if key is None else get_event(session, key)
+        except NotFoundError as exc:  # the article exists; the body names something that does not
+            raise InvalidItemsError(
+                [{"field": "event", "pointer": "/event", "detail": str(exc)}], "Unknown event."
+            ) from exc
     if "url" in changes:
         changes["url"] = normalise_url(changes["url"])
     if "text" in changes:

@@ -147,7 +147,8 @@ def test_patch_updates_and_recomputes_derived_fields(client, outlet):
         json={"text": "Brand new words here.", "event": "e9", "published_at": None},
         headers={"If-Match": etag},
     )
-    assert_problem(response, 404)  # unknown event key in a PATCH: nothing changes
+    assert_problem(response, 422, fields={"event"})  # unknown event key in a PATCH: nothing changes
+    assert client.get(url).get_json() == article
     client.post("/v1/events", json={"key": "e9", "title": "E9"})
     response = client.patch(
         url,
