@@ -10,6 +10,8 @@ from flask.views import MethodView
 from service.parsing import Blueprint
 from service.resources.common import page_body, pop_page_args
 from service.schemas.articles import (
+    ARTICLE_EXAMPLE,
+    BATCH_EXAMPLE,
     ArticleBatchSchema,
     ArticleCreateSchema,
     ArticleListArgsSchema,
@@ -54,7 +56,7 @@ class Articles(MethodView):
         return page_body(dao.list_articles(get_session(), **pop_page_args(args), **args))
 
     @blp.arguments(IngestArgsSchema, location="query")
-    @blp.arguments(ArticleCreateSchema)
+    @blp.arguments(ArticleCreateSchema, example=ARTICLE_EXAMPLE)
     @blp.response(201, ArticleSchema)
     @blp.alt_response(200, schema=ArticleSchema, description="Duplicate: the stored article, unchanged.")
     @blp.alt_response(422, **PROBLEM, description="Invalid fields or unknown outlet/event.")
@@ -71,7 +73,7 @@ class Articles(MethodView):
 @blp.route("/batch")
 class ArticleBatch(MethodView):
     @blp.arguments(IngestArgsSchema, location="query")
-    @blp.arguments(ArticleBatchSchema(many=True))
+    @blp.arguments(ArticleBatchSchema(many=True), example=BATCH_EXAMPLE)
     @blp.response(201, BatchResultSchema)
     @blp.alt_response(200, schema=BatchResultSchema, description="Every item was already stored.")
     @blp.alt_response(413, **PROBLEM, description="Body larger than MAX_CONTENT_LENGTH.")

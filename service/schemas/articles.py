@@ -22,6 +22,31 @@ def _has_words(value: str) -> None:
         raise ma.ValidationError("Must contain non-whitespace text.")
 
 
+#: Request-body examples shown (and pre-filled for "Try it out") in Swagger UI at /docs.
+ARTICLE_EXAMPLE = {
+    "outlet": "riverton-herald",
+    "event": "riverton-transit-strike",
+    "url": "https://herald.riverton.example/news/2026/03/02/commuters-stranded",
+    "title": "Commuters stranded as drivers walk out",
+    "published_at": "2026-03-02T07:30:00Z",
+    "language": "en",
+    "text": "Thousands of commuters were left waiting at empty stops on Monday as bus and tram drivers "
+    "began a three-day strike.",
+}
+BATCH_EXAMPLE = [
+    ARTICLE_EXAMPLE,
+    {
+        "outlet": "valley-courier",
+        "event": "riverton-transit-strike",
+        "url": "https://courier.valley.example/2026/03/02/drivers-strike-over-pay",
+        "title": "Drivers strike after years of falling pay",
+        "published_at": "2026-03-02T08:10:00Z",
+        "language": "en",
+        "text": "Drivers on the picket line said their wages had fallen behind rents for five years.",
+    },
+]
+
+
 class ArticleSchema(ma.Schema):
     id = fields.Integer(dump_only=True, metadata={"example": 1})
     outlet = fields.Function(lambda a: a.outlet.key, metadata={"example": "the-guardian"})
@@ -43,7 +68,7 @@ class ArticleSchema(ma.Schema):
 
 class ArticleUpdateSchema(ma.Schema):
     event = Key(allow_none=True, metadata={"description": "Event key, or null to detach."})
-    url = fields.String(allow_none=True, validate=_URL)
+    url = fields.String(allow_none=True, validate=_URL, metadata={"format": "uri"})
     title = fields.String(validate=validate.Length(min=1, max=1000))
     published_at = UTCDateTime(allow_none=True)
     language = fields.String(allow_none=True, validate=_LANGUAGE)
