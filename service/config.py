@@ -29,6 +29,15 @@ DEFAULTS: dict[str, object] = {
     "OPENAPI_SWAGGER_UI_PATH": "docs",
     "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",
     "JSON_SORT_KEYS": False,
+    # Security (service/security.py; see docs/deploying.md). Open for a laptop, strict when deployed:
+    # with AUTH_REQUIRED false, requests without a key may read and write (a key, if sent, is still
+    # checked); key management (/v1/keys) always needs an `admin` key.
+    "AUTH_REQUIRED": False,
+    "ANONYMOUS_READ": False,
+    "CORS_ORIGINS": [],
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_APPLICATION": "600 per minute",
+    "PROXY_FIX_X_FOR": 0,
 }
 
 
