@@ -231,7 +231,9 @@ def build_result(
     )
     dominant = None
     if present.any():
-        key = np.where(present, shares * 1000 + frame_proba.sum(axis=0) / max(n, 1), -1.0)
+        # soft share: summed counted probabilities (cross-validated dominant accuracy above the
+        # hard count of sentences over threshold)
+        key = np.where(present, counted_proba(frame_proba, primary_ratio).sum(axis=0), -1.0)
         dominant = codebook.frames[int(np.argmax(key))].key
     ev: tuple[Evidence, ...] = ()
     if stance_label is not None and stance_proba is not None and stance_proba.shape[0]:

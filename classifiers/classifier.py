@@ -40,6 +40,7 @@ class ArticleClassifier:
         manifest: dict,
         primary_ratio: float = 0.0,
         attribution_discount: float = 0.0,
+        encoder=None,
     ):
         self.codebook = codebook
         self.featurizer = featurizer
@@ -48,6 +49,7 @@ class ArticleClassifier:
         self.stance_article = stance_article
         self.primary_ratio = primary_ratio
         self.attribution_discount = attribution_discount
+        self.encoder = encoder
         self.thresholds = np.asarray(thresholds, dtype=float)
         self.target = target
         self.version = version
@@ -85,6 +87,10 @@ class ArticleClassifier:
         """Frame probabilities, stance probabilities (favor, against, neutral) and target mentions."""
         counts = self.featurizer.transform_counts(texts)
         feats = self.featurizer.features_from_counts(counts)
+        if self.encoder is not None:
+            from classifiers.training import with_encoder
+
+            feats = with_encoder(feats, self.encoder, texts)
         frame = self.frame_head.predict_proba(feats)
         stance = self.stance_head.predict_proba(feats)[:, self._stance_cols]
         lex = self.featurizer.lexicon_matrix_[:, [self._alias_col, self._attr_col]]

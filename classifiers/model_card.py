@@ -118,7 +118,7 @@ def build_card(cache_dir: Path, eval_dir: Path) -> str:
         "   max(second-highest counted sentence probability, highest headline/lede probability); `present` =",
         "   score >= the frame's threshold; `share` = share of sentences counted at the threshold;"
         " `dominant`",
-        "   = present frame with the largest share (ties: larger mean probability).",
+        "   = present frame with the largest sum of counted sentence probabilities.",
         "5. Stance: attributed sentences (quote marks or attribution verbs) have `attribution_discount` of",
         "   their favor/against probability moved to neutral (the codebook judges own voice only); article",
         "   features (mean, max, top-3 mean and share > 0.5 of favor and against; target mentions) feed a",

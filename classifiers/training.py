@@ -16,13 +16,20 @@ from pathlib import Path
 
 import joblib
 import numpy as np
+import scipy.sparse as sp
 import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from classifiers.article import STANCE_ORDER, article_frame_scores, own_voice, stance_article_features
+from classifiers.article import (
+    STANCE_ORDER,
+    article_frame_scores,
+    counted_proba,
+    own_voice,
+    stance_article_features,
+)
 from classifiers.classifier import ArticleClassifier
 from classifiers.codebook import Codebook
 from classifiers.corpus import CORPUS_DIR, Corpus, load_corpus
@@ -41,7 +48,9 @@ DEFAULT_PARAMS = {
     "random_state": 0,
     "primary_ratio": 0.7,
     "attribution_discount": 0.7,
-    "stance_class_weight": "balanced",
+    "stance_class_weight": None,
+    "encoder": None,
+    "encoder_weight": 1.0,
 }
 THRESHOLD_GRID = np.round(np.arange(0.2, 0.91, 0.025), 3)
 
@@ -78,14 +87,32 @@ def sentence_table(corpus: Corpus, codebook: Codebook) -> SentenceTable:
     )
 
 
-def _fit_heads(texts, frames, stance, lexicons, params):
+def _make_encoder(params: dict):
+    """The optional dense extractor named by ``params["encoder"]`` (None: sparse only)."""
+    if not params.get("encoder"):
+        return None
+    if params["encoder"] != "minilm":
+        raise ValueError(f"unknown encoder {params['encoder']!r}; allowed: None, 'minilm'")
+    from classifiers.encoder import SentenceEncoder
+
+    return SentenceEncoder(weight=params.get("encoder_weight", 1.0)).fit([])
+
+
+def with_encoder(X, enc, texts):
+    """Append the dense encoder block to the sparse features (no-op without an encoder)."""
+    if enc is None:
+        return X
+    return sp.hstack([X, enc.transform(texts)], format="csr", dtype=np.float32)
+
+
+def _fit_heads(texts, frames, stance, lexicons, params, enc=None):
     feat = SentenceFeaturizer(
         lexicons=lexicons,
         ngram_range=tuple(params["ngram_range"]),
         min_df=params["min_df"],
         lexicon_weight=params["lexicon_weight"],
     ).fit(texts)
-    X = feat.transform(texts)
+    X = with_encoder(feat.transform(texts), enc, texts)
     fh = MultiLabelLogit(C=params["C_frame"], random_state=params["random_state"]).fit(X, frames)
     has = np.asarray([s is not None for s in stance])
     sh = MultiLabelLogit(C=params["C_stance"], random_state=params["random_state"]).fit(
@@ -94,9 +121,9 @@ def _fit_heads(texts, frames, stance, lexicons, params):
     return feat, fh, sh
 
 
-def _stance_probs(feat, sh, texts, discount):
+def _stance_probs(feat, sh, texts, discount, enc=None):
     counts = feat.transform_counts(texts)
-    X = feat.features_from_counts(counts)
+    X = with_encoder(feat.features_from_counts(counts), enc, texts)
     order = [list(sh.classes_).index(lbl) for lbl in STANCE_ORDER]
     cols = [feat.lexicon_names_.index("target:alias"), feat.lexicon_names_.index("attribution")]
     hits = np.asarray((counts @ feat.lexicon_matrix_[:, cols]).todense())
@@ -113,15 +140,25 @@ def cross_validate(corpus: Corpus, codebook: Codebook, params: dict | None = Non
     frame_oof = np.zeros(table.frames.shape)
     stance_oof = np.zeros((len(table.texts), 3))
     alias = np.zeros(len(table.texts))
+    enc = _make_encoder(params)
     for train, test in GroupKFold(n_splits=n_folds).split(table.texts, groups=events):
         feat, fh, sh = _fit_heads(
-            [table.texts[i] for i in train], table.frames[train], table.stance[train], lex, params
+            [table.texts[i] for i in train], table.frames[train], table.stance[train], lex, params, enc
         )
-        X, sp_, al = _stance_probs(feat, sh, [table.texts[i] for i in test], params["attribution_discount"])
+        X, sp_, al = _stance_probs(
+            feat, sh, [table.texts[i] for i in test], params["attribution_discount"], enc
+        )
         frame_oof[test] = fh.predict_proba(X)
         stance_oof[test] = sp_
         alias[test] = al
-    return {"table": table, "frame": frame_oof, "stance": stance_oof, "alias": alias, "params": params}
+    return {
+        "table": table,
+        "frame": frame_oof,
+        "stance": stance_oof,
+        "alias": alias,
+        "params": params,
+        "encoder": enc,
+    }
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict:
@@ -174,6 +211,20 @@ def _stance_article_model(random_state: int, class_weight="balanced"):
     )
 
 
+def _dominant_accuracy(corpus, table, cv, scores, thresholds, keys) -> float:
+    """Share of corpus articles with a gold dominant frame whose predicted dominant matches."""
+    hits, n = 0, 0
+    for i, a in enumerate(corpus.articles):
+        if not a.dominant:
+            continue
+        n += 1
+        present = scores[i] >= thresholds
+        if present.any():
+            soft = counted_proba(cv["frame"][table.article == i], cv["params"]["primary_ratio"]).sum(axis=0)
+            hits += a.dominant == keys[int(np.argmax(np.where(present, soft, -1.0)))]
+    return hits / max(n, 1)
+
+
 def cv_metrics(corpus: Corpus, codebook: Codebook, cv: dict) -> tuple[dict, np.ndarray]:
     """Per-frame sentence and article P/R/F1 and article stance F1 from out-of-fold predictions."""
     table, keys = cv["table"], codebook.frame_keys
@@ -192,6 +243,7 @@ def cv_metrics(corpus: Corpus, codebook: Codebook, cv: dict) -> tuple[dict, np.n
         metrics["article"][k] = _prf(int((y & yh).sum()), int((~y & yh).sum()), int((y & ~yh).sum()))
     used = [metrics["article"][k]["f1"] for k in keys if metrics["article"][k]["support"] >= 3]
     metrics["article_frame_macro_f1"] = float(np.mean(used)) if used else 0.0
+    metrics["dominant_accuracy"] = _dominant_accuracy(corpus, table, cv, scores, thresholds, keys)
     X, labels = _stance_article_data(corpus, table, cv["stance"], cv["alias"])
     has = np.asarray([lbl is not None for lbl in labels])
     events = np.asarray([a.event for a in corpus.articles])[has]
@@ -254,7 +306,7 @@ def train(
     metrics, thresholds = cv_metrics(corpus, codebook, cv)
     table = cv["table"]
     feat, fh, sh = _fit_heads(
-        table.texts, table.frames, table.stance, lexicons_from_codebook(codebook), params
+        table.texts, table.frames, table.stance, lexicons_from_codebook(codebook), params, cv["encoder"]
     )
     X, labels = _stance_article_data(corpus, table, cv["stance"], cv["alias"])
     has = np.asarray([lbl is not None for lbl in labels])
@@ -263,7 +315,7 @@ def train(
     )
     key = model_key(codebook, corpus, params)
     manifest = {
-        "version": f"{codebook.key}-sparse-{key}",
+        "version": f"{codebook.key}-{params.get('encoder') or 'sparse'}-{key}",
         "codebook": codebook.key,
         "codebook_hash": codebook.hash,
         "corpus_hash": corpus.hash,
@@ -279,6 +331,7 @@ def train(
         "metrics_summary": {
             "cv_article_frame_macro_f1": round(metrics["article_frame_macro_f1"], 4),
             "cv_article_stance_macro_f1": round(metrics["article_stance_macro_f1"], 4),
+            "cv_dominant_accuracy": round(metrics["dominant_accuracy"], 4),
         },
         "train_seconds": round(time.perf_counter() - t0, 2),
     }
@@ -292,6 +345,7 @@ def train(
         target=codebook.default_target,
         version=manifest["version"],
         manifest=manifest,
+        encoder=cv["encoder"],
         primary_ratio=params["primary_ratio"],
         attribution_discount=params["attribution_discount"],
     )
@@ -308,7 +362,8 @@ def load_or_train(
     corpus = load_corpus(codebook, corpus_dir)
     full = {**DEFAULT_PARAMS, **(params or {})}
     cache_dir = Path(cache_dir)
-    path = cache_dir / f"{codebook.key}-sparse-{model_key(codebook, corpus, full)}.joblib"
+    kind = full.get("encoder") or "sparse"
+    path = cache_dir / f"{codebook.key}-{kind}-{model_key(codebook, corpus, full)}.joblib"
     if path.is_file():
         try:
             return joblib.load(path)

@@ -64,7 +64,7 @@ def test_result_shape_and_model_info(model, codebook):
         "against",
         "neutral",
     )
-    assert abs(sum(d["stance"]["scores"].values()) - 1) < 1e-6
+    assert abs(sum(d["stance"]["scores"].values()) - 1) < 1e-3  # rounded to 4 places
     present = [f for f in d["frames"] if f["present"]]
     assert all(f["evidence"] for f in present) and all(0 <= f["share"] <= 1 for f in d["frames"])
     info = model.info()
