@@ -9,7 +9,7 @@ from flask import Blueprint as FlaskBlueprint
 from flask import Flask
 from swagger_ui_bundle import swagger_ui_path
 
-from service import cli, errors, logs
+from service import cli, errors, logs, security
 from service.config import load_config
 from service.resources import articles, events, operations, outlets
 from service.storage import db
@@ -33,6 +33,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     cli.init_app(app)
 
     api = errors.ProblemApi(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
+    security.init_app(app, api)  # keys, rate limits, CORS, /metrics: before the blueprints are documented
     for module in (operations, outlets, events, articles):
         api.register_blueprint(module.blp)
     errors.init_app(app, api)
