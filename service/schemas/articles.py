@@ -8,6 +8,7 @@ import marshmallow as ma
 from flask import current_app
 from marshmallow import fields, validate
 
+from service.limits import TEXT_LENGTH
 from service.schemas.common import Key, ListArgsSchema, PageSchema, UTCDateTime
 
 MAX_TEXT_CHARS = 500_000
@@ -72,7 +73,7 @@ class ArticleUpdateSchema(ma.Schema):
     title = fields.String(validate=validate.Length(min=1, max=1000))
     published_at = UTCDateTime(allow_none=True)
     language = fields.String(allow_none=True, validate=_LANGUAGE)
-    text = fields.String(validate=[validate.Length(max=MAX_TEXT_CHARS), _has_words])
+    text = fields.String(validate=[TEXT_LENGTH, _has_words], metadata={"maxLength": MAX_TEXT_CHARS})
 
 
 class ArticleCreateSchema(ArticleUpdateSchema):
@@ -84,8 +85,8 @@ class ArticleCreateSchema(ArticleUpdateSchema):
     )
     text = fields.String(
         required=True,
-        validate=[validate.Length(max=MAX_TEXT_CHARS), _has_words],
-        metadata={"example": "Voters queued into the evening ..."},
+        validate=[TEXT_LENGTH, _has_words],
+        metadata={"example": "Voters queued into the evening ...", "maxLength": MAX_TEXT_CHARS},
     )
 
 
@@ -96,7 +97,9 @@ class ArticleBatchSchema(ArticleCreateSchema):
     def cap_batch(self, data: Any, many: bool, **_kwargs: Any) -> Any:
         limit = current_app.config["MAX_BATCH_ITEMS"]
         if many and isinstance(data, list) and len(data) > limit:
-            raise ma.ValidationError(f"At most {limit} articles per request; got {len(data)}.")
+            raise ma.ValidationError(
+                f"At most {limit} articles per request (limit FRAMESCOPE_MAX_BATCH_ITEMS); got {len(data)}."
+            )
         if many and isinstance(data, list) and not data:
             raise ma.ValidationError("Send at least one article.")
         return data

@@ -10,6 +10,8 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from service.limits import PAGE_SIZE
+
 KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
 KEY_VALIDATOR = validate.Regexp(
     KEY_PATTERN, error="Use 1-64 letters, digits, '.', '_' or '-' (e.g. 'the-guardian')."
@@ -56,8 +58,8 @@ class ListArgsSchema(ma.Schema):
     cursor = Cursor(metadata={"description": "Token from the previous page's `next` link."})
     limit = fields.Integer(
         load_default=50,
-        validate=validate.Range(min=1, max=PAGE_SIZE_MAX),
-        metadata={"description": f"Items per page (1-{PAGE_SIZE_MAX})."},
+        validate=[validate.Range(min=1), PAGE_SIZE],
+        metadata={"description": f"Items per page (1-{PAGE_SIZE_MAX}).", "maximum": PAGE_SIZE_MAX},
     )
 
 
