@@ -41,6 +41,7 @@ class ArticleClassifier:
         primary_ratio: float = 0.0,
         attribution_discount: float = 0.0,
         encoder=None,
+        encoder_stance: bool = False,
     ):
         self.codebook = codebook
         self.featurizer = featurizer
@@ -50,6 +51,7 @@ class ArticleClassifier:
         self.primary_ratio = primary_ratio
         self.attribution_discount = attribution_discount
         self.encoder = encoder
+        self.encoder_stance = encoder_stance
         self.thresholds = np.asarray(thresholds, dtype=float)
         self.target = target
         self.version = version
@@ -86,13 +88,16 @@ class ArticleClassifier:
     def sentence_probabilities(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Frame probabilities, stance probabilities (favor, against, neutral) and target mentions."""
         counts = self.featurizer.transform_counts(texts)
-        feats = self.featurizer.features_from_counts(counts)
+        sparse = self.featurizer.features_from_counts(counts)
+        feats = sparse
         if self.encoder is not None:
             from classifiers.training import with_encoder
 
-            feats = with_encoder(feats, self.encoder, texts)
+            feats = with_encoder(sparse, self.encoder, texts)
         frame = self.frame_head.predict_proba(feats)
-        stance = self.stance_head.predict_proba(feats)[:, self._stance_cols]
+        stance = self.stance_head.predict_proba(feats if self.encoder_stance else sparse)[
+            :, self._stance_cols
+        ]
         lex = self.featurizer.lexicon_matrix_[:, [self._alias_col, self._attr_col]]
         hits = np.asarray((counts @ lex).todense())
         stance = own_voice(stance, hits[:, 1] > 0, self.attribution_discount)

@@ -51,6 +51,7 @@ DEFAULT_PARAMS = {
     "stance_class_weight": None,
     "encoder": None,
     "encoder_weight": 1.0,
+    "encoder_stance": False,
 }
 THRESHOLD_GRID = np.round(np.arange(0.2, 0.91, 0.025), 3)
 
@@ -112,8 +113,11 @@ def _fit_heads(texts, frames, stance, lexicons, params, enc=None):
         min_df=params["min_df"],
         lexicon_weight=params["lexicon_weight"],
     ).fit(texts)
-    X = with_encoder(feat.transform(texts), enc, texts)
+    X_sparse = feat.transform(texts)
+    X = with_encoder(X_sparse, enc, texts)
     fh = MultiLabelLogit(C=params["C_frame"], random_state=params["random_state"]).fit(X, frames)
+    if not params.get("encoder_stance"):
+        X = X_sparse  # cross-validation: encoder features help frames, hurt stance
     has = np.asarray([s is not None for s in stance])
     sh = MultiLabelLogit(C=params["C_stance"], random_state=params["random_state"]).fit(
         X[has], stance[has].astype(str)
@@ -121,13 +125,15 @@ def _fit_heads(texts, frames, stance, lexicons, params, enc=None):
     return feat, fh, sh
 
 
-def _stance_probs(feat, sh, texts, discount, enc=None):
+def _stance_probs(feat, sh, texts, discount, enc=None, encoder_stance=False):
     counts = feat.transform_counts(texts)
-    X = with_encoder(feat.features_from_counts(counts), enc, texts)
+    X_sparse = feat.features_from_counts(counts)
+    X = with_encoder(X_sparse, enc, texts)
     order = [list(sh.classes_).index(lbl) for lbl in STANCE_ORDER]
     cols = [feat.lexicon_names_.index("target:alias"), feat.lexicon_names_.index("attribution")]
     hits = np.asarray((counts @ feat.lexicon_matrix_[:, cols]).todense())
-    return X, own_voice(sh.predict_proba(X)[:, order], hits[:, 1] > 0, discount), hits[:, 0]
+    proba = sh.predict_proba(X if encoder_stance else X_sparse)[:, order]
+    return X, own_voice(proba, hits[:, 1] > 0, discount), hits[:, 0]
 
 
 def cross_validate(corpus: Corpus, codebook: Codebook, params: dict | None = None) -> dict:
@@ -146,7 +152,12 @@ def cross_validate(corpus: Corpus, codebook: Codebook, params: dict | None = Non
             [table.texts[i] for i in train], table.frames[train], table.stance[train], lex, params, enc
         )
         X, sp_, al = _stance_probs(
-            feat, sh, [table.texts[i] for i in test], params["attribution_discount"], enc
+            feat,
+            sh,
+            [table.texts[i] for i in test],
+            params["attribution_discount"],
+            enc,
+            params["encoder_stance"],
         )
         frame_oof[test] = fh.predict_proba(X)
         stance_oof[test] = sp_
@@ -346,6 +357,7 @@ def train(
         version=manifest["version"],
         manifest=manifest,
         encoder=cv["encoder"],
+        encoder_stance=params["encoder_stance"],
         primary_ratio=params["primary_ratio"],
         attribution_discount=params["attribution_discount"],
     )
