@@ -16,6 +16,11 @@ DEFAULTS: dict[str, object] = {
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
     "MAX_BATCH_ITEMS": 10_000,
     "MAX_TEXT_CHARS": 500_000,
+    # Classification (service/model.py): codebook key, model cache (default <instance>/models), and the
+    # total text one /v1/classify or /v1/compare request may carry (413 above it; ~3 s of work).
+    "CODEBOOK": "conflict",
+    "MODEL_CACHE_DIR": None,
+    "MAX_CLASSIFY_CHARS": 5_000_000,
     "PAGE_SIZE_DEFAULT": 50,
     "PAGE_SIZE_MAX": 500,
     "LOG_LEVEL": "INFO",

@@ -16,6 +16,7 @@ from flask import Flask, Response, current_app, g, json, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from service.model import TextTooLargeError
 from service.schemas.common import ProblemSchema
 from service.storage.errors import ConflictError, InvalidItemsError, NotFoundError
 
@@ -27,6 +28,7 @@ DOMAIN_ERRORS: dict[type[Exception], int] = {
     NotFoundError: 404,
     ConflictError: 409,
     InvalidItemsError: 422,
+    TextTooLargeError: 413,
 }
 try:  # the classifier and comparison packages may not exist yet in every checkout
     from classifiers import ClassifierError  # type: ignore[attr-defined]

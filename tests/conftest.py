@@ -1,8 +1,10 @@
-"""Shared fixtures (Flask tutorial style): ``app``, ``client``, ``runner``, ``db_session``.
+"""Shared fixtures (Flask tutorial style): ``app``, ``client``, ``runner``, ``db_session``, ``classifier``.
 
 Every test that uses ``app`` runs once per backend: SQLite always, PostgreSQL too when
 ``TEST_DATABASE_URL`` is set. Both schemas are built by the real Alembic migrations (once per session);
 SQLite tests get a fresh copy of the migrated file, PostgreSQL tests get truncated tables.
+The classifier is trained (or read from ``instance/models``) once per session and handed to every app
+through the ``MODEL`` setting, so dozens of apps do not each load or train it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import joblib
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -19,15 +22,32 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from service import create_app
+from service.model import load_model
 from service.storage.models import Base
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+MODEL_CACHE_DIR = Path(__file__).resolve().parents[1] / "instance" / "models"
+_SESSION_MODEL: dict[str, object] = {}  # filled once by the ``classifier`` fixture
+
+
+def session_model() -> object:
+    """The session's classifier (trained or loaded from the cache on first call, then reused)."""
+    if "model" not in _SESSION_MODEL:
+        pinned = os.environ.get("TEST_MODEL_FILE")  # a cached .joblib, to skip retraining while iterating
+        _SESSION_MODEL["model"] = joblib.load(pinned) if pinned else load_model("conflict", MODEL_CACHE_DIR)
+    return _SESSION_MODEL["model"]
 
 
 def make_test_app(database_url: str, **config: object) -> Flask:
     """App with test settings; extra keyword arguments override config (e.g. MAX_CONTENT_LENGTH)."""
-    return create_app({"TESTING": True, "DATABASE_URL": database_url, **config})
+    return create_app({"TESTING": True, "DATABASE_URL": database_url, "MODEL": session_model(), **config})
+
+
+@pytest.fixture(scope="session")
+def classifier() -> object:
+    """The production classifier, once per session (the same object every test app serves)."""
+    return session_model()
 
 
 def migrate(database_url: str) -> None:

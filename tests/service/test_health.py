@@ -13,7 +13,7 @@ def test_health_reports_ok(client):
 def test_ready_checks_the_database(client):
     response = client.get("/ready")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ready", "checks": {"database": "ok"}}
+    assert response.get_json() == {"status": "ready", "checks": {"database": "ok", "model": "ok"}}
 
 
 def test_ready_runs_registered_checks(app, client):

@@ -1,0 +1,110 @@
+"""The classifier behind the API: loaded once per worker by ``create_app``, then shared read-only.
+
+Loading trains the model the first time a codebook + corpus + code combination is seen and caches it
+under ``MODEL_CACHE_DIR`` (``classifiers.load_or_train`` writes the cache file with tmp + rename, so
+readers never see half a file). Several gunicorn workers starting together would all train at once;
+an exclusive file lock around the load makes the first one train and the others wait and then read
+its cache file.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from classifiers import ArticleClassifier, load_codebook, load_or_train
+
+log = logging.getLogger("framescope.model")
+
+
+class TextTooLargeError(ValueError):
+    """Text to classify is over ``MAX_TEXT_CHARS`` (or a request over ``MAX_CLASSIFY_CHARS``): 413."""
+
+    def __init__(self, message: str, errors: list[dict[str, Any]] | None = None):
+        super().__init__(message)
+        self.errors = errors
+
+
+def load_model(codebook_key: str, cache_dir: Path | str) -> ArticleClassifier:
+    """Load (or train once and cache) the classifier for ``codebook_key``, serialised by a file lock."""
+    cache_dir = Path(cache_dir)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with open(cache_dir / f".{codebook_key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if the process dies
+        try:
+            model = load_or_train(load_codebook(codebook_key), cache_dir)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    log.info(
+        "model loaded",
+        extra={"model_version": model.version, "seconds": round(time.perf_counter() - started, 2)},
+    )
+    return model
+
+
+def init_app(app: Flask) -> None:
+    """Put the classifier in ``app.extensions["framescope"]["model"]`` and register the ready check.
+
+    ``MODEL`` in the config (an ``ArticleClassifier``) is used as is: tests train once per session
+    and hand the same read-only object to every app.
+    """
+    state = app.extensions.setdefault("framescope", {})
+    model = app.config.get("MODEL")
+    if model is None:
+        cache_dir = app.config.get("MODEL_CACHE_DIR") or Path(app.instance_path) / "models"
+        model = load_model(app.config["CODEBOOK"], cache_dir)
+    state["model"] = model
+    state.setdefault("ready_checks", {})["model"] = lambda: state.get("model") is not None
+
+
+def get_model() -> ArticleClassifier:
+    """The current app's classifier."""
+    return current_app.extensions["framescope"]["model"]
+
+
+def check_text_sizes(items: Sequence[dict[str, Any]]) -> None:
+    """Refuse oversized input before any work is done (413 naming the limit and the article).
+
+    Classification is linear in text length (~0.6 s per million characters on this machine), so the
+    limits bound the time one request can take.
+    """
+    per_text = int(current_app.config["MAX_TEXT_CHARS"])
+    total_limit = int(current_app.config["MAX_CLASSIFY_CHARS"])
+    errors = [
+        {
+            "index": i,
+            "field": "text",
+            "pointer": f"/{i}/text",
+            "detail": f"{len(item['text'])} characters; at most {per_text} "
+            "(limit FRAMESCOPE_MAX_TEXT_CHARS).",
+        }
+        for i, item in enumerate(items)
+        if len(item["text"]) > per_text
+    ]
+    if errors:
+        raise TextTooLargeError(
+            f"{len(errors)} text(s) over the {per_text}-character limit (FRAMESCOPE_MAX_TEXT_CHARS).", errors
+        )
+    total = sum(len(item["text"]) + len(item.get("title") or "") for item in items)
+    if total > total_limit:
+        raise TextTooLargeError(
+            f"The request has {total} characters of text; at most {total_limit} per request "
+            "(limit FRAMESCOPE_MAX_CLASSIFY_CHARS). Split it into several requests.",
+            [{"field": "text", "pointer": "/", "detail": f"{total} > {total_limit} characters"}],
+        )
+
+
+def classify_items(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Classify ``{title, text, target}`` dicts in one batch; results as ``to_dict()`` dicts, in order."""
+    check_text_sizes(items)
+    results = get_model().classify_many(
+        [(item.get("title") or "", item["text"], item.get("target")) for item in items]
+    )
+    return [r.to_dict() for r in results]
