@@ -1,0 +1,130 @@
+"""Schemas for classification: the request (one article or a list) and the per-article result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import current_app
+from marshmallow import fields, validate
+
+from service.limits import BATCH_ITEMS
+
+CLASSIFY_EXAMPLE = {
+    "title": "Allies pledge new air defence package",
+    "text": "Germany pledged a new package of air defence systems to Ukraine on Monday. "
+    "The aid includes missiles and launchers and will arrive before winter.",
+    "target": "ukraine-support",
+}
+
+
+def has_words(value: str) -> None:
+    if not value.strip():
+        raise ma.ValidationError("Must contain non-whitespace text.")
+
+
+def check_target(value: str) -> None:
+    """The stance target must be defined in the served model's codebook (422 naming ``target``)."""
+    codebook = current_app.extensions["framescope"]["model"].codebook
+    if value not in codebook.target_keys:
+        raise ma.ValidationError(f"Unknown target {value!r}; allowed: {', '.join(codebook.target_keys)}.")
+
+
+class OneOrManySchema(ma.Schema):
+    """Loads a JSON object or an array of them (and dumps likewise): one request shape for both."""
+
+    def load(self, data: Any, *, many: bool | None = None, **kwargs: Any) -> Any:
+        if many is None and isinstance(data, list):
+            many = True
+        return super().load(data, many=many, **kwargs)
+
+    def dump(self, obj: Any, *, many: bool | None = None) -> Any:
+        if many is None and isinstance(obj, list):
+            many = True
+        return super().dump(obj, many=many)
+
+    @ma.pre_load(pass_collection=True)
+    def cap_items(self, data: Any, many: bool, **_kwargs: Any) -> Any:
+        if many and isinstance(data, list):
+            if not data:
+                raise ma.ValidationError("Send at least one article.")
+            BATCH_ITEMS(data)
+        return data
+
+
+class ClassifyArticleSchema(OneOrManySchema):
+    """One article to classify; nothing is stored. Text limits: see ``MAX_TEXT_CHARS`` (413 above)."""
+
+    title = fields.String(
+        load_default="",
+        validate=validate.Length(max=1000),
+        metadata={"description": "Headline (optional; counts as evidence when it carries a frame)."},
+    )
+    text = fields.String(required=True, validate=has_words, metadata={"example": CLASSIFY_EXAMPLE["text"]})
+    target = fields.String(
+        load_default=None,
+        validate=check_target,
+        metadata={"description": "Stance target key (default: the codebook's default target)."},
+    )
+
+
+class EvidenceSchema(ma.Schema):
+    sentence = fields.String()
+    start = fields.Integer(metadata={"description": "Offset into `text` (or `title` when `field` says so)."})
+    end = fields.Integer(metadata={"description": "`text[start:end] == sentence`."})
+    score = fields.Float()
+    field = fields.String(metadata={"description": "Present and `title` when the sentence is the headline."})
+
+
+class FrameResultSchema(ma.Schema):
+    key = fields.String(metadata={"example": "support-commitment"})
+    label = fields.String(metadata={"example": "Support and commitment of partners"})
+    score = fields.Float(metadata={"description": "Highest sentence probability for the frame."})
+    present = fields.Boolean(metadata={"description": "The codebook's presence rule holds."})
+    share = fields.Float(metadata={"description": "Share of the article's sentences carrying the frame."})
+    evidence = fields.List(fields.Nested(EvidenceSchema))
+
+
+class StanceResultSchema(ma.Schema):
+    target = fields.String(metadata={"example": "ukraine-support"})
+    label = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "favor / against / neutral; null when the article never concerns the target."
+        },
+    )
+    scores = fields.Dict(keys=fields.String(), values=fields.Float())
+    evidence = fields.List(fields.Nested(EvidenceSchema))
+
+
+class ModelRefSchema(ma.Schema):
+    version = fields.String(metadata={"example": "conflict-sparse-3f787990ab0d"})
+    codebook = fields.String(metadata={"example": "conflict"})
+    codebook_hash = fields.String(metadata={"example": "b302e27efa3a409c"})
+
+
+class ClassificationSchema(OneOrManySchema):
+    """``ArticleClassification.to_dict()``: one per submitted article, in request order."""
+
+    status = fields.String(
+        metadata={
+            "description": "`ok`, `insufficient_text` (no usable sentence) or `unsupported_language`.",
+            "enum": ["ok", "insufficient_text", "unsupported_language"],
+        }
+    )
+    language = fields.String(allow_none=True)
+    n_sentences = fields.Integer()
+    frames = fields.List(fields.Nested(FrameResultSchema))
+    dominant_frame = fields.String(allow_none=True)
+    stance = fields.Nested(StanceResultSchema)
+    model = fields.Nested(ModelRefSchema)
+
+
+class ClassificationSummarySchema(ma.Schema):
+    """What an article response carries about its stored classification by the served model."""
+
+    status = fields.String()
+    frames = fields.List(fields.String(), metadata={"description": "Keys of the frames present."})
+    dominant_frame = fields.String(allow_none=True)
+    stance = fields.Nested(StanceResultSchema(only=("target", "label", "scores")))
+    model = fields.Nested(ModelRefSchema)
