@@ -168,18 +168,23 @@ def own_voice(proba: np.ndarray, attributed: np.ndarray, discount: float) -> np.
     return out
 
 
-def stance_article_features(proba: np.ndarray, n_alias: float) -> np.ndarray:
+def stance_article_features(proba: np.ndarray, n_alias: float, lede: np.ndarray | None = None) -> np.ndarray:
     """Fixed-length summary of own-voice sentence stance probabilities (favor, against, neutral).
 
-    Mean, maximum, mean of the top three and share above 0.5 for favor and against, plus
-    whether the article names the target at all.
+    Mean, maximum, mean of the top three and share above 0.5 for favor and against; the
+    headline/lede maxima (headlines carry much of an outlet's own voice); and whether the
+    article names the target at all.
     """
     if proba.shape[0] == 0:
-        return np.zeros(9)
+        return np.zeros(11)
     out = []
     for j in (0, 1):
         col = np.sort(proba[:, j])[::-1]
         out += [col.mean(), col[0], col[:3].mean(), float((col >= 0.5).mean())]
+    if lede is not None and lede.any():
+        out += [proba[lede, 0].max(), proba[lede, 1].max()]
+    else:
+        out += [0.0, 0.0]
     out.append(np.log1p(n_alias))
     return np.asarray(out)
 

@@ -125,7 +125,9 @@ class ArticleClassifier:
             frame, stance, alias = np.zeros((0, n_frames)), np.zeros((0, 3)), np.zeros(0)
         ok = [i for i, p in enumerate(prepared) if p.status == "ok"]
         feats = [
-            stance_article_features(stance[bounds[i] : bounds[i + 1]], alias[bounds[i] : bounds[i + 1]].sum())
+            stance_article_features(
+                stance[bounds[i] : bounds[i + 1]], alias[bounds[i] : bounds[i + 1]].sum(), prepared[i].lede
+            )
             for i in ok
         ]
         art_proba = self.stance_article.predict_proba(np.vstack(feats))[:, self._article_cols] if ok else None

@@ -210,7 +210,7 @@ def _stance_article_data(corpus, table, stance_proba, alias):
     feats, labels = [], []
     for i, a in enumerate(corpus.articles):
         m = table.article == i
-        feats.append(stance_article_features(stance_proba[m], alias[m].sum()))
+        feats.append(stance_article_features(stance_proba[m], alias[m].sum(), table.lede[m]))
         labels.append(a.stance)
     return np.vstack(feats), np.asarray(labels, dtype=object)
 
