@@ -43,6 +43,8 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_APPLICATION": "600 per minute",
     "PROXY_FIX_X_FOR": 0,
+    # Deepest JSON nesting accepted in a body (Python's parser recurses per level).
+    "MAX_JSON_DEPTH": 32,
 }
 
 

@@ -9,6 +9,8 @@ from flask_smorest import Blueprint as SmorestBlueprint
 from webargs import core
 from webargs.flaskparser import FlaskParser, abort
 
+from service.limits import parse_json_limited
+
 NDJSON_MIMETYPES = {"application/x-ndjson", "application/ndjson", "application/jsonl"}
 
 
@@ -29,7 +31,7 @@ class BodyParser(FlaskParser):
         body = req.get_data(cache=True)
         if not body.strip():
             abort(400, messages={"json": ["The request body is empty; send a JSON document."]})
-        return core.parse_json(body)
+        return parse_json_limited(body)
 
     def _load_ndjson(self, req: Request) -> list[typing.Any]:
         items: list[typing.Any] = []
@@ -38,7 +40,7 @@ class BodyParser(FlaskParser):
             if not line.strip():
                 continue
             try:
-                items.append(core.parse_json(line))
+                items.append(parse_json_limited(line))
             except (ValueError, UnicodeDecodeError):
                 bad[len(items)] = [f"Line {line_number} is not valid JSON."]
                 items.append(None)
