@@ -11,7 +11,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 from service import cli, errors, logs, model, security
 from service.config import load_config
-from service.resources import articles, classify, events, operations, outlets
+from service.resources import articles, classify, codebooks, events, models, operations, outlets
 from service.storage import db
 
 __all__ = ["create_app"]
@@ -35,7 +35,7 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     api = errors.ProblemApi(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
     security.init_app(app, api)  # keys, rate limits, CORS, /metrics: before the blueprints are documented
-    for module in (operations, outlets, events, articles, classify):
+    for module in (operations, outlets, events, articles, classify, models, codebooks):
         api.register_blueprint(module.blp)
     errors.init_app(app, api)
 

@@ -16,9 +16,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy.orm import Session
 
-from classifiers import ArticleClassifier, load_codebook, load_or_train
+from classifiers import ArticleClassifier, Codebook, UnknownCodebookError, load_codebook, load_or_train
+from classifiers.codebook import CODEBOOK_DIR
+from service.storage.classifications import (
+    classification_summaries,
+    store_classifications,
+    unclassified_articles,
+)
+from service.storage.errors import NotFoundError
 
 log = logging.getLogger("framescope.model")
 
@@ -62,6 +72,23 @@ def init_app(app: Flask) -> None:
         model = load_model(app.config["CODEBOOK"], cache_dir)
     state["model"] = model
     state.setdefault("ready_checks", {})["model"] = lambda: state.get("model") is not None
+    app.cli.add_command(classify_command)
+
+
+def get_codebook(key: str) -> Codebook:
+    """A codebook by key (the served one if it matches); unknown keys are a 404, not a 422."""
+    served = get_model().codebook
+    if key == served.key:
+        return served
+    try:
+        return load_codebook(key)
+    except UnknownCodebookError as exc:
+        raise NotFoundError(f"No codebook {key!r}; available: {', '.join(codebook_keys())}.") from exc
+
+
+def codebook_keys() -> list[str]:
+    """Keys of the codebooks shipped in fixtures/codebooks."""
+    return sorted(p.stem for p in CODEBOOK_DIR.glob("*.yaml"))
 
 
 def get_model() -> ArticleClassifier:
@@ -108,3 +135,63 @@ def classify_items(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         [(item.get("title") or "", item["text"], item.get("target")) for item in items]
     )
     return [r.to_dict() for r in results]
+
+
+def classify_stored_articles(
+    session: Session,
+    model: ArticleClassifier,
+    article_ids: Sequence[int] | None = None,
+    *,
+    chunk_size: int = 1000,
+) -> int:
+    """Classify stored articles that have no result from ``model`` yet and store the results.
+
+    ``article_ids`` limits the work to those articles (ingest); ``None`` means every stored article
+    (the ``flask classify --missing`` command). Runs in the caller's transaction; returns how many
+    results were stored. Articles are classified in chunks so memory stays flat on large stores.
+    """
+    pending = unclassified_articles(session, model.version, article_ids)
+    n_stored = 0
+    for start in range(0, len(pending), chunk_size):
+        chunk = pending[start : start + chunk_size]
+        results = model.classify_many([(title, text, None) for _, title, text in chunk])
+        n_stored += store_classifications(
+            session, [(aid, r.to_dict()) for (aid, _, _), r in zip(chunk, results, strict=True)]
+        )
+    return n_stored
+
+
+def attach_classifications(session: Session, articles: Sequence[Any]) -> None:
+    """Set ``article.classification`` (summary by the served model, or None) for article responses."""
+    summaries = classification_summaries(session, [a.id for a in articles], get_model().version)
+    for article in articles:
+        article.classification = summaries.get(article.id)
+
+
+@click.command("classify")
+@click.option(
+    "--missing", is_flag=True, required=True, help="Classify articles with no result from the served model."
+)
+@click.option("--chunk-size", default=1000, show_default=True, help="Articles per transaction.")
+@with_appcontext
+def classify_command(missing: bool, chunk_size: int) -> None:
+    """Classify stored articles with the served model (e.g. after a model update); resumable.
+
+    Each chunk is committed on its own, so an interrupted run keeps its progress and a rerun picks
+    up where it stopped. Results of older model versions stay stored (comparisons choose a version).
+    """
+    model = get_model()
+    factory = current_app.extensions["framescope"]["write_sessionmaker"]
+    n_total = 0
+    while True:
+        with factory() as session:
+            pending = unclassified_articles(session, model.version, limit=chunk_size)
+            if not pending:
+                break
+            n_new = classify_stored_articles(session, model, [aid for aid, _, _ in pending])
+            session.commit()
+        if not n_new:  # pragma: no cover - nothing could be stored; do not loop forever
+            break
+        n_total += n_new
+        click.echo(f"{n_total} article(s) classified", err=True)
+    click.echo(f"classified {n_total} article(s) with {model.version}")

@@ -7,6 +7,7 @@ from typing import Any
 from flask import url_for
 from flask.views import MethodView
 
+from service.model import attach_classifications, classify_stored_articles, get_model
 from service.parsing import Blueprint
 from service.resources.common import page_body, pop_page_args
 from service.schemas.articles import (
@@ -23,6 +24,7 @@ from service.schemas.articles import (
 )
 from service.schemas.common import PROBLEM
 from service.storage import articles as dao
+from service.storage.classifications import delete_classifications
 from service.storage.db import get_session
 
 blp = Blueprint(
@@ -30,7 +32,8 @@ blp = Blueprint(
     __name__,
     url_prefix="/v1/articles",
     description="News articles. The same URL, or the same normalised text in one outlet, "
-    "is stored once; re-posting returns the stored article.",
+    "is stored once; re-posting returns the stored article. Every stored article is classified "
+    "by the served model in the same transaction (see `classification`).",
 )
 
 _NDJSON_DOC = {
@@ -52,8 +55,17 @@ class Articles(MethodView):
     @blp.arguments(ArticleListArgsSchema, location="query")
     @blp.response(200, ArticlePageSchema)
     def get(self, args: dict[str, Any]):
-        """List articles, filtered by outlet, event, language and publication time (id order)"""
-        return page_body(dao.list_articles(get_session(), **pop_page_args(args), **args))
+        """List articles, filtered by outlet, event, language, publication time, frame and stance
+
+        `frame`, `stance` and `target` filter on stored classifications by `model_version` (default:
+        the served model).
+        """
+        session = get_session()
+        args.setdefault("model_version", get_model().version)
+        args["stance_target"] = args.pop("target", None)
+        page = dao.list_articles(session, **pop_page_args(args), **args)
+        attach_classifications(session, page.items)
+        return page_body(page)
 
     @blp.arguments(IngestArgsSchema, location="query")
     @blp.arguments(ArticleCreateSchema, example=ARTICLE_EXAMPLE)
@@ -64,8 +76,10 @@ class Articles(MethodView):
         """Add one article (201), or get the stored one back if it is a duplicate (200)"""
         session = get_session()
         result = dao.ingest_articles(session, [data], create_missing=args["create_missing"])
+        classify_stored_articles(session, get_model(), result.ids)
         session.commit()
         article = dao.get_article(session, result.ids[0])
+        attach_classifications(session, [article])
         location = {"Location": url_for("articles.ArticleItem", article_id=article.id, _external=True)}
         return article, 201 if result.created[0] else 200, location
 
@@ -84,10 +98,12 @@ class ArticleBatch(MethodView):
 
         All or nothing: if any item is invalid, nothing is stored and every bad item is listed by
         index and field. Duplicates (within the batch or already stored) are reported with
-        `created: false` and the stored id.
+        `created: false` and the stored id. New articles are classified (in batches of 1,000) and
+        their results stored in the same transaction.
         """
         session = get_session()
         result = dao.ingest_articles(session, items, create_missing=args["create_missing"])
+        classify_stored_articles(session, get_model(), result.ids)
         session.commit()
         return result.summary(), 201 if result.n_created else 200
 
@@ -98,8 +114,8 @@ class ArticleItem(MethodView):
     @blp.response(200, ArticleSchema)
     @blp.alt_response(404, **PROBLEM)
     def get(self, article_id: int):
-        """Get one article"""
-        return dao.get_article(get_session(), article_id)
+        """Get one article, with its classification by the served model"""
+        return _article_with_classification(get_session(), article_id)
 
     @blp.etag
     @blp.arguments(ArticleUpdateSchema)
@@ -107,12 +123,19 @@ class ArticleItem(MethodView):
     @blp.alt_response(404, **PROBLEM)
     @blp.alt_response(409, **PROBLEM, description="The new URL or text belongs to another article.")
     def patch(self, changes: dict[str, Any], article_id: int):
-        """Correct an article's metadata or text (send `If-Match` with the ETag from GET)"""
+        """Correct an article's metadata or text (send `If-Match` with the ETag from GET)
+
+        A new `title` or `text` replaces the stored classifications with a fresh one.
+        """
         session = get_session()
-        article = dao.get_article(session, article_id)
+        article = _article_with_classification(session, article_id)
         blp.check_etag(article, ArticleSchema)
         dao.update_article(session, article, changes)
+        if {"title", "text"} & changes.keys():
+            delete_classifications(session, article_id)
+            classify_stored_articles(session, get_model(), [article_id])
         session.commit()
+        attach_classifications(session, [article])
         return article
 
     @blp.etag
@@ -121,7 +144,14 @@ class ArticleItem(MethodView):
     def delete(self, article_id: int):
         """Delete an article and its stored classifications (send `If-Match`)"""
         session = get_session()
-        article = dao.get_article(session, article_id)
+        article = _article_with_classification(session, article_id)
         blp.check_etag(article, ArticleSchema)
         dao.delete_article(session, article)
         session.commit()
+
+
+def _article_with_classification(session: Any, article_id: int) -> Any:
+    """The article with ``classification`` attached, so GET and If-Match checks dump the same thing."""
+    article = dao.get_article(session, article_id)
+    attach_classifications(session, [article])
+    return article

@@ -9,6 +9,7 @@ from flask import current_app
 from marshmallow import fields, validate
 
 from service.limits import TEXT_LENGTH
+from service.schemas.classify import STANCE_LABELS, ClassificationSummarySchema, check_frame, check_target
 from service.schemas.common import Key, ListArgsSchema, PageSchema, UTCDateTime
 
 MAX_TEXT_CHARS = 500_000
@@ -65,6 +66,12 @@ class ArticleSchema(ma.Schema):
     word_count = fields.Integer()
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
+    classification = fields.Nested(
+        ClassificationSummarySchema,
+        allow_none=True,
+        dump_default=None,
+        metadata={"description": "Stored result of the served model (null if not classified by it)."},
+    )
 
 
 class ArticleUpdateSchema(ma.Schema):
@@ -118,6 +125,19 @@ class ArticleListArgsSchema(ListArgsSchema):
     published_from = UTCDateTime(metadata={"description": "Inclusive lower bound on published_at."})
     published_to = UTCDateTime(metadata={"description": "Exclusive upper bound on published_at."})
     language = fields.String(validate=_LANGUAGE)
+    frame = fields.String(
+        validate=check_frame, metadata={"description": "Frame key: only articles where it is present."}
+    )
+    stance = fields.String(
+        validate=validate.OneOf(STANCE_LABELS), metadata={"description": "Stance label toward the target."}
+    )
+    target = fields.String(
+        validate=check_target, metadata={"description": "Stance target key (with `stance`, or alone)."}
+    )
+    model_version = fields.String(
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "Classifications to filter on (default: the served model's)."},
+    )
 
     @ma.validates_schema
     def check_range(self, data: dict[str, Any], **_kwargs: Any) -> None:

@@ -30,6 +30,16 @@ def check_target(value: str) -> None:
         raise ma.ValidationError(f"Unknown target {value!r}; allowed: {', '.join(codebook.target_keys)}.")
 
 
+def check_frame(value: str) -> None:
+    """The frame must be defined in the served model's codebook (422 naming the field)."""
+    codebook = current_app.extensions["framescope"]["model"].codebook
+    if value not in codebook.frame_keys:
+        raise ma.ValidationError(f"Unknown frame {value!r}; allowed: {', '.join(codebook.frame_keys)}.")
+
+
+STANCE_LABELS = ("favor", "against", "neutral")
+
+
 class OneOrManySchema(ma.Schema):
     """Loads a JSON object or an array of them (and dumps likewise): one request shape for both."""
 
@@ -97,6 +107,12 @@ class StanceResultSchema(ma.Schema):
     evidence = fields.List(fields.Nested(EvidenceSchema))
 
 
+class StanceSummarySchema(ma.Schema):
+    target = fields.String(metadata={"example": "ukraine-support"})
+    label = fields.String(allow_none=True)
+    scores = fields.Dict(keys=fields.String(), values=fields.Float())
+
+
 class ModelRefSchema(ma.Schema):
     version = fields.String(metadata={"example": "conflict-sparse-3f787990ab0d"})
     codebook = fields.String(metadata={"example": "conflict"})
@@ -126,5 +142,5 @@ class ClassificationSummarySchema(ma.Schema):
     status = fields.String()
     frames = fields.List(fields.String(), metadata={"description": "Keys of the frames present."})
     dominant_frame = fields.String(allow_none=True)
-    stance = fields.Nested(StanceResultSchema(only=("target", "label", "scores")))
+    stance = fields.Nested(StanceSummarySchema)
     model = fields.Nested(ModelRefSchema)

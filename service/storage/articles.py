@@ -129,16 +129,19 @@ def list_articles(
     model_version: str | None = None,
     frame: str | None = None,
     stance: str | None = None,
+    stance_target: str | None = None,
 ) -> CursorPage:
     """Filtered keyset page. ``published_to`` is exclusive, so consecutive windows never overlap.
 
     ``frame`` (present) and ``stance`` (label) filter on stored classifications of ``model_version``.
     """
     stmt = select(Article)
-    if frame is not None or stance is not None:
+    if frame is not None or stance is not None or stance_target is not None:
         if model_version is None:
             raise ValueError("frame/stance filters need the model_version whose classifications to use")
-        stmt = stmt.where(classified_article_filter(model_version, frame=frame, stance=stance))
+        stmt = stmt.where(
+            classified_article_filter(model_version, frame=frame, stance=stance, stance_target=stance_target)
+        )
     if outlet:
         stmt = stmt.join(Outlet, Article.outlet_id == Outlet.id).where(Outlet.key == outlet)
     if event:

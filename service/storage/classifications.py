@@ -1,7 +1,7 @@
 """Classification DAO: store classifier outputs and read them back for filters and comparisons.
 
-Nothing in the HTTP API writes here yet; the classifier step calls ``store_classifications`` with
-``ArticleClassification.to_dict()`` results and reads with ``fetch_classified_rows``. One row per
+Ingest (service.model.classify_stored_articles) calls ``store_classifications`` with
+``ArticleClassification.to_dict()`` results; comparisons read with ``fetch_classified_rows``. One row per
 article x model version in ``classifications``, one per frame in ``article_frames``.
 """
 
@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy import delete as sa_delete
 from sqlalchemy.orm import Session
 
 from service.storage.models import Article, ArticleFrame, Classification, Event, Outlet
@@ -69,16 +70,94 @@ def store_classifications(session: Session, results: Sequence[tuple[int, Mapping
     return len(inserted)
 
 
+def unclassified_articles(
+    session: Session,
+    model_version: str,
+    article_ids: Sequence[int] | None = None,
+    *,
+    limit: int | None = None,
+) -> list[tuple[int, str, str]]:
+    """``(id, title, text)`` of articles (all, or among ``article_ids``) with no ``model_version`` result."""
+    done = select(Classification.id).where(
+        Classification.article_id == Article.id, Classification.model_version == model_version
+    )
+    stmt = select(Article.id, Article.title, Article.text).where(~done.exists()).order_by(Article.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    if article_ids is None:
+        return [tuple(row) for row in session.execute(stmt)]
+    rows: list[tuple[int, str, str]] = []
+    ids = sorted(set(article_ids))
+    for start in range(0, len(ids), _CHUNK):
+        chunk = stmt.where(Article.id.in_(ids[start : start + _CHUNK]))
+        rows.extend(tuple(row) for row in session.execute(chunk))
+    return rows
+
+
+def stored_model_versions(session: Session) -> list[dict[str, Any]]:
+    """Model versions with stored results: version, codebook hash, number of articles, newest first."""
+    stmt = (
+        select(
+            Classification.model_version,
+            Classification.codebook_key,
+            Classification.codebook_hash,
+            func.count(),
+            func.max(Classification.created_at),
+        )
+        .group_by(Classification.model_version, Classification.codebook_key, Classification.codebook_hash)
+        .order_by(func.max(Classification.created_at).desc(), Classification.model_version)
+    )
+    return [
+        {"version": v, "codebook": k, "codebook_hash": h, "n_articles": n, "last_stored_at": at}
+        for v, k, h, n, at in session.execute(stmt)
+    ]
+
+
+def delete_classifications(session: Session, article_id: int) -> None:
+    """Forget an article's results (its text changed, so every stored answer is stale)."""
+    session.execute(sa_delete(ArticleFrame).where(ArticleFrame.article_id == article_id))
+    session.execute(sa_delete(Classification).where(Classification.article_id == article_id))
+
+
+def classification_summaries(
+    session: Session, article_ids: Sequence[int], model_version: str
+) -> dict[int, dict[str, Any]]:
+    """Article id -> short summary of its ``model_version`` result (for article responses)."""
+    out: dict[int, dict[str, Any]] = {}
+    ids = sorted(set(article_ids))
+    for start in range(0, len(ids), _CHUNK):
+        stmt = select(Classification.article_id, Classification.result).where(
+            Classification.model_version == model_version,
+            Classification.article_id.in_(ids[start : start + _CHUNK]),
+        )
+        for article_id, result in session.execute(stmt):
+            stance = result.get("stance") or {}
+            out[article_id] = {
+                "status": result.get("status"),
+                "frames": [f["key"] for f in result.get("frames") or [] if f.get("present")],
+                "dominant_frame": result.get("dominant_frame"),
+                "stance": {k: stance.get(k) for k in ("target", "label", "scores")},
+                "model": result.get("model"),
+            }
+    return out
+
+
 def classified_article_filter(
-    model_version: str, *, frame: str | None = None, stance: str | None = None
+    model_version: str,
+    *,
+    frame: str | None = None,
+    stance: str | None = None,
+    stance_target: str | None = None,
 ) -> Any:
     """SQL condition on ``Article`` for "classified by ``model_version`` [with ``frame`` present]
-    [and stance label ``stance``]", for ``list_articles``-style queries."""
+    [and stance label ``stance``] [toward ``stance_target``]", for ``list_articles``-style queries."""
     classification = select(Classification.id).where(
         Classification.article_id == Article.id, Classification.model_version == model_version
     )
     if stance is not None:
         classification = classification.where(Classification.stance_label == stance)
+    if stance_target is not None:
+        classification = classification.where(Classification.stance_target == stance_target)
     if frame is not None:
         classification = classification.where(
             select(ArticleFrame.classification_id)

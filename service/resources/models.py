@@ -1,0 +1,30 @@
+"""/v1/models: the served classifier (version, manifest, metrics) and the versions stored so far."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+
+from service.model import get_model
+from service.parsing import Blueprint
+from service.schemas.models import ModelSchema
+from service.storage.classifications import stored_model_versions
+from service.storage.db import get_session
+
+blp = Blueprint("models", __name__, url_prefix="/v1/models", description="The classifier behind every label.")
+
+
+@blp.route("")
+class Models(MethodView):
+    @blp.response(200, ModelSchema)
+    def get(self):
+        """The served model: version, codebook hash, training manifest and metrics
+
+        `stored_versions` lists every model version with stored results, so you can see whether some
+        articles still carry labels from an older model (run `flask classify --missing`).
+        """
+        model = get_model()
+        return {
+            **model.info(),
+            "manifest": model.manifest,
+            "stored_versions": stored_model_versions(get_session()),
+        }
