@@ -39,11 +39,11 @@ from classifiers.models import MultiLabelLogit
 #: Bump when a code change alters what a trained model predicts.
 CODE_VERSION = "1"
 DEFAULT_PARAMS = {
-    "C_frame": 2.0,
+    "C_frame": 4.0,
     "C_stance": 2.0,
     "lexicon_weight": 0.5,
     "ngram_range": (1, 2),
-    "min_df": 2,
+    "min_df": 3,
     "n_folds": 5,
     "random_state": 0,
     "primary_ratio": 0.7,
