@@ -11,7 +11,18 @@ from swagger_ui_bundle import swagger_ui_path
 
 from service import cli, errors, logs, model, security
 from service.config import load_config
-from service.resources import articles, classify, codebooks, events, models, operations, outlets
+from service.resources import (
+    articles,
+    classify,
+    codebooks,
+    comparisons,
+    events,
+    models,
+    operations,
+    outlets,
+    profiles,
+    trends,
+)
 from service.storage import db
 
 __all__ = ["create_app"]
@@ -35,7 +46,18 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     api = errors.ProblemApi(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
     security.init_app(app, api)  # keys, rate limits, CORS, /metrics: before the blueprints are documented
-    for module in (operations, outlets, events, articles, classify, models, codebooks):
+    for module in (
+        operations,
+        outlets,
+        events,
+        articles,
+        classify,
+        models,
+        codebooks,
+        comparisons,
+        trends,
+        profiles,
+    ):
         api.register_blueprint(module.blp)
     errors.init_app(app, api)
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, func, literal, select
 from sqlalchemy import delete as sa_delete
 from sqlalchemy.orm import Session
 
@@ -181,13 +181,22 @@ def fetch_classified_rows(
     event: str | None = None,
     published_from: datetime | None = None,
     published_to: datetime | None = None,
+    text_chars: int | None = None,
 ) -> list[dict[str, Any]]:
     """Plain dicts (one per classified article) shaped for ``comparison.ArticleRecord``.
 
     Keys: ``article_id``, ``outlet``, ``event``, ``published_at``, ``text``, ``dominant_frame``,
-    ``stance``, ``frames`` (frame -> present) and ``shares`` (frame -> share). Only rows of one model
-    version are returned, so a comparison never mixes models.
+    ``stance``, ``stance_target``, ``codebook_hash``, ``frames`` (frame -> present) and ``shares``
+    (frame -> share). Only rows of one model version are returned, so a comparison never mixes models.
+    ``text_chars`` reads only the first characters of each text (0: none), which is all the
+    distinctive-vocabulary statistic uses by default; the database does the cutting.
     """
+    if text_chars is None:
+        text_column: Any = Article.text
+    elif text_chars <= 0:
+        text_column = literal("")
+    else:
+        text_column = func.substr(Article.text, 1, text_chars)
     stmt: Select = (
         select(
             Classification.id,
@@ -195,9 +204,11 @@ def fetch_classified_rows(
             Outlet.key,
             Event.key,
             Article.published_at,
-            Article.text,
+            text_column,
             Classification.dominant_frame,
             Classification.stance_label,
+            Classification.stance_target,
+            Classification.codebook_hash,
         )
         .join(Article, Classification.article_id == Article.id)
         .join(Outlet, Article.outlet_id == Outlet.id)
@@ -205,14 +216,7 @@ def fetch_classified_rows(
         .where(Classification.model_version == model_version)
         .order_by(Article.id)
     )
-    if outlets:
-        stmt = stmt.where(Outlet.key.in_(list(outlets)))
-    if event:
-        stmt = stmt.where(Event.key == event)
-    if published_from:
-        stmt = stmt.where(Article.published_at >= published_from)
-    if published_to:
-        stmt = stmt.where(Article.published_at < published_to)
+    stmt = _article_filters(stmt, outlets, event, published_from, published_to)
     rows = session.execute(stmt).all()
     frames: dict[int, dict[str, tuple[bool, float]]] = defaultdict(dict)
     ids = [row[0] for row in rows]
@@ -232,8 +236,70 @@ def fetch_classified_rows(
             "text": text,
             "dominant_frame": dominant,
             "stance": stance,
+            "stance_target": stance_target,
+            "codebook_hash": codebook_hash,
             "frames": {k: p for k, (p, _) in frames[cid].items()},
             "shares": {k: s for k, (_, s) in frames[cid].items()},
         }
-        for cid, aid, outlet, event_key, published_at, text, dominant, stance in rows
+        for (
+            cid,
+            aid,
+            outlet,
+            event_key,
+            published_at,
+            text,
+            dominant,
+            stance,
+            stance_target,
+            codebook_hash,
+        ) in rows
     ]
+
+
+def version_coverage(
+    session: Session,
+    *,
+    outlets: Sequence[str] | None = None,
+    event: str | None = None,
+    published_from: datetime | None = None,
+    published_to: datetime | None = None,
+) -> tuple[int, dict[str, int]]:
+    """Number of matching articles, and per model version how many of them it has classified.
+
+    A comparison by one version is complete only if that version covers every matching article;
+    otherwise some articles carry labels only from another model, and comparing would silently drop
+    or mix them.
+    """
+    base = (
+        select(Article.id)
+        .join(Outlet, Article.outlet_id == Outlet.id)
+        .outerjoin(Event, Article.event_id == Event.id)
+    )
+    base = _article_filters(base, outlets, event, published_from, published_to)
+    n_articles = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    ids = base.subquery()
+    stmt = (
+        select(Classification.model_version, func.count())
+        .where(Classification.article_id.in_(select(ids.c.id)))
+        .group_by(Classification.model_version)
+    )
+    return n_articles, {version: n for version, n in session.execute(stmt)}
+
+
+def _article_filters(
+    stmt: Select,
+    outlets: Sequence[str] | None,
+    event: str | None,
+    published_from: datetime | None,
+    published_to: datetime | None,
+) -> Select:
+    """The shared outlet/event/date filters (``Outlet`` and ``Event`` must be joined)."""
+    if outlets:
+        stmt = stmt.where(Outlet.key.in_(list(outlets)))
+    if event:
+        stmt = stmt.where(Event.key == event)
+    if published_from:
+        stmt = stmt.where(Article.published_at >= published_from)
+    if published_to:
+        stmt = stmt.where(Article.published_at < published_to)
+    return stmt

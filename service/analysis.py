@@ -1,0 +1,144 @@
+"""Glue between storage, the served model and ``comparison``: records in, tidy tables / CSV / Vega-Lite out.
+
+Views call one function here and return what it gives. JSON answers are ``{"metadata", "tables"}``;
+CSV answers are one table (``?table=``) with the model version and codebook hash in headers;
+Vega-Lite answers are the spec with the same metadata under ``usermeta``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from flask import Response, current_app, json, request
+from sqlalchemy.orm import Session
+
+from comparison import (
+    ArticleRecord,
+    MixedModelVersionsError,
+    NotEnoughDataError,
+    heatmap_spec,
+    to_csv,
+    trend_spec,
+)
+from service.model import classify_items, get_model
+from service.storage.classifications import fetch_classified_rows, version_coverage
+
+#: Characters of each stored text read for distinctive vocabulary (the comparison default).
+VOCABULARY_CHARS = 2000
+CSV_MIMETYPE = "text/csv"
+
+
+def served_model_ref() -> dict[str, str]:
+    model = get_model()
+    return {"version": model.version, "codebook": model.codebook.key, "codebook_hash": model.codebook.hash}
+
+
+def records_from_submitted(items: Sequence[Mapping[str, Any]], target: str | None) -> list[ArticleRecord]:
+    """Classify submitted articles in one batch and turn them into comparison records (nothing stored)."""
+    results = classify_items([{**item, "target": target} for item in items])
+    return [
+        ArticleRecord.from_classification(
+            item["outlet"],
+            result,
+            text=item["text"],
+            published_at=item.get("published_at"),
+            event=item.get("event"),
+        )
+        for item, result in zip(items, results, strict=True)
+    ]
+
+
+def stored_records(
+    session: Session,
+    *,
+    model_version: str | None = None,
+    target: str | None = None,
+    text_chars: int | None = VOCABULARY_CHARS,
+    **filters: Any,
+) -> tuple[list[ArticleRecord], str]:
+    """Records of stored articles classified by one model version (default: the served one).
+
+    Refuses (``MixedModelVersionsError``, a 422 naming ``model_version``) when some matching articles
+    have no result from that version: comparing would silently leave them out, or mix instruments.
+    """
+    version = model_version or get_model().version
+    n_articles, coverage = version_coverage(session, **filters)
+    if n_articles == 0:
+        raise NotEnoughDataError("no stored articles match these filters")
+    n_covered = coverage.get(version, 0)
+    if n_covered < n_articles:
+        others = ", ".join(f"{v} ({n})" for v, n in sorted(coverage.items()) if v != version) or "none"
+        error = MixedModelVersionsError(
+            f"{n_articles - n_covered} of {n_articles} matching articles have no result from model "
+            f"{version}; results by other versions: {others}. Run `flask classify --missing` to label "
+            "them with the served model, or pass model_version= a version that covers them all.",
+            tuple((v, None) for v in sorted(coverage)),
+        )
+        error.errors = [  # type: ignore[attr-defined]
+            {"field": "model_version", "location": "query", "detail": str(error)}
+        ]
+        raise error
+    rows = fetch_classified_rows(session, version, text_chars=text_chars, **filters)
+    if target is not None:
+        rows = [r for r in rows if r["stance_target"] == target]
+    records = [
+        ArticleRecord(
+            outlet=r["outlet"],
+            frames=r["frames"],
+            shares=r["shares"],
+            dominant_frame=r["dominant_frame"],
+            stance=r["stance"],
+            text=r["text"],
+            published_at=r["published_at"],
+            event=r["event"],
+            model_version=version,
+            codebook_hash=r["codebook_hash"],
+            stance_target=r["stance_target"],
+        )
+        for r in rows
+    ]
+    if not records:
+        raise NotEnoughDataError(f"no stored article has a stance toward {target!r}")
+    return records, version
+
+
+def wants_csv(args: Mapping[str, Any]) -> bool:
+    """``?format=csv``, or no ``format`` and an ``Accept`` header that prefers CSV to JSON."""
+    if args.get("format"):
+        return args["format"] == "csv"
+    accept = request.accept_mimetypes
+    return accept.quality(CSV_MIMETYPE) > accept.quality("application/json")
+
+
+def render(
+    result: Any,
+    args: Mapping[str, Any],
+    *,
+    default_table: str = "prevalence",
+    extra_metadata: Mapping[str, Any] | None = None,
+) -> Any:
+    """The result as ``{"metadata", "tables"}`` (JSON), one table as CSV, or a Vega-Lite spec."""
+    metadata = {**result.metadata(), "model": served_model_ref(), **(extra_metadata or {})}
+    if wants_csv(args):
+        table = args.get("table") or default_table
+        response = Response(to_csv(result.tables()[table]), mimetype=CSV_MIMETYPE)
+        response.headers["Content-Disposition"] = f'inline; filename="{table}.csv"'
+        response.headers["X-Model-Versions"] = ",".join(metadata["model_versions"])
+        response.headers["X-Codebook-Hashes"] = ",".join(metadata["codebook_hashes"])
+        return response
+    if args.get("format") == "vega-lite":
+        if hasattr(result, "buckets"):
+            spec = trend_spec(result, variable=args.get("variable") or "frame")
+        else:
+            spec = heatmap_spec(result)
+        spec["usermeta"] = {"framescope": metadata}
+        return Response(json.dumps(spec, sort_keys=False), mimetype="application/json")
+    return {"metadata": metadata, "tables": result.tables()}
+
+
+def comparison_options(args: Mapping[str, Any]) -> dict[str, Any]:
+    """The statistical options a request may set (the rest keep ``compare_outlets``' defaults)."""
+    options = {k: args[k] for k in ("min_articles", "n_terms", "confidence_level") if k in args}
+    options.setdefault("n_resamples", current_app.config.get("COMPARISON_RESAMPLES", 9999))
+    return options

@@ -1,0 +1,98 @@
+"""/v1/compare and /v1/events/{key}/comparison: how outlets frame the same story, with statistics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from comparison import compare_outlets
+from service.analysis import comparison_options, records_from_submitted, render, stored_records
+from service.model import get_model
+from service.parsing import Blueprint
+from service.schemas.common import PROBLEM
+from service.schemas.comparisons import (
+    CompareArgsSchema,
+    CompareBodySchema,
+    EventComparisonArgsSchema,
+    TablesResponseSchema,
+)
+from service.security import requires_scope
+from service.storage.db import get_session
+from service.storage.events import get_event
+
+blp = Blueprint(
+    "comparisons",
+    __name__,
+    url_prefix="/v1",
+    description="Compare outlets: frame prevalence with Wilson intervals, Jensen-Shannon divergence, "
+    "per-frame tests with Benjamini-Hochberg correction, stance, distinctive vocabulary, omissions. "
+    "Tidy JSON, CSV (`?format=csv&table=...` or `Accept: text/csv`) or Vega-Lite (`?format=vega-lite`).",
+)
+
+_CSV_DOC = {
+    "responses": {
+        "200": {
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+            }
+        }
+    }
+}
+_COMPARE_EXAMPLE = {
+    "articles": [
+        {
+            "outlet": "harbour-gazette",
+            "title": "Allies pledge air defence",
+            "text": "Germany pledged new air "
+            "defence systems to Ukraine on Monday. The package includes missiles.",
+        },
+        {
+            "outlet": "eastern-wire",
+            "title": "Moscow warns of escalation",
+            "text": "Moscow warned that new "
+            "Western weapons deliveries risk a direct confrontation with NATO.",
+        },
+    ],
+    "min_articles": 1,
+}
+
+
+def _compare(records: list, args: dict[str, Any]) -> Any:
+    return compare_outlets(records, get_model().codebook.frame_keys, **comparison_options(args))
+
+
+@blp.route("/compare")
+class Compare(MethodView):
+    @requires_scope("read")
+    @blp.arguments(CompareArgsSchema, location="query")
+    @blp.arguments(CompareBodySchema, example=_COMPARE_EXAMPLE)
+    @blp.response(200, TablesResponseSchema)
+    @blp.alt_response(413, **PROBLEM, description="Texts over MAX_TEXT_CHARS / MAX_CLASSIFY_CHARS.")
+    @blp.alt_response(422, **PROBLEM, description="Invalid field, or data that cannot support a comparison.")
+    @blp.doc(**_CSV_DOC)
+    def post(self, args: dict[str, Any], body: dict[str, Any]):
+        """Classify the submitted articles and compare their outlets in one call (nothing stored)"""
+        records = records_from_submitted(body.pop("articles"), body.pop("target", None))
+        return render(_compare(records, body), args)
+
+
+@blp.route("/events/<string:key>/comparison")
+class EventComparison(MethodView):
+    @blp.arguments(EventComparisonArgsSchema, location="query")
+    @blp.response(200, TablesResponseSchema)
+    @blp.alt_response(404, **PROBLEM, description="No such event.")
+    @blp.alt_response(422, **PROBLEM, description="Invalid parameter, or labels from several model versions.")
+    @blp.doc(**_CSV_DOC)
+    def get(self, args: dict[str, Any], key: str):
+        """Compare outlets over the stored articles of one event (one model version, never mixed)"""
+        session = get_session()
+        get_event(session, key)  # 404 for unknown events
+        records, _ = stored_records(
+            session,
+            event=key,
+            outlets=args.get("outlets"),
+            model_version=args.get("model_version"),
+            target=args.get("target"),
+        )
+        return render(_compare(records, args), args)

@@ -1,0 +1,115 @@
+"""Schemas for comparisons, trends and profiles: query options, the submitted articles, tidy output."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+from webargs.fields import DelimitedList
+
+from service.schemas.classify import check_target, has_words
+from service.schemas.common import Key, UTCDateTime
+
+COMPARISON_TABLES = (
+    "outlets",
+    "prevalence",
+    "dominant_frames",
+    "stance",
+    "frame_tests",
+    "divergence",
+    "distinctive_terms",
+    "stance_test",
+    "omissions",
+    "warnings",
+)
+TREND_TABLES = ("prevalence", "stance", "warnings")
+PROFILE_TABLES = ("prevalence", "stance", "stratified_tests", "warnings")
+_FORMAT_HELP = (
+    "`json` (default): `{metadata, tables}`; `csv`: one table (see `table`), also chosen by "
+    "`Accept: text/csv`; `vega-lite`: a Vega-Lite v5 spec with the data inline."
+)
+
+
+def _format(choices: tuple[str, ...]) -> fields.String:
+    return fields.String(validate=validate.OneOf(choices), metadata={"description": _FORMAT_HELP})
+
+
+def _table(choices: tuple[str, ...], default: str) -> fields.String:
+    return fields.String(
+        validate=validate.OneOf(choices),
+        metadata={"description": f"Which table a CSV answer holds (default `{default}`)."},
+    )
+
+
+class StatisticsArgsSchema(ma.Schema):
+    min_articles = fields.Integer(
+        validate=validate.Range(min=1, max=10_000),
+        metadata={"description": "Outlets with fewer articles get a `small_sample` warning (default 5)."},
+    )
+    n_terms = fields.Integer(
+        validate=validate.Range(min=0, max=200), metadata={"description": "Distinctive terms per outlet."}
+    )
+    confidence_level = fields.Float(validate=validate.Range(min=0.5, max=0.999, max_inclusive=True))
+
+
+class CompareArgsSchema(ma.Schema):
+    format = _format(("json", "csv", "vega-lite"))
+    table = _table(COMPARISON_TABLES, "prevalence")
+
+
+class CompareArticleSchema(ma.Schema):
+    outlet = Key(required=True, metadata={"description": "Outlet name or key (the comparison groups by it)."})
+    title = fields.String(load_default="", validate=validate.Length(max=1000))
+    text = fields.String(required=True, validate=has_words)
+    published_at = UTCDateTime(allow_none=True)
+    event = Key(allow_none=True)
+
+
+class CompareBodySchema(StatisticsArgsSchema):
+    articles = fields.List(
+        fields.Nested(CompareArticleSchema), required=True, validate=validate.Length(min=2, max=10_000)
+    )
+    target = fields.String(load_default=None, validate=check_target)
+
+
+class EventComparisonArgsSchema(StatisticsArgsSchema, CompareArgsSchema):
+    outlets = DelimitedList(Key(), metadata={"description": "Only these outlets (keys separated by commas)."})
+    target = fields.String(validate=check_target)
+    model_version = fields.String(
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "Labels of this model version (default: the served model)."},
+    )
+
+
+class TrendArgsSchema(EventComparisonArgsSchema):
+    interval = fields.String(load_default="week", validate=validate.OneOf(("day", "week", "month")))
+    event = Key()
+    published_from = UTCDateTime(metadata={"description": "Inclusive."})
+    published_to = UTCDateTime(metadata={"description": "Exclusive."})
+    table = _table(TREND_TABLES, "prevalence")
+    variable = fields.String(
+        validate=validate.OneOf(("frame", "stance")),
+        metadata={"description": "What the Vega-Lite trend spec plots (default `frame`)."},
+    )
+
+
+class ProfileArgsSchema(ma.Schema):
+    format = _format(("json", "csv"))
+    table = _table(PROFILE_TABLES, "prevalence")
+    model_version = fields.String(validate=validate.Length(min=1, max=100))
+    target = fields.String(validate=check_target)
+    published_from = UTCDateTime()
+    published_to = UTCDateTime()
+    min_articles = fields.Integer(validate=validate.Range(min=1, max=10_000))
+    confidence_level = fields.Float(validate=validate.Range(min=0.5, max=0.999))
+
+
+class TablesResponseSchema(ma.Schema):
+    """Tidy tables (one row per outlet × frame, outlet pair, term, ...) plus what produced them."""
+
+    metadata = fields.Dict(
+        metadata={
+            "description": "`model_versions` and `codebook_hashes` of the labels, the served `model`, "
+            "confidence level, correction method, outlets, frames, stance target."
+        }
+    )
+    tables = fields.Dict(keys=fields.String(), values=fields.List(fields.Dict()))
