@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from classifiers.codebook import Codebook
-from classifiers.text import count_words, is_english, split_sentences
+from classifiers.text import has_min_words, is_english, split_sentences
 
 STANCE_ORDER = ("favor", "against", "neutral")
 N_EVIDENCE = 3
@@ -119,7 +119,7 @@ def prepare_article(title: str, text: str) -> _Prepared:
     for fname, src in (("title", title), ("text", text)):
         first_body = True
         for s in split_sentences(src):
-            if count_words(s.text) < 3:
+            if not has_min_words(s.text):
                 continue
             texts.append(s.text)
             spans.append((s.start, s.end, fname))

@@ -115,6 +115,14 @@ def split_sentences(text: str, *, max_chars: int = MAX_SENTENCE_CHARS) -> list[S
     return out
 
 
+_THREE_WORDS = re.compile(r"[^\W\d_]+[\W\d_]+[^\W\d_]+[\W\d_]+[^\W\d_]+")
+
+
+def has_min_words(sentence: str) -> bool:
+    """True when the sentence has at least MIN_SENTENCE_WORDS (3) alphabetic words; stops early."""
+    return _THREE_WORDS.search(sentence) is not None
+
+
 def count_words(sentence: str) -> int:
     """Number of alphabetic word tokens (any script)."""
     return len(_WORD.findall(sentence))
@@ -129,7 +137,7 @@ def english_ratio(text: str, *, max_chars: int = 4000) -> tuple[float, int]:
     words = _WORD.findall(text[:max_chars].lower())
     if not words:
         return 0.0, 0
-    return sum(w in _STOP for w in words) / len(words), len(words)
+    return sum(map(_STOP.__contains__, words)) / len(words), len(words)
 
 
 def is_english(text: str, *, min_ratio: float = 0.18, min_words: int = 6) -> bool:
