@@ -37,5 +37,9 @@ format: $(VENV)/.installed
 migrate: $(VENV)/.installed
 	$(PY) -m flask --app service db upgrade
 
+## Long schema-fuzzing run: 500 random cases per operation and mode against a live gunicorn.
+fuzz: $(VENV)/.installed
+	FUZZ_EXAMPLES=500 FUZZ_RANDOM=1 $(PY) -m pytest -q -s -p no:cacheprovider tests/service/test_fuzz.py
+
 clean:
 	rm -rf $(VENV) instance/*.sqlite3* instance/models .pytest_cache .ruff_cache
