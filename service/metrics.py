@@ -101,9 +101,18 @@ def route_label() -> str:
     return rule.rule if rule is not None else "<unmatched>"
 
 
+def publish_model_info(app: Flask) -> None:
+    """Label ``framescope_model_info`` with the classifier ``create_app`` loaded (if any)."""
+    model = app.extensions["framescope"].get("model")
+    codebook = getattr(model, "codebook", None)
+    if model is not None and codebook is not None:
+        set_model_info(version=model.version, codebook=codebook.key, codebook_hash=codebook.hash, app=app)
+
+
 def init_app(app: Flask) -> None:
     metrics = build_metrics()
     app.extensions["framescope"]["metrics"] = metrics
+    publish_model_info(app)
 
     @app.before_request
     def start_timer() -> None:

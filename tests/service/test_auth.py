@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from flask.views import MethodView
 from sqlalchemy import select
 
+from service.security import requires_scope
 from service.storage.api_keys import ApiKey, hash_token
 from tests.service.conftest import assert_problem, make_article
 from tests.service.security_helpers import app_with, bearer, captured_logs, new_key
@@ -162,3 +164,23 @@ def test_openapi_documents_the_key_schemes(client):
     post = spec["paths"]["/v1/articles"]["post"]
     assert {"401", "403", "429"} <= set(post["responses"])
     assert "security" not in spec["paths"]["/health"]["get"]
+
+
+def test_a_view_can_ask_for_a_lower_scope(secured):
+    """A POST that only computes (classification, comparison) may declare ``read``."""
+
+    class Compute(MethodView):
+        @requires_scope("read")
+        def post(self):
+            return {"ok": True}
+
+        def put(self):
+            return {"ok": True}
+
+    secured.add_url_rule("/v1/compute-test", view_func=Compute.as_view("compute_test"))
+    client = secured.test_client()
+    reader = bearer(new_key(secured, "read"))
+    assert client.post("/v1/compute-test", headers=reader).status_code == 200
+    assert_problem(client.put("/v1/compute-test", headers=reader), 403)
+    with pytest.raises(ValueError, match="Unknown scope"):
+        requires_scope("superuser")

@@ -51,6 +51,16 @@ def test_classification_hooks(app, client):
     assert found[("framescope_model_info", info)] == 1
 
 
+def test_the_loaded_model_is_published(app, client):
+    model = app.extensions["framescope"]["model"]
+    info = (
+        ("codebook", model.codebook.key),
+        ("codebook_hash", model.codebook.hash),
+        ("version", model.version),
+    )
+    assert samples(client)[("framescope_model_info", info)] == 1
+
+
 def test_each_app_has_its_own_registry(app, client, database_url):
     client.get("/v1/outlets")
     with app_with(database_url) as other:
