@@ -12,8 +12,9 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 import marshmallow as ma
-from flask import current_app
+from flask import Flask, current_app
 from webargs.flaskparser import abort
+from werkzeug.routing import IntegerConverter, Map
 
 
 class ConfiguredMax:
@@ -88,3 +89,20 @@ def _refuse_constant(name: str) -> None:
 def _too_deep(limit: int) -> NoReturn:
     message = f"JSON nested more than {limit} levels (limit FRAMESCOPE_MAX_JSON_DEPTH)."
     abort(422, messages={"json": [message]})
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` URL parts fit a signed 64-bit id column; larger numbers match no route (404).
+
+    Werkzeug's converter accepts any length, and such a number reached the database driver
+    ("Python int too large to convert to SQLite INTEGER", a 500; found by schemathesis).
+    """
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002 - werkzeug's name
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def init_app(app: Flask) -> None:
+    """Install the bounded ``int`` converter; must run before any route is registered."""
+    app.url_map.converters["int"] = BoundedIntConverter

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from service import limits as input_limits
 from service import metrics
 from service.resources import keys
 from service.security import auth, cli, cors, limits
@@ -25,6 +26,7 @@ def init_app(app: Flask, api: Any) -> None:
     if hops:
         # Behind N trusted reverse proxies: client address and scheme from X-Forwarded-For/-Proto.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    input_limits.init_app(app)
     metrics.init_app(app)
     auth.init_app(app, api)
     limits.init_app(app)

@@ -77,3 +77,14 @@ def test_not_quite_json_is_400(tight, raw):
     """NaN/Infinity are not JSON (PostgreSQL refuses them); huge integers were a ValueError (500)."""
     response = tight.post("/v1/outlets", data=raw, content_type="application/json")
     assert_problem(response, 400)
+
+
+@pytest.mark.parametrize("path", ["/v1/articles/", "/v1/keys/"])
+def test_ids_beyond_64_bits_are_404(client, app, path):
+    """Found by schemathesis: a 20-digit id reached the SQLite driver (OverflowError, 500)."""
+    from tests.service.security_helpers import bearer, new_key
+
+    headers = bearer(new_key(app, "admin"))
+    assert_problem(client.get(path + "9223372036854775807", headers=headers), 404)
+    assert_problem(client.get(path + "15645057350476462080", headers=headers), 404)
+    assert_problem(client.delete(path + "329047384924599609196544", headers=headers), 404)
