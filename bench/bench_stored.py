@@ -1,0 +1,205 @@
+"""Comparison over stored articles at 1,000 / 10,000 / 100,000: through storage, the app and HTTP.
+
+usage: python bench/bench_stored.py [--sizes 1000 10000 100000] [--no-http]
+
+One event (``scale``) grows to each size in a fresh PostgreSQL database (``bench_stored``, dropped
+and recreated per run). Articles are the synthetic ones of ``bench_comparison.make_records`` (~600
+words, 20 outlets of Zipf-like sizes), stored with ``ingest_articles`` and given synthetic
+classification results (the served model's version and codebook frames; no evidence sentences) with
+``store_classifications``, so filling does not wait for the classifier. At each size:
+
+* ``storage`` / ``compare``: ``service.analysis.stored_records`` (coverage check + SQL read of the
+  first 2,000 characters) and ``compare_outlets`` in this process, best of ``--repeat``, with the
+  process's peak RSS growth over the two (kernel VmHWM, reset before);
+* ``app``: ``GET /v1/events/scale/comparison`` through Flask's test client (the whole view, JSON
+  included, no network);
+* ``http``: the same GET against gunicorn (2 workers, production config) and the worker's peak RSS.
+
+Results: stdout and ``bench/results/stored.json``; growth exponents are log-log slopes of time on n.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+import warnings
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench_comparison import make_records  # noqa: E402
+from common import (  # noqa: E402
+    Stopwatch,
+    drop_database,
+    load_average,
+    migrate,
+    recreate_database,
+    reset_peak_rss,
+    rss_mib,
+    write_result,
+)
+
+EVENT = "scale"
+DB_NAME = "bench_stored"
+
+
+def synthetic_result(record: Any, frame_keys: tuple[str, ...], model: dict[str, str], target: str) -> dict:
+    """A classification result shaped like ``ArticleClassification.to_dict()`` (no evidence)."""
+    frames = [
+        {"key": key, "label": key, "score": round(0.2 + 0.6 * present, 3), "present": present,
+         "share": round(share, 4), "evidence": []}
+        for key, present, share in zip(
+            frame_keys, record.frames.values(), record.shares.values(), strict=True
+        )
+    ]
+    dominant = frame_keys[list(record.frames).index(record.dominant_frame)] if record.dominant_frame else None
+    label = record.stance
+    scores = {s: (0.6 if s == label else 0.2) for s in ("favor", "against", "neutral")}
+    return {
+        "status": "ok", "language": "en", "n_sentences": 30, "frames": frames, "dominant_frame": dominant,
+        "stance": {"target": target, "label": label, "scores": scores if label else {}, "evidence": []},
+        "model": model,
+    }
+
+
+def fill(session: Any, records: list, frame_keys: tuple[str, ...], model: dict, target: str) -> float:
+    """Store ``records`` in the ``scale`` event with their synthetic results; returns seconds."""
+    from service.storage.articles import ingest_articles
+    from service.storage.classifications import store_classifications
+
+    with Stopwatch() as sw:
+        for start in range(0, len(records), 5000):
+            chunk = records[start : start + 5000]
+            items = [
+                {"outlet": r.outlet.replace("_", "-"), "event": EVENT, "title": f"Report {start + i}",
+                 "text": r.text, "published_at": r.published_at.replace(tzinfo=UTC), "language": "en"}
+                for i, r in enumerate(chunk)
+            ]
+            result = ingest_articles(session, items, create_missing=True)
+            store_classifications(
+                session,
+                [(aid, synthetic_result(r, frame_keys, model, target))
+                 for aid, r in zip(result.ids, chunk, strict=True)],
+            )
+            session.commit()
+    return sw.seconds
+
+
+def best(fn: Any, repeat: int) -> tuple[float, Any]:
+    times, value = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        value = fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), value
+
+
+def slope(xs: list[float], ys: list[float]) -> float | None:
+    pairs = [(x, y) for x, y in zip(xs, ys, strict=True) if y and y > 0]
+    if len(pairs) < 2:
+        return None
+    return round(float(np.polyfit(np.log([p[0] for p in pairs]), np.log([p[1] for p in pairs]), 1)[0]), 2)
+
+
+def run(sizes: list[int], repeat: int, http: bool) -> dict[str, Any]:
+    from comparison import compare_outlets
+    from service import create_app
+    from service.analysis import stored_records
+    from service.model import get_model
+
+    url = recreate_database(DB_NAME)
+    migrate(url)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        app = create_app({"DATABASE_URL": url, "LOG_LEVEL": "WARNING", "RATELIMIT_ENABLED": False})
+    client = app.test_client()
+    with app.app_context():
+        model = get_model()
+        frame_keys = model.codebook.frame_keys
+        model_ref = {"version": model.version, "codebook": model.codebook.key,
+                     "codebook_hash": model.codebook.hash}
+        target = model.codebook.default_target
+    t0 = time.perf_counter()
+    all_records = make_records(max(sizes))
+    generated = time.perf_counter() - t0
+    out: dict[str, Any] = {"sizes": sizes, "generate_seconds": round(generated, 1), "levels": []}
+    server = None
+    if http:
+        from server import Server
+
+        server = Server(url).__enter__()
+        out["http_server"] = {"workers": 2, "ready_seconds": round(server.ready_seconds, 1)}
+    try:
+        stored = 0
+        for n in sizes:
+            level: dict[str, Any] = {"n": n, "load_avg_before": load_average()}
+            session = app.extensions["framescope"]["sessionmaker"]()
+            filled = fill(session, all_records[stored:n], frame_keys, model_ref, target)
+            level["fill_seconds"] = round(filled, 2)
+            session.close()
+            stored = n
+            with app.test_request_context("/"):
+                session = app.extensions["framescope"]["sessionmaker"]()
+                reps = repeat if n < 100_000 else 1
+                base = rss_mib()["rss"]
+                reset_peak_rss()
+                t_store, (records, _) = best(lambda s=session: stored_records(s, event=EVENT), reps)
+                t_cmp, _ = best(lambda r=records: compare_outlets(r, frame_keys), reps)
+                level["peak_rss_growth_mib"] = round(rss_mib()["hwm"] - base, 1)
+                del records
+                session.close()
+            level["storage_seconds"] = round(t_store, 3)
+            level["compare_seconds"] = round(t_cmp, 3)
+            level["inprocess_seconds"] = round(t_store + t_cmp, 3)
+            t_app, resp = best(lambda: client.get(f"/v1/events/{EVENT}/comparison"), reps)
+            level["app_status"] = resp.status_code
+            level["app_seconds"] = round(t_app, 3)
+            level["response_kib"] = round(len(resp.data) / 1024, 1)
+            if server is not None:
+                pids = server.worker_pids()
+                for pid in pids:
+                    reset_peak_rss(pid)
+                path = f"/v1/events/{EVENT}/comparison"
+                t_http, (status, _) = best(lambda p=path: server.request("GET", p), reps)
+                level["http_status"] = status
+                level["http_seconds"] = round(t_http, 3)
+                level["worker_peak_rss_mib"] = max(m["hwm"] for m in server.worker_memory())
+            level["load_avg_after"] = load_average()
+            out["levels"].append(level)
+            print(" ".join(f"{k}={v}" for k, v in level.items()), flush=True)
+    finally:
+        if server is not None:
+            server.__exit__(None, None, None)
+        app.extensions["framescope"]["engine"].dispose()
+        drop_database(DB_NAME)
+    ns = [lv["n"] for lv in out["levels"]]
+    out["growth_exponent"] = {
+        key: slope(ns, [lv.get(f"{key}_seconds") or math.nan for lv in out["levels"]])
+        for key in ("storage", "compare", "inprocess", "app", "http")
+    }
+    print(f"growth exponents: {out['growth_exponent']}", flush=True)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--no-http", action="store_true", help="skip the gunicorn part")
+    args = ap.parse_args()
+    os.environ.setdefault("FRAMESCOPE_LOG_LEVEL", "WARNING")
+    res = run(sorted(args.sizes), args.repeat, not args.no_http)
+    res["load_avg_end"] = load_average()
+    write_result("stored", res)
+
+
+if __name__ == "__main__":
+    main()
