@@ -91,7 +91,7 @@ class ArticleClassifier:
         sparse = self.featurizer.features_from_counts(counts)
         feats = sparse
         if self.encoder is not None:
-            from classifiers.training import with_encoder
+            from classifiers.cv import with_encoder
 
             feats = with_encoder(sparse, self.encoder, texts)
         frame = self.frame_head.predict_proba(feats)
