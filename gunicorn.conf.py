@@ -39,3 +39,11 @@ logconfig_dict = {
         "gunicorn.access": {"level": "WARNING", "handlers": ["console"], "propagate": False},
     },
 }
+
+
+def child_exit(server, worker):
+    """Prometheus multiprocess mode (service/metrics.py): forget a dead worker's live gauges."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

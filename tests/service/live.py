@@ -58,7 +58,13 @@ class LiveServer:
 
 @contextmanager
 def live_server(
-    database_url: str, log_dir: Path, *, workers: int = 1, threads: int = 4, **settings: str
+    database_url: str,
+    log_dir: Path,
+    *,
+    workers: int = 1,
+    threads: int = 4,
+    env: dict[str, str] | None = None,
+    **settings: str,
 ) -> Iterator[LiveServer]:
     """Start gunicorn exactly as the Procfile does (plus a bind to 127.0.0.1) and stop it afterwards."""
     from tests.conftest import MODEL_CACHE_DIR, session_model
@@ -67,6 +73,7 @@ def live_server(
     port = free_port()
     env = {
         **os.environ,
+        **(env or {}),
         "DATABASE_URL": database_url,
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": str(workers),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -85,3 +86,37 @@ def test_request_id_in_response_and_log_for_every_outcome(database_url):
         logged = [json.loads(line) for line in lines]
         assert logged[0]["request_id"] == "trace-123" and logged[0]["status"] == 401
         assert logged[1]["request_id"] == served.headers["X-Request-ID"]
+
+
+def test_gunicorn_workers_report_together(sqlite_template, tmp_path):
+    """With PROMETHEUS_MULTIPROC_DIR, /metrics sums every worker (one scrape, whole server)."""
+    import shutil
+
+    import requests
+
+    from tests.service.live import live_server
+
+    shutil.copy(sqlite_template, tmp_path / "db.sqlite3")
+    metrics_dir = tmp_path / "prom"
+    metrics_dir.mkdir()
+    env = {"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+    with live_server(
+        f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path, workers=2, threads=2, env=env
+    ) as server:
+        n_sent, deadline = 0, time.monotonic() + 60
+        # Until at least two workers have answered (the others may still be loading the model).
+        while len(list(metrics_dir.glob("counter_*.db"))) < 2 or n_sent < 30:
+            assert time.monotonic() < deadline, "only one worker ever answered"
+            assert (
+                requests.get(server.url + "/v1/outlets", headers={"Connection": "close"}).status_code == 200
+            )
+            n_sent += 1
+        text = requests.get(server.url + "/metrics").text
+    found = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+    outlets = (("method", "GET"), ("route", "/v1/outlets"), ("status", "200"))
+    assert found[("framescope_http_requests_total", outlets)] == n_sent
+    assert any(name == "framescope_model_info" for name, _ in found)
