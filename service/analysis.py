@@ -79,7 +79,8 @@ def stored_records(
             {"field": "model_version", "location": "query", "detail": str(error)}
         ]
         raise error
-    rows = fetch_classified_rows(session, version, text_chars=text_chars, **filters)
+    frame_keys = get_model().codebook.frame_keys
+    rows = fetch_classified_rows(session, version, text_chars=text_chars, frame_keys=frame_keys, **filters)
     if target is not None:
         rows = [r for r in rows if r["stance_target"] == target]
     records = [
