@@ -144,6 +144,8 @@ class Classification(Base):
     stance_label: Mapped[str | None] = mapped_column(String(16))
     # The full ArticleClassification.to_dict(), evidence included, for exact read-back.
     result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # "key=present:share;..." per frame (0003): comparisons read it instead of eight article_frames rows.
+    frame_summary: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
 
 

@@ -165,3 +165,10 @@ def test_outlet_profile(client, stored, classifier):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert_problem(client.get("/v1/outlets/nobody/profile"), 404)
     assert_problem(client.get("/v1/outlets/capital-ledger/profile?format=vega-lite"), 422, {"format"})
+
+
+def test_rows_without_frame_summary_fall_back_to_article_frames(client, stored, db_session):
+    before = get_json(client, URL)["tables"]
+    db_session.execute(Classification.__table__.update().values(frame_summary=None))
+    db_session.commit()
+    assert get_json(client, URL)["tables"]["prevalence"] == before["prevalence"]
