@@ -10,7 +10,8 @@ wsgi_app = "service:create_app()"
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-worker_class = "gthread"
+# gthread, plus problem+json (not HTML) for the requests gunicorn itself refuses (414, 431, 400).
+worker_class = "service.gunicorn_worker.ProblemThreadWorker"
 preload_app = False
 # gunicorn 27's control socket defaults to one fixed path per user; several instances on one machine
 # (tests, benchmarks, `make run`) would fight over it, and nothing here uses it.
