@@ -41,5 +41,10 @@ migrate: $(VENV)/.installed
 fuzz: $(VENV)/.installed
 	FUZZ_EXAMPLES=500 FUZZ_RANDOM=1 $(PY) -m pytest -q -s -p no:cacheprovider tests/service/test_fuzz.py
 
+## Every benchmark (classification, HTTP under gunicorn + PostgreSQL, comparison at scale, memory),
+## ~5-8 minutes; writes bench/RESULTS.md. Never part of `make test`. Uses wrk if installed.
+bench: $(VENV)/.installed
+	$(PY) bench/run_all.py
+
 clean:
 	rm -rf $(VENV) instance/*.sqlite3* instance/models .pytest_cache .ruff_cache

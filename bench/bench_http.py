@@ -29,7 +29,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_classify import make_articles  # noqa: E402
-from common import drop_database, load_average, migrate, recreate_database, write_result  # noqa: E402
+from common import (  # noqa: E402
+    drop_database,
+    exit_on_sigterm,
+    load_average,
+    migrate,
+    recreate_database,
+    write_result,
+)
 from load import run_load, run_python_load  # noqa: E402
 from server import Server  # noqa: E402
 
@@ -122,6 +129,7 @@ def main() -> None:
     ap.add_argument("--comparison-seconds", type=float, default=10)
     ap.add_argument("--python-load", action="store_true", help="use the Python load generator, not wrk")
     args = ap.parse_args()
+    exit_on_sigterm()
     use_wrk = not args.python_load
 
     url = recreate_database(DB_NAME)

@@ -39,6 +39,7 @@ from bench_comparison import make_records  # noqa: E402
 from common import (  # noqa: E402
     Stopwatch,
     drop_database,
+    exit_on_sigterm,
     load_average,
     migrate,
     recreate_database,
@@ -195,6 +196,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--no-http", action="store_true", help="skip the gunicorn part")
     args = ap.parse_args()
+    exit_on_sigterm()
     os.environ.setdefault("FRAMESCOPE_LOG_LEVEL", "WARNING")
     res = run(sorted(args.sizes), args.repeat, not args.no_http)
     res["load_avg_end"] = load_average()

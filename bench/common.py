@@ -11,6 +11,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -28,6 +29,11 @@ LIBRARIES = (
     "numpy", "scipy", "scikit-learn", "blingfire", "Flask", "flask-smorest", "Werkzeug",
     "SQLAlchemy", "psycopg", "gunicorn", "statsmodels",
 )
+
+
+def exit_on_sigterm() -> None:
+    """Turn SIGTERM (run_all's time limit) into SystemExit, so ``finally`` blocks stop servers."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 
 def load_average() -> float:
