@@ -30,15 +30,6 @@ blp = Blueprint(
     "Tidy JSON, CSV (`?format=csv&table=...` or `Accept: text/csv`) or Vega-Lite (`?format=vega-lite`).",
 )
 
-_CSV_DOC = {
-    "responses": {
-        "200": {
-            "content": {
-                "text/csv": {"schema": {"type": "string"}},
-            }
-        }
-    }
-}
 _COMPARE_EXAMPLE = {
     "articles": [
         {
@@ -70,9 +61,12 @@ class Compare(MethodView):
     @blp.response(200, TablesResponseSchema)
     @blp.alt_response(413, **PROBLEM, description="Texts over MAX_TEXT_CHARS / MAX_CLASSIFY_CHARS.")
     @blp.alt_response(422, **PROBLEM, description="Invalid field, or data that cannot support a comparison.")
-    @blp.doc(**_CSV_DOC)
     def post(self, args: dict[str, Any], body: dict[str, Any]):
-        """Classify the submitted articles and compare their outlets in one call (nothing stored)"""
+        """Classify the submitted articles and compare their outlets in one call (nothing stored)
+
+        JSON `{metadata, tables}` by default; `?format=csv&table=<name>` (or `Accept: text/csv`)
+        answers one table as `text/csv`; `?format=vega-lite` answers the outlet x frame heatmap spec.
+        """
         records = records_from_submitted(body.pop("articles"), body.pop("target", None))
         return render(_compare(records, body), args)
 
@@ -83,9 +77,12 @@ class EventComparison(MethodView):
     @blp.response(200, TablesResponseSchema)
     @blp.alt_response(404, **PROBLEM, description="No such event.")
     @blp.alt_response(422, **PROBLEM, description="Invalid parameter, or labels from several model versions.")
-    @blp.doc(**_CSV_DOC)
     def get(self, args: dict[str, Any], key: str):
-        """Compare outlets over the stored articles of one event (one model version, never mixed)"""
+        """Compare outlets over the stored articles of one event (one model version, never mixed)
+
+        Same output formats as `POST /v1/compare`. A 422 naming `model_version` means some of the
+        event's articles have no result from that model version (run `flask classify --missing`).
+        """
         session = get_session()
         get_event(session, key)  # 404 for unknown events
         records, _ = stored_records(
