@@ -50,7 +50,7 @@ class LiveServer:
             try:
                 if fresh and requests.get(self.url + "/health", timeout=2).status_code == 200:
                     return fresh[0]
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or a worker still booting
                 pass
             time.sleep(0.1)
         raise TimeoutError(f"gunicorn not ready: {self.log_path.read_text()[-3000:]}")
