@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: run dev test lint format migrate train model-card bench fuzz clean
+.PHONY: run dev test lint format migrate train evaluate model-card bench fuzz clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,18 @@ fuzz: $(VENV)/.installed
 ## ~5-8 minutes; writes bench/RESULTS.md. Never part of `make test`. Uses wrk if installed.
 bench: $(VENV)/.installed
 	$(PY) bench/run_all.py
+
+## Train (or load the cached) model under instance/models and print its cross-validated scores.
+train: $(VENV)/.installed
+	$(PY) -m classifiers.train
+
+## Real-article scores on ../shared/eval (model and dictionary baseline), same arithmetic as score.py.
+evaluate: $(VENV)/.installed
+	$(PY) -m classifiers.evaluate
+
+## Regenerate docs/model-card.md (CV scores next to the real-article scores).
+model-card: $(VENV)/.installed
+	$(PY) -m classifiers.model_card
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3* instance/models .pytest_cache .ruff_cache
