@@ -1,9 +1,10 @@
 """Schema fuzzing: schemathesis against the live OpenAPI document of a running gunicorn.
 
 Every operation gets ``FUZZ_EXAMPLES`` generated requests (25 here, deterministic, so CI is stable;
-``make fuzz`` runs 500 per operation with fresh randomness). Each answer must not be a 5xx and must
-match the documented status, media type and response schema. The server runs as deployed: auth
-required (the fuzzer sends an admin key), rate limits off so that they cannot hide a finding.
+``make fuzz`` runs 500 per operation with fresh randomness; ``FUZZ_DATABASE_URL`` points the server
+at a scratch PostgreSQL database instead of SQLite, which it drops and rebuilds). Each answer must not
+be a 5xx and must match the documented status, media type and response schema. The server runs as
+deployed: auth required (the fuzzer sends an admin key), rate limits off so they cannot hide a finding.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.conftest import migrate, reset_postgres_schema
 from tests.service.live import live_server
 from tests.service.security_helpers import app_with, new_key
 
@@ -39,8 +41,13 @@ CASES: Counter[str] = Counter()
 def fuzz_target(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """gunicorn on a migrated SQLite file, with one admin key (the fuzzer may then reach every route)."""
     directory = tmp_path_factory.mktemp("fuzz")
-    database_url = f"sqlite:///{directory / 'fuzz.sqlite3'}"
-    shutil.copy(sqlite_template, directory / "fuzz.sqlite3")
+    database_url = os.environ.get("FUZZ_DATABASE_URL")  # e.g. a PostgreSQL scratch database
+    if database_url:
+        reset_postgres_schema(database_url)
+        migrate(database_url)
+    else:
+        database_url = f"sqlite:///{directory / 'fuzz.sqlite3'}"
+        shutil.copy(sqlite_template, directory / "fuzz.sqlite3")
     with app_with(database_url) as app:
         token = new_key(app, "admin", name="fuzzer")
     with live_server(
