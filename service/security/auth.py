@@ -15,6 +15,7 @@ The token is never logged and never echoed: problems name only the header that c
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -25,6 +26,7 @@ from flask_smorest import abort
 from service.storage import api_keys
 
 F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("framescope.auth")
 
 #: Endpoints (Flask endpoint names or blueprint prefixes) that need no key at all.
 PUBLIC_ENDPOINTS = ("operations.", "api-docs.", "swagger_ui_assets.", "static")
@@ -132,6 +134,11 @@ class SecurityDocPlugin(BasePlugin):
 def init_app(app: Flask, api: Any) -> None:
     """Register the key check (after the request id is assigned) and document the schemes."""
     app.before_request(authenticate)
+    if not app.config["AUTH_REQUIRED"] and not app.testing:
+        log.warning(
+            "authentication is off: requests without a key may read and write "
+            "(set FRAMESCOPE_AUTH_REQUIRED=true on any shared server; see docs/deploying.md)"
+        )
     for name, scheme in SECURITY_SCHEMES.items():
         api.spec.components.security_scheme(name, scheme)
     plugin = SecurityDocPlugin()

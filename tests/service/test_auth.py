@@ -184,3 +184,12 @@ def test_a_view_can_ask_for_a_lower_scope(secured):
     assert_problem(client.put("/v1/compute-test", headers=reader), 403)
     with pytest.raises(ValueError, match="Unknown scope"):
         requires_scope("superuser")
+
+
+def test_an_open_server_says_so_at_start(database_url):
+    with captured_logs("framescope.auth") as lines, app_with(database_url, TESTING=False):
+        pass
+    assert any("FRAMESCOPE_AUTH_REQUIRED=true" in line for line in lines)
+    with captured_logs("framescope.auth") as lines, app_with(database_url, TESTING=False, AUTH_REQUIRED=True):
+        pass
+    assert lines == []
