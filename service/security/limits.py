@@ -31,6 +31,8 @@ def init_app(app: Flask) -> Limiter:
     """Create the limiter; must run after the auth hook so ``g.api_key`` is known when counting."""
     config = app.config
     config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Redis unreachable: count in this worker's memory until it is back, rather than answer 500s.
+    config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     if not config.get("RATELIMIT_STORAGE_URI"):
         config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
     limiter = Limiter(rate_limit_key, key_prefix="framescope", application_limits_exempt_when=is_exempt)

@@ -80,3 +80,12 @@ def test_redis_shares_counts_between_workers(database_url, redis_url):
             for app in (one, two, one, two)
         ]
     assert codes == [200, 200, 200, 429]
+
+
+def test_unreachable_redis_falls_back_to_memory(database_url):
+    from tests.service.live import free_port
+
+    dead = f"redis://127.0.0.1:{free_port()}/0"
+    with app_with(database_url, REDIS_URL=dead, RATELIMIT_APPLICATION="2 per minute") as app:
+        client = app.test_client()
+        assert [client.get("/v1/outlets").status_code for _ in range(3)] == [200, 200, 429]
