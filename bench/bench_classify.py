@@ -5,7 +5,7 @@ usage: python bench/bench_classify.py [--n-articles 2000] [--batch 200] [--proce
 Reports articles/s and sentences/s for (a) featurising alone — sentence split plus
 vectorising, the floor any classifier built on these features pays — and (b) the full
 ``classify_many`` (frames, stance, evidence), single process and N processes, and the ratio
-(b)/(a). Results go to stdout and bench/results/classify.json.
+(b)/(a). Results go to stdout and bench/results/classify.json (``--out``).
 """
 
 from __future__ import annotations
@@ -108,6 +108,7 @@ def main() -> None:
     ap.add_argument("--n-articles", type=int, default=2000)
     ap.add_argument("--batch", type=int, default=200)
     ap.add_argument("--processes", type=int, default=2)
+    ap.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "classify.json")
     args = ap.parse_args()
     items = make_articles(args.n_articles)
     n_words = sum(len(x.split()) for _, x, _ in items) / len(items)
@@ -136,9 +137,8 @@ def main() -> None:
             f"per CPU-second: featurise {feat['articles_per_cpu_s']:.0f}, "
             f"classify {full['articles_per_cpu_s']:.0f}"
         )
-    out = REPO / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "classify.json").write_text(json.dumps(res, indent=2))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(res, indent=2))
     print(f"{len(items)} articles of ~{n_words:.0f} words; load average {res['load_avg']}")
 
 

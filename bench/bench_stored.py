@@ -6,7 +6,10 @@ One event (``scale``) grows to each size in a fresh PostgreSQL database (``bench
 and recreated per run). Articles are the synthetic ones of ``bench_comparison.make_records`` (~600
 words, 20 outlets of Zipf-like sizes), stored with ``ingest_articles`` and given synthetic
 classification results (the served model's version and codebook frames; no evidence sentences) with
-``store_classifications``, so filling does not wait for the classifier. At each size:
+``store_classifications``, so filling does not wait for the classifier. Beyond ``--real-fill-max``
+(10,000) the event grows by copying its stored rows inside PostgreSQL (articles with a new content
+hash, their classifications and frame rows; every column of the models' tables is copied), because
+storing 90,000 more through the DAO takes ~5 minutes on this machine. At each size:
 
 * ``storage`` / ``compare``: ``service.analysis.stored_records`` (coverage check + SQL read of the
   first 2,000 characters) and ``compare_outlets`` in this process, best of ``--repeat``, with the
@@ -94,6 +97,60 @@ def fill(session: Any, records: list, frame_keys: tuple[str, ...], model: dict, 
     return sw.seconds
 
 
+def replicate(session: Any, n_target: int) -> float:
+    """Grow the ``scale`` event to ``n_target`` articles by copying its rows in the database.
+
+    Copies take new ids from the tables' own sequences, a content hash made unique per copy, and keep
+    every other column (outlet, dates, text, classification result, frame rows), so the comparison
+    sees more of the same mix. PostgreSQL only. Returns seconds.
+    """
+    from sqlalchemy import text
+
+    from service.storage.models import Article, ArticleFrame, Classification
+
+    def cols(table: Any, skip: set[str]) -> list[str]:
+        return [c.name for c in table.columns if c.name not in skip]
+
+    a_cols = cols(Article.__table__, {"id", "content_hash", "url"})
+    c_cols = cols(Classification.__table__, {"id", "article_id"})
+    f_cols = cols(ArticleFrame.__table__, {"classification_id", "article_id"})
+    event_id = session.execute(text("SELECT id FROM events WHERE key = :k"), {"k": EVENT}).scalar_one()
+    with Stopwatch() as sw:
+        while True:
+            n_now = session.execute(
+                text("SELECT count(*) FROM articles WHERE event_id = :e"), {"e": event_id}
+            ).scalar_one()
+            if n_now >= n_target:
+                break
+            session.execute(text("DROP TABLE IF EXISTS amap, cmap"))
+            session.execute(text(
+                "CREATE TEMP TABLE amap AS SELECT id AS old_id, "
+                "nextval(pg_get_serial_sequence('articles', 'id')) AS new_id "
+                "FROM articles WHERE event_id = :e ORDER BY id LIMIT :n"),
+                {"e": event_id, "n": n_target - n_now},
+            )
+            session.execute(text(
+                f"INSERT INTO articles (id, content_hash, url, {', '.join(a_cols)}) "
+                f"SELECT m.new_id, md5(a.content_hash || '-' || m.new_id), NULL, "
+                f"{', '.join('a.' + c for c in a_cols)} FROM articles a JOIN amap m ON a.id = m.old_id"))
+            session.execute(text(
+                "CREATE TEMP TABLE cmap AS SELECT c.id AS old_id, m.new_id AS new_article, "
+                "nextval(pg_get_serial_sequence('classifications', 'id')) AS new_id "
+                "FROM classifications c JOIN amap m ON c.article_id = m.old_id"))
+            session.execute(text(
+                f"INSERT INTO classifications (id, article_id, {', '.join(c_cols)}) "
+                f"SELECT m.new_id, m.new_article, {', '.join('c.' + c for c in c_cols)} "
+                "FROM classifications c JOIN cmap m ON c.id = m.old_id"))
+            session.execute(text(
+                f"INSERT INTO article_frames (classification_id, article_id, {', '.join(f_cols)}) "
+                f"SELECT m.new_id, m.new_article, {', '.join('f.' + c for c in f_cols)} "
+                "FROM article_frames f JOIN cmap m ON f.classification_id = m.old_id"))
+            session.commit()
+        session.execute(text("ANALYZE"))
+        session.commit()
+    return sw.seconds
+
+
 def best(fn: Any, repeat: int) -> tuple[float, Any]:
     times, value = [], None
     for _ in range(repeat):
@@ -110,7 +167,7 @@ def slope(xs: list[float], ys: list[float]) -> float | None:
     return round(float(np.polyfit(np.log([p[0] for p in pairs]), np.log([p[1] for p in pairs]), 1)[0]), 2)
 
 
-def run(sizes: list[int], repeat: int, http: bool) -> dict[str, Any]:
+def run(sizes: list[int], repeat: int, http: bool, real_fill_max: int) -> dict[str, Any]:
     from comparison import compare_outlets
     from service import create_app
     from service.analysis import stored_records
@@ -129,7 +186,7 @@ def run(sizes: list[int], repeat: int, http: bool) -> dict[str, Any]:
                      "codebook_hash": model.codebook.hash}
         target = model.codebook.default_target
     t0 = time.perf_counter()
-    all_records = make_records(max(sizes))
+    all_records = make_records(min(max(sizes), real_fill_max))
     generated = time.perf_counter() - t0
     out: dict[str, Any] = {"sizes": sizes, "generate_seconds": round(generated, 1), "levels": []}
     server = None
@@ -143,7 +200,12 @@ def run(sizes: list[int], repeat: int, http: bool) -> dict[str, Any]:
         for n in sizes:
             level: dict[str, Any] = {"n": n, "load_avg_before": load_average()}
             session = app.extensions["framescope"]["sessionmaker"]()
-            filled = fill(session, all_records[stored:n], frame_keys, model_ref, target)
+            if n <= real_fill_max:
+                filled = fill(session, all_records[stored:n], frame_keys, model_ref, target)
+                level["fill"] = "storage DAO"
+            else:
+                filled = replicate(session, n)
+                level["fill"] = "copied in SQL"
             level["fill_seconds"] = round(filled, 2)
             session.close()
             stored = n
@@ -195,10 +257,12 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--no-http", action="store_true", help="skip the gunicorn part")
+    ap.add_argument("--real-fill-max", type=int, default=10_000,
+                    help="sizes above this grow by copying rows in SQL instead of through the DAO")
     args = ap.parse_args()
     exit_on_sigterm()
     os.environ.setdefault("FRAMESCOPE_LOG_LEVEL", "WARNING")
-    res = run(sorted(args.sizes), args.repeat, not args.no_http)
+    res = run(sorted(args.sizes), args.repeat, not args.no_http, args.real_fill_max)
     res["load_avg_end"] = load_average()
     write_result("stored", res)
 

@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-RESULTS = REPO / "bench" / "results"
+#: where results go; run_all.py points its children at bench/results/latest so that a benchmark run
+#: by hand meanwhile cannot overwrite the numbers being reported
+RESULTS = Path(os.environ.get("BENCH_RESULTS_DIR") or REPO / "bench" / "results")
 SHARED = REPO / ".." / "shared"
 PG_ADMIN_URL = os.environ.get("BENCH_PG", "postgresql://root@127.0.0.1:5432")
 

@@ -217,8 +217,8 @@ def write_report() -> Path:
         "`featurise` is the limit: sentence splitting + vectorising alone. Ratio = classify / featurise.",
         "",
         "| texts | articles (distinct) | words/article | processes | classify articles/s | "
-        "sentences/s | featurise articles/s | ratio | load |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "sentences/s | classify articles per CPU-s | featurise articles/s | ratio | load |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     sets = []
     if cls:
@@ -240,8 +240,9 @@ def write_report() -> Path:
                 lines.append(
                     f"| {label} | {_n(part['n_articles'])} ({_n(distinct)}) | {part['mean_words']:.0f} "
                     f"| {procs} | {_n(r['classify']['articles_per_s'])} | "
-                    f"{_n(r['classify']['sentences_per_s'])} | {_n(r['featurise']['articles_per_s'])} | "
-                    f"{r['ratio']:.2f} | {load} |"
+                    f"{_n(r['classify']['sentences_per_s'])} | "
+                    f"{_n(r['classify'].get('articles_per_cpu_s'))} | "
+                    f"{_n(r['featurise']['articles_per_s'])} | {r['ratio']:.2f} | {load} |"
                 )
     if not sets:
         lines.append(f"| {_status(runs, 'classify')} ||||||||| ")
@@ -311,21 +312,25 @@ def write_report() -> Path:
         "",
         "Stored articles (PostgreSQL, one event): `storage` = coverage check + SQL read "
         "(first 2,000 characters), `compare` = statistics, both in-process; `app` = the whole GET "
-        "through Flask's test client; `HTTP` = the GET against gunicorn.",
+        "through Flask's test client; `HTTP` = the GET against gunicorn. Up to 10,000 articles are "
+        "stored through the storage DAO; larger sizes copy those rows inside PostgreSQL (fill column). "
+        "`in-process peak` = growth of the bench process's peak RSS over storage + compare.",
         "",
     ]
     if stored:
         lines += [
             "| articles | fill s | storage s | compare s | app s | HTTP s | response KiB | "
-            "worker peak RSS MiB | load |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "in-process peak MiB | worker peak RSS MiB | load |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for lv in stored["levels"]:
             lines.append(
-                f"| {_n(lv['n'])} | {_n(lv['fill_seconds'], 1)} | {_n(lv['storage_seconds'], 3)} | "
+                f"| {_n(lv['n'])} | {_n(lv['fill_seconds'], 1)} ({lv.get('fill', 'DAO')}) | "
+                f"{_n(lv['storage_seconds'], 3)} | "
                 f"{_n(lv['compare_seconds'], 3)} | {_n(lv['app_seconds'], 3)} | "
                 f"{_n(lv.get('http_seconds'), 3)} | {_n(lv['response_kib'], 1)} | "
-                f"{_n(lv.get('worker_peak_rss_mib'))} | {lv['load_avg_before']} |"
+                f"+{_n(lv.get('peak_rss_growth_mib'))} | {_n(lv.get('worker_peak_rss_mib'))} | "
+                f"{lv['load_avg_before']} |"
             )
         g = stored.get("growth_exponent") or {}
         lines.append("\nGrowth exponents: " + ", ".join(f"{k} {_n(v, 2)}" for k, v in g.items()) + ".")

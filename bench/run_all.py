@@ -12,6 +12,7 @@ when installed (``apt-get install wrk``), a Python load generator otherwise.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import threading
@@ -20,12 +21,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+os.environ["BENCH_RESULTS_DIR"] = str(Path(__file__).resolve().parent / "results" / "latest")
+
 from common import REPO, RESULTS, load_average, machine, write_result  # noqa: E402
 from report import write_report  # noqa: E402
 
 #: name -> (script and arguments, time limit in seconds); sized for < 10 minutes on 2 cores
 BENCHMARKS: dict[str, tuple[list[str], int]] = {
-    "classify": (["bench/bench_classify.py", "--n-articles", "2000"], 180),
+    "classify": (
+        ["bench/bench_classify.py", "--n-articles", "2000", "--out", str(RESULTS / "classify.json")],
+        180,
+    ),
     "classify_texts": (["bench/bench_classify_texts.py"], 180),
     "comparison": (
         [
