@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 import marshmallow as ma
 from flask import Flask, current_app
 from webargs.flaskparser import abort
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
 
 
 class ConfiguredMax:
@@ -66,7 +66,41 @@ def parse_json_limited(data: bytes | str) -> Any:
         raise json.JSONDecodeError(str(exc), text or " ", 0) from exc
     if json_depth(value) > limit:
         _too_deep(limit)
+    if "\\u0000" in text:
+        _refuse_nul(value)
     return value
+
+
+def _refuse_nul(value: Any) -> None:
+    """422 naming the first string (or key) holding U+0000: PostgreSQL cannot store it in text.
+
+    Found by schemathesis on PostgreSQL ("A string literal cannot contain NUL characters", a 500).
+    NUL has no place in news text, so it is refused on every backend alike.
+    """
+    path = nul_path(value)
+    if path is None:
+        return
+    messages: Any = ["Must not contain the NUL character (\\u0000)."]
+    for part in reversed(path):
+        messages = {part: messages}
+    abort(422, messages={"json": messages})
+
+
+def nul_path(value: Any) -> tuple | None:
+    """Path (keys and indexes) to the first string or key containing U+0000, or None."""
+    stack: list[tuple[Any, tuple]] = [(value, ())]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return path
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if "\x00" in key:
+                    return (*path, key.replace("\x00", "\\u0000"))
+                stack.append((child, (*path, key)))
+        elif isinstance(item, list):
+            stack.extend((child, (*path, index)) for index, child in enumerate(item))
+    return None
 
 
 def json_depth(value: Any) -> int:
@@ -103,6 +137,19 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class NulFreeStringConverter(UnicodeConverter):
+    """``<key>`` / ``<string:key>`` URL parts without U+0000: ``/v1/outlets/a%00b`` matches no route.
+
+    PostgreSQL cannot compare text with NUL in it, so such a key was a 500 there (a 404 on SQLite).
+    """
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002 - werkzeug's name
+        super().__init__(map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00]")
+
+
 def init_app(app: Flask) -> None:
-    """Install the bounded ``int`` converter; must run before any route is registered."""
+    """Install the bounded URL converters; must run before any route is registered."""
     app.url_map.converters["int"] = BoundedIntConverter
+    app.url_map.converters["default"] = NulFreeStringConverter
+    app.url_map.converters["string"] = NulFreeStringConverter

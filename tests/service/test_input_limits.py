@@ -88,3 +88,25 @@ def test_ids_beyond_64_bits_are_404(client, app, path):
     assert_problem(client.get(path + "9223372036854775807", headers=headers), 404)
     assert_problem(client.get(path + "15645057350476462080", headers=headers), 404)
     assert_problem(client.delete(path + "329047384924599609196544", headers=headers), 404)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field", "index"),
+    [
+        ("/v1/outlets", {"key": "o", "name": "O\u0000x"}, "name", None),
+        ("/v1/outlets", {"key": "o", "name": "O", "metadata": {"a\u0000": 1}}, "metadata.a\\u0000", None),
+        ("/v1/articles/batch", [make_article(0), make_article(1, text="a\u0000b")], "text", 1),
+    ],
+)
+def test_nul_characters_are_422(client, path, body, field, index):
+    """Found by schemathesis on PostgreSQL, which cannot store U+0000 in text (was a 500)."""
+    problem = assert_problem(client.post(path, json=body), 422, {field})
+    assert problem["errors"][0].get("index") == index
+    assert "NUL" in problem["errors"][0]["detail"]
+
+
+@pytest.mark.parametrize("path", ["/v1/outlets/a%00b", "/v1/events/x%00"])
+def test_nul_in_a_url_key_is_404(client, path):
+    """PostgreSQL cannot compare text holding U+0000: these were 500s there."""
+    assert_problem(client.get(path), 404)
+    assert_problem(client.patch(path, json={"name": "x"}, headers={"If-Match": '"x"'}), 404)
