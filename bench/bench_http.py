@@ -128,6 +128,8 @@ def main() -> None:
     ap.add_argument("--batch-items", type=int, default=1000)
     ap.add_argument("--comparison-seconds", type=float, default=10)
     ap.add_argument("--python-load", action="store_true", help="use the Python load generator, not wrk")
+    ap.add_argument("--server-env", nargs="*", default=[], metavar="NAME=VALUE",
+                    help="extra environment for gunicorn (e.g. MALLOC_ARENA_MAX=2)")
     args = ap.parse_args()
     exit_on_sigterm()
     use_wrk = not args.python_load
@@ -136,7 +138,9 @@ def main() -> None:
     migrate(url)
     res: dict[str, Any] = {"workers": 2, "load_avg_start": load_average()}
     try:
-        with Server(url) as srv:
+        extra_env = dict(item.split("=", 1) for item in args.server_env)
+        res["server_env"] = extra_env
+        with Server(url, env=extra_env) as srv:
             res["ready_seconds"] = round(srv.ready_seconds, 1)
             res["memory_after_start"] = srv.worker_memory()
             for name, fn in (
