@@ -222,7 +222,7 @@ def write_report() -> Path:
         "sentences/s | classify articles per CPU-s | featurise articles/s | ratio | load |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    sets = []
+    sets, skipped = [], []
     if cls:
         sets.append(("fixtures (generated ~600 words)", cls, _first(cls.get("load_avg"))))
     for name in ("eval", "datasets"):
@@ -233,7 +233,7 @@ def write_report() -> Path:
             )
             sets.append((label, part, part.get("load_avg")))
         elif part:
-            lines.append(f"| {name} | skipped: {part['skipped']} |||||||| ")
+            skipped.append(f"| `{name}` | skipped: {part['skipped']} ||||||||| ")
     for label, part, load in sets:
         for procs in (1, 2):
             r = part.get(f"processes_{procs}")
@@ -246,6 +246,7 @@ def write_report() -> Path:
                     f"{_n(r['classify'].get('articles_per_cpu_s'))} | "
                     f"{_n(r['featurise']['articles_per_s'])} | {r['ratio']:.2f} | {load} |"
                 )
+    lines += skipped
     if not sets:
         lines.append(f"| {_status(runs, 'classify')} ||||||||| ")
 
