@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from classifiers import ArticleClassifier, Codebook, UnknownCodebookError, load_codebook, load_or_train
 from classifiers.codebook import CODEBOOK_DIR
+from service.metrics import count_classifications
 from service.storage.classifications import (
     classification_summaries,
     store_classifications,
@@ -131,10 +132,17 @@ def check_text_sizes(items: Sequence[dict[str, Any]]) -> None:
 def classify_items(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Classify ``{title, text, target}`` dicts in one batch; results as ``to_dict()`` dicts, in order."""
     check_text_sizes(items)
-    results = get_model().classify_many(
-        [(item.get("title") or "", item["text"], item.get("target")) for item in items]
+    results = classify_counted(
+        get_model(), [(item.get("title") or "", item["text"], item.get("target")) for item in items]
     )
     return [r.to_dict() for r in results]
+
+
+def classify_counted(model: ArticleClassifier, triples: Sequence[tuple[str, str, str | None]]) -> list:
+    """``model.classify_many`` plus the Prometheus count by status, so /metrics sees every path."""
+    results = model.classify_many(triples)
+    count_classifications(model.version, [r.status for r in results])
+    return results
 
 
 def classify_stored_articles(
@@ -154,7 +162,7 @@ def classify_stored_articles(
     n_stored = 0
     for start in range(0, len(pending), chunk_size):
         chunk = pending[start : start + chunk_size]
-        results = model.classify_many([(title, text, None) for _, title, text in chunk])
+        results = classify_counted(model, [(title, text, None) for _, title, text in chunk])
         n_stored += store_classifications(
             session, [(aid, r.to_dict()) for (aid, _, _), r in zip(chunk, results, strict=True)]
         )

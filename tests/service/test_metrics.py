@@ -52,6 +52,19 @@ def test_classification_hooks(app, client):
     assert found[("framescope_model_info", info)] == 1
 
 
+def test_classify_and_ingest_are_counted_by_model_and_status(app, client):
+    version = app.extensions["framescope"]["model"].version
+    body = {"title": "Allies pledge air defence", "text": make_article(7)["text"]}
+    assert client.post("/v1/classify", json=[body, {"text": "Ja."}]).status_code == 200
+    assert client.post("/v1/articles?create_missing=true", json=make_article(8)).status_code == 201
+    found = samples(client)
+    counted = {
+        labels: value for (name, labels), value in found.items() if name == "framescope_classifications_total"
+    }
+    assert sum(v for labels, v in counted.items() if ("model_version", version) in labels) == 3
+    assert counted[(("model_version", version), ("status", "ok"))] >= 2
+
+
 def test_the_loaded_model_is_published(app, client):
     model = app.extensions["framescope"]["model"]
     info = (
