@@ -21,7 +21,7 @@ from comparison.records import (
     validate_stances,
 )
 from comparison.results import FrameTestResult, Omission, ShareEstimate
-from comparison.stats import benjamini_hochberg, jensen_shannon_divergence
+from comparison.stats import benjamini_hochberg, check_confidence_level, jensen_shannon_divergence
 from comparison.vocabulary import TermCounts, count_terms, fightin_words
 
 Distribution = Literal["prevalence", "share", "dominant"]
@@ -198,8 +198,7 @@ def compare_outlets(
         raise InvalidParameterError(
             "need min_articles >= 1 and 0 <= omission_threshold < usage_threshold <= 1"
         )
-    if not 0 < confidence_level < 1:
-        raise InvalidParameterError(f"confidence_level must be in (0, 1), got {confidence_level!r}")
+    check_confidence_level(confidence_level)
     arrays = build_arrays(records, frames, allow_mixed_versions=allow_mixed_versions)
     stance_labels = tuple(stance_labels)
     stance_target = validate_stances(records, stance_labels)

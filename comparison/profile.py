@@ -20,7 +20,7 @@ from comparison.records import (
     validate_stances,
 )
 from comparison.results import ShareEstimate, format_table
-from comparison.stats import BH_METHOD, ConfidenceInterval, benjamini_hochberg
+from comparison.stats import BH_METHOD, ConfidenceInterval, benjamini_hochberg, check_confidence_level
 
 CMH_METHOD = "cochran-mantel-haenszel"
 
@@ -183,8 +183,7 @@ def outlet_profile(
     the cells of tables with a zero (``shift_zeros``); the test uses the raw counts.
     Records without an ``event`` are left out with a warning.
     """
-    if not 0 < confidence_level < 1:
-        raise InvalidParameterError(f"confidence_level must be in (0, 1), got {confidence_level!r}")
+    check_confidence_level(confidence_level)
     stance_labels = tuple(stance_labels)
     with_event = [r for r in records if r.event is not None]
     warnings: list[ComparisonWarning] = []

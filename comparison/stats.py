@@ -26,7 +26,8 @@ class ConfidenceInterval(NamedTuple):
     high: float
 
 
-def _check_level(confidence_level: float) -> None:
+def check_confidence_level(confidence_level: float) -> None:
+    """Refuse a level outside (0, 1): every interval and test in the package takes one."""
     if not 0.0 < confidence_level < 1.0:
         raise InvalidParameterError(f"confidence_level must be in (0, 1), got {confidence_level!r}")
 
@@ -47,7 +48,7 @@ def wilson_interval(count: int, n: int, confidence_level: float = 0.95) -> Confi
     Wilson, E. B. (1927). Probable inference, the law of succession, and statistical
     inference. JASA 22(158), 209–212.
     """
-    _check_level(confidence_level)
+    check_confidence_level(confidence_level)
     if n <= 0:
         raise NotEnoughDataError("a proportion needs at least one observation (n = 0)")
     if not 0 <= count <= n:

@@ -18,6 +18,7 @@ from comparison.records import (
     validate_stances,
 )
 from comparison.results import ShareEstimate, format_table
+from comparison.stats import check_confidence_level
 
 Interval = Literal["day", "week", "month"]
 INTERVALS = ("day", "week", "month")
@@ -122,8 +123,7 @@ def frame_trends(
     """
     if interval not in INTERVALS:
         raise InvalidParameterError(f"interval must be one of {INTERVALS}, got {interval!r}")
-    if not 0 < confidence_level < 1:
-        raise InvalidParameterError(f"confidence_level must be in (0, 1), got {confidence_level!r}")
+    check_confidence_level(confidence_level)
     stance_labels = tuple(stance_labels)
     dated = [r for r in records if r.published_at is not None]
     warnings: list[ComparisonWarning] = []
