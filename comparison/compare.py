@@ -17,6 +17,7 @@ from comparison.records import (
     ComparisonWarning,
     RecordArrays,
     build_arrays,
+    count_cells,
     small_sample_warnings,
     validate_stances,
 )
@@ -204,15 +205,12 @@ def compare_outlets(
     stance_target = validate_stances(records, stance_labels)
     outlets, frame_keys, idx = arrays.outlets, arrays.frames, arrays.outlet_index
     n_out, n_frames = len(outlets), len(frame_keys)
-    n_articles = arrays.n_articles
+    cells = count_cells(arrays, records, stance_labels, idx, n_out)
+    counts, share_sums, stance_counts, n_articles = cells.present, cells.share_sums, cells.stance, cells.n
     warnings = list(arrays.warnings) + small_sample_warnings(outlets, n_articles.tolist(), min_articles)
     if n_out < 2:
         warnings.append(ComparisonWarning("single_outlet", "only one outlet: nothing to compare against"))
 
-    counts = np.zeros((n_out, n_frames), dtype=np.int64)
-    np.add.at(counts, idx, arrays.present.astype(np.int64))
-    share_sums = np.zeros((n_out, n_frames))
-    np.add.at(share_sums, idx, arrays.shares)
     mean_shares = share_sums / n_articles[:, None]
     prevalence = tuple(
         ShareEstimate(
@@ -250,15 +248,6 @@ def compare_outlets(
         for j, k in enumerate(dominant_keys)
     )
 
-    stance_pos = {s: j for j, s in enumerate(stance_labels)}
-    st_col = np.fromiter(
-        (stance_pos.get(r.stance, -1) if r.stance is not None else -1 for r in records),
-        dtype=np.intp,
-        count=len(records),
-    )
-    stance_counts = np.zeros((n_out, len(stance_labels)), dtype=np.int64)
-    has = st_col >= 0
-    np.add.at(stance_counts, (idx[has], st_col[has]), 1)
     stance: list[ShareEstimate] = []
     for i, o in enumerate(outlets):
         n_labelled = int(stance_counts[i].sum())

@@ -17,6 +17,7 @@ from comparison.records import (
     ArticleRecord,
     ComparisonWarning,
     build_arrays,
+    count_cells,
     validate_stances,
 )
 from comparison.results import ShareEstimate, format_table
@@ -207,22 +208,11 @@ def outlet_profile(
     ev = np.fromiter((ev_pos[r.event] for r in with_event), dtype=np.intp, count=len(with_event))
     n_out, n_ev = len(arrays.outlets), len(events)
     cell = arrays.outlet_index * n_ev + ev
-    n_cell = np.bincount(cell, minlength=n_out * n_ev).reshape(n_out, n_ev)
-    present = np.zeros((n_out * n_ev, len(arrays.frames)), dtype=np.int64)
-    np.add.at(present, cell, arrays.present.astype(np.int64))
-    present = present.reshape(n_out, n_ev, -1)
-    share_sums = np.zeros((n_out * n_ev, len(arrays.frames)))
-    np.add.at(share_sums, cell, arrays.shares)
-    share_sums = share_sums.reshape(n_out, n_ev, -1)
-    st_pos = {s: j for j, s in enumerate(stance_labels)}
-    st = np.fromiter(
-        (st_pos.get(r.stance, -1) if r.stance is not None else -1 for r in with_event),
-        dtype=np.intp,
-        count=len(with_event),
-    )
-    stance_counts = np.zeros((n_out * n_ev, len(stance_labels)), dtype=np.int64)
-    np.add.at(stance_counts, (cell[st >= 0], st[st >= 0]), 1)
-    stance_counts = stance_counts.reshape(n_out, n_ev, -1)
+    cells = count_cells(arrays, with_event, stance_labels, cell, n_out * n_ev)
+    n_cell = cells.n.reshape(n_out, n_ev)
+    present = cells.present.reshape(n_out, n_ev, -1)
+    share_sums = cells.share_sums.reshape(n_out, n_ev, -1)
+    stance_counts = cells.stance.reshape(n_out, n_ev, -1)
 
     prevalence: list[ShareEstimate] = []
     stance: list[ShareEstimate] = []

@@ -97,10 +97,6 @@ class RecordArrays:
     codebook_hashes: tuple[str, ...]
     warnings: tuple[ComparisonWarning, ...]
 
-    @property
-    def n_articles(self) -> np.ndarray:
-        return np.bincount(self.outlet_index, minlength=len(self.outlets))
-
 
 def check_model_versions(
     records: Sequence[ArticleRecord], *, allow_mixed_versions: bool = False
@@ -178,6 +174,45 @@ def build_arrays(
     return RecordArrays(
         outlets, frame_keys, outlet_index, present.reshape(shares.shape), shares, versions, hashes, warnings
     )
+
+
+@dataclass(frozen=True)
+class CellCounts:
+    """Sums over the records in each cell of a grouping (outlet, outlet × bucket, outlet × event)."""
+
+    n: np.ndarray  # (n_cells,) articles
+    present: np.ndarray  # (n_cells, n_frames) articles that use each frame
+    share_sums: np.ndarray  # (n_cells, n_frames) summed sentence shares
+    stance: np.ndarray  # (n_cells, n_stance_labels) articles with each stance label
+
+
+def count_cells(
+    arrays: RecordArrays,
+    records: Sequence[ArticleRecord],
+    stance_labels: Sequence[str],
+    cell: np.ndarray,
+    n_cells: int,
+) -> CellCounts:
+    """Add up ``arrays`` (built from ``records``) per cell; ``cell[i]`` is record i's cell in [0, n_cells).
+
+    One vectorised pass serves the per-outlet comparison, the trends and the event profile alike;
+    records without a stance (or with one not in ``stance_labels``) count nowhere in ``stance``.
+    """
+    n_frames = len(arrays.frames)
+    present = np.zeros((n_cells, n_frames), dtype=np.int64)
+    np.add.at(present, cell, arrays.present.astype(np.int64))
+    share_sums = np.zeros((n_cells, n_frames))
+    np.add.at(share_sums, cell, arrays.shares)
+    position = {s: j for j, s in enumerate(stance_labels)}
+    column = np.fromiter(
+        (position.get(r.stance, -1) if r.stance is not None else -1 for r in records),
+        dtype=np.intp,
+        count=len(records),
+    )
+    stance = np.zeros((n_cells, len(stance_labels)), dtype=np.int64)
+    has = column >= 0
+    np.add.at(stance, (cell[has], column[has]), 1)
+    return CellCounts(np.bincount(cell, minlength=n_cells), present, share_sums, stance)
 
 
 def small_sample_warnings(

@@ -15,6 +15,7 @@ from comparison.records import (
     ArticleRecord,
     ComparisonWarning,
     build_arrays,
+    count_cells,
     validate_stances,
 )
 from comparison.results import ShareEstimate, format_table
@@ -145,21 +146,10 @@ def frame_trends(
     buckets = tuple(starts)
     position = {b: j for j, b in enumerate(buckets)}
     column_by_day = {d: position[k[0]] for d, k in bucket_by_day.items()}
-    n_out, n_b, n_f = len(arrays.outlets), len(buckets), len(arrays.frames)
+    n_out, n_b = len(arrays.outlets), len(buckets)
     cell = arrays.outlet_index * n_b + np.fromiter(map(column_by_day.__getitem__, days), np.intp, len(days))
-    n_cell = np.bincount(cell, minlength=n_out * n_b)
-    present = np.zeros((n_out * n_b, n_f), dtype=np.int64)
-    np.add.at(present, cell, arrays.present.astype(np.int64))
-    share_sums = np.zeros((n_out * n_b, n_f))
-    np.add.at(share_sums, cell, arrays.shares)
-    stance_pos = {s: j for j, s in enumerate(stance_labels)}
-    st = np.fromiter(
-        (stance_pos.get(r.stance, -1) if r.stance is not None else -1 for r in dated),
-        dtype=np.intp,
-        count=len(dated),
-    )
-    stance_counts = np.zeros((n_out * n_b, len(stance_labels)), dtype=np.int64)
-    np.add.at(stance_counts, (cell[st >= 0], st[st >= 0]), 1)
+    cells = count_cells(arrays, dated, stance_labels, cell, n_out * n_b)
+    n_cell, present, share_sums, stance_counts = cells.n, cells.present, cells.share_sums, cells.stance
 
     prevalence: list[ShareEstimate] = []
     stance: list[ShareEstimate] = []
