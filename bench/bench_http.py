@@ -72,10 +72,14 @@ def phase_classify(srv: Server, seconds: float, connections: int, use_wrk: bool)
     run_load(srv.base + "/v1/classify", method="POST", body=body, seconds=3, connections=connections,
              use_wrk=use_wrk)
     load_before = load_average()
+    cpu_before = srv.worker_cpu()
     res = run_load(srv.base + "/v1/classify", method="POST", body=body, seconds=seconds,
                    connections=connections, use_wrk=use_wrk)
+    cpu = [round(t - cpu_before.get(pid, 0.0), 1) for pid, t in srv.worker_cpu().items()]
+    # keep-alive connections stay with the worker that accepted them: an uneven split caps throughput
     res.update(words=len(text.split()), body_kib=round(len(body) / 1024, 1), load_avg_before=load_before,
-               load_avg_after=load_average())
+               load_avg_after=load_average(), worker_cpu_seconds=cpu,
+               cpu_ms_per_request=round(sum(cpu) / max(res["requests"], 1) * 1000, 2))
     return res
 
 

@@ -83,6 +83,18 @@ class Server:
         """RSS and peak RSS (MiB) of every worker."""
         return [{"pid": pid, **rss_mib(pid)} for pid in self.worker_pids()]
 
+    def worker_cpu(self) -> dict[int, float]:
+        """CPU seconds (user + system) used so far by each worker: shows how load was split."""
+        tick = os.sysconf("SC_CLK_TCK")
+        out = {}
+        for pid in self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            out[pid] = (int(fields[11]) + int(fields[12])) / tick
+        return out
+
     def get_json(self, path: str, timeout: float = 60) -> Any:
         with urllib.request.urlopen(self.base + path, timeout=timeout) as resp:
             return json.loads(resp.read())
