@@ -26,6 +26,7 @@ from classifiers.codebook import Codebook
 from classifiers.corpus import Corpus
 from classifiers.features import SentenceFeaturizer, lexicons_from_codebook
 from classifiers.models import MultiLabelLogit
+from classifiers.scoring import f1_from_counts
 
 DEFAULT_PARAMS = {
     "C_frame": 4.0,
@@ -166,7 +167,12 @@ def cross_validate(corpus: Corpus, codebook: Codebook, params: dict | None = Non
 def _prf(tp: int, fp: int, fn: int) -> dict:
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
-    return {"precision": p, "recall": r, "f1": 2 * tp / (2 * tp + fp + fn) if tp else 0.0, "support": tp + fn}
+    return {"precision": p, "recall": r, "f1": f1_from_counts(tp, fp, fn), "support": tp + fn}
+
+
+def _prf_of(y: np.ndarray, yh: np.ndarray) -> dict:
+    """P/R/F1 of the boolean predictions ``yh`` against the boolean truth ``y``."""
+    return _prf(int((y & yh).sum()), int((~y & yh).sum()), int((y & ~yh).sum()))
 
 
 def article_scores(
@@ -239,10 +245,8 @@ def cv_metrics(corpus: Corpus, codebook: Codebook, cv: dict) -> tuple[dict, np.n
         "thresholds": dict(zip(keys, thresholds.tolist(), strict=True)),
     }
     for j, k in enumerate(keys):
-        y, yh = table.frames[:, j] == 1, cv["frame"][:, j] >= 0.5
-        metrics["sentence"][k] = _prf(int((y & yh).sum()), int((~y & yh).sum()), int((y & ~yh).sum()))
-        y, yh = gold_art[:, j] == 1, scores[:, j] >= thresholds[j]
-        metrics["article"][k] = _prf(int((y & yh).sum()), int((~y & yh).sum()), int((y & ~yh).sum()))
+        metrics["sentence"][k] = _prf_of(table.frames[:, j] == 1, cv["frame"][:, j] >= 0.5)
+        metrics["article"][k] = _prf_of(gold_art[:, j] == 1, scores[:, j] >= thresholds[j])
     used = [metrics["article"][k]["f1"] for k in keys if metrics["article"][k]["support"] >= 3]
     metrics["article_frame_macro_f1"] = float(np.mean(used)) if used else 0.0
     metrics["dominant_accuracy"] = _dominant_accuracy(corpus, table, cv, scores, thresholds, keys)
@@ -257,24 +261,10 @@ def cv_metrics(corpus: Corpus, codebook: Codebook, cv: dict) -> tuple[dict, np.n
         )
         pred[te] = model.predict(X[has][te])
     y = labels[has]
-    per = {
-        c: _prf(
-            int(((y == c) & (pred == c)).sum()),
-            int(((y != c) & (pred == c)).sum()),
-            int(((y == c) & (pred != c)).sum()),
-        )
-        for c in STANCE_ORDER
-    }
+    per = {c: _prf_of(y == c, pred == c) for c in STANCE_ORDER}
     metrics["article_stance"] = per
     metrics["article_stance_macro_f1"] = float(np.mean([per[c]["f1"] for c in STANCE_ORDER]))
     s = table.stance != None  # noqa: E711 (elementwise on an object array)
     ys, ps = table.stance[s], np.asarray(STANCE_ORDER)[np.argmax(cv["stance"][s], axis=1)]
-    metrics["sentence_stance"] = {
-        c: _prf(
-            int(((ys == c) & (ps == c)).sum()),
-            int(((ys != c) & (ps == c)).sum()),
-            int(((ys == c) & (ps != c)).sum()),
-        )
-        for c in STANCE_ORDER
-    }
+    metrics["sentence_stance"] = {c: _prf_of(ys == c, ps == c) for c in STANCE_ORDER}
     return metrics, thresholds

@@ -17,7 +17,7 @@ import numpy as np
 from classifiers.codebook import Codebook, load_codebook
 from classifiers.corpus import Corpus, load_corpus
 from classifiers.dictionary import DictionaryBaseline
-from classifiers.scoring import EVAL_DIR, format_table, read_jsonl, score
+from classifiers.scoring import EVAL_DIR, f1_from_counts, format_table, read_jsonl, score
 from classifiers.training import load_or_train
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,7 +40,7 @@ def fit_dictionary(codebook: Codebook, corpus: Corpus) -> DictionaryBaseline:
             fn = sum(
                 k not in p["frames"] and k in a.frames for p, a in zip(preds, corpus.articles, strict=True)
             )
-            f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+            f1 = f1_from_counts(tp, fp, fn)
             if f1 > best_f1[j]:
                 best[j], best_f1[j] = m, f1
     return DictionaryBaseline(codebook, texts, min_hits=best)

@@ -23,7 +23,8 @@ FRAMES = (
 )
 
 
-def _f1(tp: int, fp: int, fn: int) -> float:
+def f1_from_counts(tp: int, fp: int, fn: int) -> float:
+    """F1 from confusion counts, 0 when there is no true positive (score.py's convention)."""
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
@@ -46,12 +47,13 @@ def score(predictions: Sequence[Mapping], gold: Sequence[Mapping]) -> dict:
             fn += y and not yh
         big_tp, big_fp, big_fn = big_tp + tp, big_fp + fp, big_fn + fn
         n_pos = sum(fr in g["frames"] for g in gold)
-        rows.append({"frame": fr, "positives": n_pos, "tp": tp, "fp": fp, "fn": fn, "f1": _f1(tp, fp, fn)})
+        f1 = f1_from_counts(tp, fp, fn)
+        rows.append({"frame": fr, "positives": n_pos, "tp": tp, "fp": fp, "fn": fn, "f1": f1})
         if n_pos >= 3:
-            used.append(_f1(tp, fp, fn))
+            used.append(f1)
     pairs = [(g["stance"], pred.get(g["id"], empty).get("stance")) for g in gold if g.get("stance")]
     stance = {
-        c: _f1(
+        c: f1_from_counts(
             sum(y == c and p == c for y, p in pairs),
             sum(y != c and p == c for y, p in pairs),
             sum(y == c and p != c for y, p in pairs),
@@ -64,7 +66,7 @@ def score(predictions: Sequence[Mapping], gold: Sequence[Mapping]) -> dict:
         "frames": rows,
         "frame_macro_f1": sum(used) / len(used),
         "n_frames_used": len(used),
-        "frame_micro_f1": _f1(big_tp, big_fp, big_fn),
+        "frame_micro_f1": f1_from_counts(big_tp, big_fp, big_fn),
         "stance": stance,
         "stance_macro_f1": sum(stance.values()) / 3,
         "n_stance": len(pairs),

@@ -33,7 +33,7 @@ from classifiers.cv import (
     cv_metrics,
 )
 from classifiers.features import lexicons_from_codebook
-from classifiers.scoring import EVAL_DIR, read_jsonl, score
+from classifiers.scoring import EVAL_DIR, f1_from_counts, read_jsonl, score
 
 DISCOUNTS = (0.0, 0.3, 0.5, 0.7, 1.0)
 
@@ -44,7 +44,7 @@ def _macro(y: np.ndarray, pred: np.ndarray) -> tuple[float, dict[str, float]]:
         tp = int(((y == c) & (pred == c)).sum())
         fp = int(((y != c) & (pred == c)).sum())
         fn = int(((y == c) & (pred != c)).sum())
-        per[c] = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        per[c] = f1_from_counts(tp, fp, fn)
     return float(np.mean(list(per.values()))), per
 
 
