@@ -140,7 +140,8 @@ class ProfileResult:
         return self.summary()
 
 
-def _stratified(outlet: str, frame: str, tables: list[np.ndarray], alpha: float) -> tuple | None:
+def _stratified(tables: list[np.ndarray], alpha: float) -> dict[str, Any] | None:
+    """The CMH fields of a :class:`StratifiedFrameResult` (all but the adjusted p-value), or ``None``."""
     informative = [t for t in tables if (t.sum(axis=0) > 0).all() and (t.sum(axis=1) > 0).all()]
     if not informative:
         return None
@@ -152,12 +153,21 @@ def _stratified(outlet: str, frame: str, tables: list[np.ndarray], alpha: float)
         odds = float(shifted.oddsratio_pooled)
         low, high = (float(x) for x in shifted.oddsratio_pooled_confint(alpha=alpha))
         homogeneity = float(raw.test_equal_odds().pvalue) if len(informative) > 1 else None
-    values = [float(test.statistic), float(test.pvalue), odds, low, high]
-    if not all(math.isfinite(v) for v in values):
+    statistic, pvalue = float(test.statistic), float(test.pvalue)
+    if not all(math.isfinite(v) for v in (statistic, pvalue, odds, low, high)):
         return None
     if homogeneity is not None and not math.isfinite(homogeneity):
         homogeneity = None
-    return len(informative), int(sum(t.sum() for t in informative)), values, homogeneity
+    return {
+        "n_events": len(informative),
+        "n": int(sum(t.sum() for t in informative)),
+        "odds_ratio": odds,
+        "statistic": statistic,
+        "pvalue": pvalue,
+        "pvalue_homogeneity": homogeneity,
+        "ci_low": low,
+        "ci_high": high,
+    }
 
 
 def outlet_profile(
@@ -265,7 +275,7 @@ def outlet_profile(
                 for e in range(n_ev)
                 if n_cell[o, e] > 0 and others_n[e] > 0
             ]
-            found = _stratified(name, frame, tables, 1.0 - confidence_level)
+            found = _stratified(tables, 1.0 - confidence_level)
             if found is None:
                 warnings.append(
                     ComparisonWarning(
@@ -278,26 +288,13 @@ def outlet_profile(
                     )
                 )
             else:
-                candidates.append((name, frame, *found))
-    adjusted = benjamini_hochberg([c[4][1] for c in candidates])
+                candidates.append((name, frame, found))
+    adjusted = benjamini_hochberg([found["pvalue"] for _, _, found in candidates])
     stratified = tuple(
         StratifiedFrameResult(
-            name,
-            frame,
-            n_events,
-            n,
-            values[2],
-            values[0],
-            values[1],
-            p_adj,
-            homog,
-            values[3],
-            values[4],
-            confidence_level,
+            outlet=name, frame=frame, pvalue_adjusted=p_adj, confidence_level=confidence_level, **found
         )
-        for (name, frame, n_events, n, values, homog), p_adj in zip(
-            candidates, adjusted.pvalues_adjusted, strict=True
-        )
+        for (name, frame, found), p_adj in zip(candidates, adjusted.pvalues_adjusted, strict=True)
     )
     return ProfileResult(
         tuple(profiled),
