@@ -62,7 +62,9 @@ def batch_body(i: int, base: list[tuple[str, str, None]]) -> bytes:
     return json.dumps(items).encode()
 
 
-def phase_classify(srv: Server, seconds: float, connections: int, use_wrk: bool) -> dict[str, Any]:
+def phase_classify(
+    srv: Server, seconds: float, connections: int, use_wrk: bool, close: bool = False
+) -> dict[str, Any]:
     title, text, _ = make_articles(1)[0]
     body = json.dumps({"title": title, "text": text}).encode()
     status, answer = srv.request("POST", "/v1/classify", body)
@@ -74,7 +76,7 @@ def phase_classify(srv: Server, seconds: float, connections: int, use_wrk: bool)
     load_before = load_average()
     cpu_before = srv.worker_cpu()
     res = run_load(srv.base + "/v1/classify", method="POST", body=body, seconds=seconds,
-                   connections=connections, use_wrk=use_wrk)
+                   connections=connections, use_wrk=use_wrk, close=close)
     cpu = [round(t - cpu_before.get(pid, 0.0), 1) for pid, t in srv.worker_cpu().items()]
     # keep-alive connections stay with the worker that accepted them: an uneven split caps throughput
     res.update(words=len(text.split()), body_kib=round(len(body) / 1024, 1), load_avg_before=load_before,
@@ -149,6 +151,8 @@ def main() -> None:
             res["memory_after_start"] = srv.worker_memory()
             for name, fn in (
                 ("classify", lambda: phase_classify(srv, args.seconds, args.connections, use_wrk)),
+                ("classify_close", lambda: phase_classify(srv, args.seconds, args.connections, use_wrk,
+                                                          close=True)),
                 ("batch", lambda: phase_batch(srv, args.batch_seconds, args.batch_max_requests,
                                               args.batch_items)),
                 ("comparison", lambda: phase_comparison(srv, args.comparison_seconds, use_wrk)),

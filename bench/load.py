@@ -30,6 +30,9 @@ local f = assert(io.open(os.getenv("BENCH_BODY_FILE"), "rb"))
 wrk.method = os.getenv("BENCH_METHOD")
 local body = f:read("*a")
 f:close()
+if os.getenv("BENCH_CLOSE") == "1" then
+  wrk.headers["Connection"] = "close"
+end
 if #body > 0 then
   wrk.body = body
   wrk.headers["Content-Type"] = "application/json"
@@ -59,24 +62,32 @@ def run_load(
     seconds: float = 15,
     connections: int = 8,
     use_wrk: bool = True,
+    close: bool = False,
 ) -> dict[str, Any]:
-    """Closed-loop load for ``seconds``; returns ``{tool, requests, req_per_s, p50_ms, ..., non_2xx}``."""
+    """Closed-loop load for ``seconds``; returns ``{tool, requests, req_per_s, p50_ms, ..., non_2xx}``.
+
+    ``close`` sends ``Connection: close`` (wrk only): a new connection per request, so the server's
+    workers share the load instead of keeping the connections they first accepted.
+    """
     _check_loopback(url)
     if use_wrk and shutil.which("wrk"):
-        return _run_wrk(url, method, body, seconds, connections)
+        return _run_wrk(url, method, body, seconds, connections, close)
     if use_wrk:
         print(WRK_HINT, flush=True)
     return run_python_load(url, lambda _i: body, method=method, seconds=seconds, connections=connections)
 
 
-def _run_wrk(url: str, method: str, body: bytes, seconds: float, connections: int) -> dict[str, Any]:
+def _run_wrk(
+    url: str, method: str, body: bytes, seconds: float, connections: int, close: bool = False
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         script, body_file = Path(tmp) / "bench.lua", Path(tmp) / "body"
         script.write_text(_WRK_SCRIPT)
         body_file.write_bytes(body)
         cmd = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "10s",
                "-s", str(script), url]
-        env = {"BENCH_BODY_FILE": str(body_file), "BENCH_METHOD": method, "PATH": "/usr/bin:/bin"}
+        env = {"BENCH_BODY_FILE": str(body_file), "BENCH_METHOD": method, "PATH": "/usr/bin:/bin",
+               "BENCH_CLOSE": "1" if close else "0"}
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=seconds + 60)
     line = next((ln for ln in done.stdout.splitlines() if ln.startswith("BENCH_JSON ")), None)
     if line is None:
@@ -84,7 +95,7 @@ def _run_wrk(url: str, method: str, body: bytes, seconds: float, connections: in
     raw = json.loads(line.split(" ", 1)[1])
     duration = raw["duration_us"] / 1e6
     return {
-        "tool": f"wrk -t1 -c{connections}",
+        "tool": f"wrk -t1 -c{connections}" + (", Connection: close" if close else ", keep-alive"),
         "seconds": round(duration, 1),
         "requests": raw["requests"],
         "req_per_s": round(raw["requests"] / duration, 1),
