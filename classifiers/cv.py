@@ -219,6 +219,15 @@ def _stance_article_model(random_state: int, class_weight="balanced"):
     )
 
 
+def stance_article_oof(X: np.ndarray, labels: np.ndarray, events: np.ndarray, class_weight) -> np.ndarray:
+    """Out-of-fold article stance predictions, folds grouped by event (an event is never on both sides)."""
+    pred = np.empty(len(labels), dtype=object)
+    for tr, te in GroupKFold(n_splits=min(5, len(set(events)))).split(X, groups=events):
+        model = _stance_article_model(0, class_weight).fit(X[tr], labels[tr].astype(str))
+        pred[te] = model.predict(X[te])
+    return pred
+
+
 def _dominant_accuracy(corpus, table, cv, scores, thresholds, keys) -> float:
     """Share of corpus articles with a gold dominant frame whose predicted dominant matches."""
     hits, n = 0, 0
@@ -253,14 +262,8 @@ def cv_metrics(corpus: Corpus, codebook: Codebook, cv: dict) -> tuple[dict, np.n
     X, labels = _stance_article_data(corpus, table, cv["stance"], cv["alias"])
     has = np.asarray([lbl is not None for lbl in labels])
     events = np.asarray([a.event for a in corpus.articles])[has]
-    pred = np.empty(has.sum(), dtype=object)
-    n_folds = min(5, len(set(events)))
-    for tr, te in GroupKFold(n_splits=n_folds).split(X[has], groups=events):
-        model = _stance_article_model(0, cv["params"]["stance_class_weight"]).fit(
-            X[has][tr], labels[has][tr].astype(str)
-        )
-        pred[te] = model.predict(X[has][te])
     y = labels[has]
+    pred = stance_article_oof(X[has], y, events, cv["params"]["stance_class_weight"])
     per = {c: _prf_of(y == c, pred == c) for c in STANCE_ORDER}
     metrics["article_stance"] = per
     metrics["article_stance_macro_f1"] = float(np.mean([per[c]["f1"] for c in STANCE_ORDER]))

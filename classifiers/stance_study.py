@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from sklearn.model_selection import GroupKFold
 
 from classifiers.article import STANCE_ORDER, own_voice
 from classifiers.classifier import ArticleClassifier
@@ -31,7 +30,9 @@ from classifiers.cv import (
     _stance_article_model,
     cross_validate,
     cv_metrics,
+    stance_article_oof,
 )
+from classifiers.evaluate import model_predictions
 from classifiers.features import lexicons_from_codebook
 from classifiers.scoring import EVAL_DIR, f1_from_counts, read_jsonl, score
 
@@ -78,10 +79,7 @@ def discount_sweep(
         X, labels = _stance_article_data(corpus, table, proba, cv["alias"])
         has = np.asarray([lbl is not None for lbl in labels])
         y = labels[has].astype(str)
-        pred = np.empty(len(y), dtype=object)
-        for tr, te in GroupKFold(n_splits=min(5, len(set(events[has])))).split(X[has], groups=events[has]):
-            model = _stance_article_model(0, params["stance_class_weight"]).fit(X[has][tr], y[tr])
-            pred[te] = model.predict(X[has][te])
+        pred = stance_article_oof(X[has], y, events[has], params["stance_class_weight"])
         cv_macro, cv_per = _macro(y, pred)
         row = {"discount": d, "cv_macro": cv_macro, "cv": cv_per}
         if have_eval:
@@ -98,17 +96,7 @@ def discount_sweep(
                 primary_ratio=params["primary_ratio"],
                 attribution_discount=d,
             )
-            res = clf.classify_many([(a.get("title", ""), a.get("text", ""), None) for a in articles])
-            preds = [
-                {
-                    "id": a["id"],
-                    "frames": r.present_frames,
-                    "dominant": r.dominant_frame,
-                    "stance": r.stance.label,
-                }
-                for a, r in zip(articles, res, strict=True)
-            ]
-            sc = score(preds, gold)
+            sc = score(model_predictions(clf, articles), gold)
             row.update(
                 eval_macro=sc["stance_macro_f1"], eval=sc["stance"], eval_frame_macro=sc["frame_macro_f1"]
             )
