@@ -71,9 +71,7 @@ class ArticleClassifier:
         """Manifest summary for ``GET /v1/models``."""
         m = self.manifest
         return {
-            "version": self.version,
-            "codebook": self.codebook.key,
-            "codebook_hash": self.codebook.hash,
+            **self.model_info,
             "target": self.target,
             "trained_at": m.get("trained_at"),
             "corpus_hash": m.get("corpus_hash"),

@@ -30,8 +30,7 @@ CSV_MIMETYPE = "text/csv"
 
 
 def served_model_ref() -> dict[str, str]:
-    model = get_model()
-    return {"version": model.version, "codebook": model.codebook.key, "codebook_hash": model.codebook.hash}
+    return get_model().model_info
 
 
 def records_from_submitted(items: Sequence[Mapping[str, Any]], target: str | None) -> list[ArticleRecord]:
