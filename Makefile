@@ -27,8 +27,10 @@ dev: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m pytest -q
 
+## Lint: ruff check and ruff format --check (both run by .ci/run).
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 format: $(VENV)/.installed
 	$(PY) -m ruff format .

@@ -18,6 +18,7 @@ the statistics without vocabulary, ``frame_trends``, and the peak traced memory 
 (tracemalloc, measured in a separate run because tracing slows allocation). It ends with the fitted
 growth exponent: the slope of log(time) on log(n); 1.0 means linear.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,16 @@ from common import load_average, reset_peak_rss, rss_mib, write_result  # noqa: 
 
 from comparison import ArticleRecord, compare_outlets, count_terms, frame_trends  # noqa: E402
 
-FRAMES = ("military", "humanitarian", "economic", "diplomatic", "legal", "responsibility", "morality",
-          "human_interest")
+FRAMES = (
+    "military",
+    "humanitarian",
+    "economic",
+    "diplomatic",
+    "legal",
+    "responsibility",
+    "morality",
+    "human_interest",
+)
 STANCES = ("favor", "against", "neutral", None)
 N_VOCAB = 20_000
 WORDS_PER_ARTICLE = 600
@@ -80,18 +89,20 @@ def make_records(n: int, n_outlets: int = 20, seed: int = 0) -> list[ArticleReco
     for i in range(n):
         row_present = present[i]
         dominant = FRAMES[int(np.argmax(shares[i]))] if row_present.any() else None
-        records.append(ArticleRecord(
-            outlet=outlets[outlet_of[i]],
-            frames=dict(zip(FRAMES, row_present.tolist(), strict=True)),
-            shares=dict(zip(FRAMES, shares[i].tolist(), strict=True)),
-            dominant_frame=dominant,
-            stance=STANCES[stance_of[i]],
-            text=" ".join(vocab[tokens[i]]).capitalize() + ".",
-            published_at=start + timedelta(days=int(day_of[i]), hours=i % 24),
-            event=f"event_{event_of[i]:02d}",
-            model_version="bench-model",
-            codebook_hash="0123456789abcdef",
-        ))
+        records.append(
+            ArticleRecord(
+                outlet=outlets[outlet_of[i]],
+                frames=dict(zip(FRAMES, row_present.tolist(), strict=True)),
+                shares=dict(zip(FRAMES, shares[i].tolist(), strict=True)),
+                dominant_frame=dominant,
+                stance=STANCES[stance_of[i]],
+                text=" ".join(vocab[tokens[i]]).capitalize() + ".",
+                published_at=start + timedelta(days=int(day_of[i]), hours=i % 24),
+                event=f"event_{event_of[i]:02d}",
+                model_version="bench-model",
+                codebook_hash="0123456789abcdef",
+            )
+        )
     return records
 
 
@@ -190,49 +201,83 @@ def main() -> None:
     parser.add_argument("--outlets", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc run")
-    parser.add_argument("--variants", nargs="+", help="what to time (default: everything)",
-                        default=["compare", "full", "terms", "novocab", "trends", "peak"])
-    parser.add_argument("--trace-max", type=int, default=10**9,
-                        help="largest size whose peak is traced with tracemalloc (RSS is always read)")
-    parser.add_argument("--single-run-from", type=int, default=10**9,
-                        help="sizes from this one up are run once instead of --repeat times")
+    parser.add_argument(
+        "--variants",
+        nargs="+",
+        help="what to time (default: everything)",
+        default=["compare", "full", "terms", "novocab", "trends", "peak"],
+    )
+    parser.add_argument(
+        "--trace-max",
+        type=int,
+        default=10**9,
+        help="largest size whose peak is traced with tracemalloc (RSS is always read)",
+    )
+    parser.add_argument(
+        "--single-run-from",
+        type=int,
+        default=10**9,
+        help="sizes from this one up are run once instead of --repeat times",
+    )
     args = parser.parse_args()
 
-    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} CPUs; "
-          f"{args.outlets} outlets, {len(FRAMES)} frames, ~{WORDS_PER_ARTICLE} words/article; "
-          f"best of {args.repeat}")
+    print(
+        f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} CPUs; "
+        f"{args.outlets} outlets, {len(FRAMES)} frames, ~{WORDS_PER_ARTICLE} words/article; "
+        f"best of {args.repeat}"
+    )
     columns = ("compare", "cpu", "full", "terms", "novocab", "trends", "peak", "rss", "generate")
     print(" ".join(f"{c:>10}" for c in ("n", *columns)))
     series: dict[str, list[float]] = {c: [] for c in columns}
     rows = []
     for n in args.sizes:
         row = measure(n, args)
-        rows.append({"n": n, **{k: (None if isinstance(v, float) and math.isnan(v) else round(v, 4))
-                                for k, v in row.items()}})
+        rows.append(
+            {
+                "n": n,
+                **{
+                    k: (None if isinstance(v, float) and math.isnan(v) else round(v, 4))
+                    for k, v in row.items()
+                },
+            }
+        )
         for c in columns:
             series[c].append(row[c])
         print(" ".join([f"{n:>10}"] + [f"{row[c]:>10.3f}" for c in columns]), flush=True)
-    print("columns: compare = compare_outlets defaults (vocabulary on the first 2,000 chars), wall s;\n"
-          "  cpu = the same, process CPU s (robust to other load on the machine);\n"
-          "  full = full texts; terms = count_terms alone (2,000 chars); novocab = vocabulary=False;\n"
-          "  trends = frame_trends(week); peak = tracemalloc peak MiB of compare_outlets;\n"
-          "  rss = growth of the process's peak resident set over one compare_outlets, MiB;\n"
-          "  generate = seconds to generate the records")
-    print("growth exponent (log-log slope of time on n): " + ", ".join(
-        f"{c} {slope(args.sizes, series[c]):.2f}" for c in columns[:6]))
+    print(
+        "columns: compare = compare_outlets defaults (vocabulary on the first 2,000 chars), wall s;\n"
+        "  cpu = the same, process CPU s (robust to other load on the machine);\n"
+        "  full = full texts; terms = count_terms alone (2,000 chars); novocab = vocabulary=False;\n"
+        "  trends = frame_trends(week); peak = tracemalloc peak MiB of compare_outlets;\n"
+        "  rss = growth of the process's peak resident set over one compare_outlets, MiB;\n"
+        "  generate = seconds to generate the records"
+    )
+    print(
+        "growth exponent (log-log slope of time on n): "
+        + ", ".join(f"{c} {slope(args.sizes, series[c]):.2f}" for c in columns[:6])
+    )
     if 10_000 in args.sizes:
         i = args.sizes.index(10_000)
         verdict = "met" if series["compare"][i] < 1 else "NOT met"
-        print(f"goal compare_outlets(10,000) < 1 s: {verdict} ({series['compare'][i]:.3f} s wall, "
-              f"{series['cpu'][i]:.3f} s CPU; full texts {series['full'][i]:.3f} s)")
+        print(
+            f"goal compare_outlets(10,000) < 1 s: {verdict} ({series['compare'][i]:.3f} s wall, "
+            f"{series['cpu'][i]:.3f} s CPU; full texts {series['full'][i]:.3f} s)"
+        )
     print(f"load average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     exponents = {c: slope(args.sizes, series[c]) for c in columns[:6]}
-    write_result("comparison", {
-        "outlets": args.outlets, "frames": len(FRAMES), "words_per_article": WORDS_PER_ARTICLE,
-        "repeat": args.repeat, "single_run_from": args.single_run_from, "levels": rows,
-        "growth_exponent": {c: None if math.isnan(v) else round(v, 2) for c, v in exponents.items()},
-        "load_avg_end": load_average(),
-    })
+    write_result(
+        "comparison",
+        {
+            "outlets": args.outlets,
+            "frames": len(FRAMES),
+            "words_per_article": WORDS_PER_ARTICLE,
+            "repeat": args.repeat,
+            "single_run_from": args.single_run_from,
+            "levels": rows,
+            "growth_exponent": {c: None if math.isnan(v) else round(v, 2) for c, v in exponents.items()},
+            "load_avg_end": load_average(),
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -71,17 +71,35 @@ def phase_classify(
     if status != 200:
         raise RuntimeError(f"/v1/classify answered {status}: {answer[:300]!r}")
     # warm every worker and thread before timing
-    run_load(srv.base + "/v1/classify", method="POST", body=body, seconds=3, connections=connections,
-             use_wrk=use_wrk)
+    run_load(
+        srv.base + "/v1/classify",
+        method="POST",
+        body=body,
+        seconds=3,
+        connections=connections,
+        use_wrk=use_wrk,
+    )
     load_before = load_average()
     cpu_before = srv.worker_cpu()
-    res = run_load(srv.base + "/v1/classify", method="POST", body=body, seconds=seconds,
-                   connections=connections, use_wrk=use_wrk, close=close)
+    res = run_load(
+        srv.base + "/v1/classify",
+        method="POST",
+        body=body,
+        seconds=seconds,
+        connections=connections,
+        use_wrk=use_wrk,
+        close=close,
+    )
     cpu = [round(t - cpu_before.get(pid, 0.0), 1) for pid, t in srv.worker_cpu().items()]
     # keep-alive connections stay with the worker that accepted them: an uneven split caps throughput
-    res.update(words=len(text.split()), body_kib=round(len(body) / 1024, 1), load_avg_before=load_before,
-               load_avg_after=load_average(), worker_cpu_seconds=cpu,
-               cpu_ms_per_request=round(sum(cpu) / max(res["requests"], 1) * 1000, 2))
+    res.update(
+        words=len(text.split()),
+        body_kib=round(len(body) / 1024, 1),
+        load_avg_before=load_before,
+        load_avg_after=load_average(),
+        worker_cpu_seconds=cpu,
+        cpu_ms_per_request=round(sum(cpu) / max(res["requests"], 1) * 1000, 2),
+    )
     return res
 
 
@@ -109,8 +127,9 @@ def phase_batch(srv: Server, seconds: float, max_requests: int, n_items: int) ->
 
 def phase_comparison(srv: Server, seconds: float, use_wrk: bool) -> dict[str, Any]:
     spec = srv.get_json("/v1/openapi.json")
-    template = next((p for p in spec.get("paths", {}) if p.startswith("/v1/events/") and
-                     p.endswith("/comparison")), None)
+    template = next(
+        (p for p in spec.get("paths", {}) if p.startswith("/v1/events/") and p.endswith("/comparison")), None
+    )
     if template is None:
         return {"skipped": "no GET /v1/events/{key}/comparison in the OpenAPI document yet"}
     path = "/v1/events/" + BATCH_EVENT + "/comparison"
@@ -120,8 +139,12 @@ def phase_comparison(srv: Server, seconds: float, use_wrk: bool) -> dict[str, An
     n_articles = sum(row.get("n_articles", 0) for row in json.loads(answer)["tables"].get("outlets", []))
     load_before = load_average()
     res = run_load(srv.base + path, seconds=seconds, connections=2, use_wrk=use_wrk)
-    res.update(n_articles=n_articles, response_kib=round(len(answer) / 1024, 1), load_avg_before=load_before,
-               load_avg_after=load_average())
+    res.update(
+        n_articles=n_articles,
+        response_kib=round(len(answer) / 1024, 1),
+        load_avg_before=load_before,
+        load_avg_after=load_average(),
+    )
     return res
 
 
@@ -134,8 +157,13 @@ def main() -> None:
     ap.add_argument("--batch-items", type=int, default=1000)
     ap.add_argument("--comparison-seconds", type=float, default=10)
     ap.add_argument("--python-load", action="store_true", help="use the Python load generator, not wrk")
-    ap.add_argument("--server-env", nargs="*", default=[], metavar="NAME=VALUE",
-                    help="extra environment for gunicorn (e.g. MALLOC_ARENA_MAX=2)")
+    ap.add_argument(
+        "--server-env",
+        nargs="*",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra environment for gunicorn (e.g. MALLOC_ARENA_MAX=2)",
+    )
     args = ap.parse_args()
     exit_on_sigterm()
     use_wrk = not args.python_load
@@ -151,10 +179,14 @@ def main() -> None:
             res["memory_after_start"] = srv.worker_memory()
             for name, fn in (
                 ("classify", lambda: phase_classify(srv, args.seconds, args.connections, use_wrk)),
-                ("classify_close", lambda: phase_classify(srv, args.seconds, args.connections, use_wrk,
-                                                          close=True)),
-                ("batch", lambda: phase_batch(srv, args.batch_seconds, args.batch_max_requests,
-                                              args.batch_items)),
+                (
+                    "classify_close",
+                    lambda: phase_classify(srv, args.seconds, args.connections, use_wrk, close=True),
+                ),
+                (
+                    "batch",
+                    lambda: phase_batch(srv, args.batch_seconds, args.batch_max_requests, args.batch_items),
+                ),
                 ("comparison", lambda: phase_comparison(srv, args.comparison_seconds, use_wrk)),
             ):
                 try:

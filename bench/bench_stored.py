@@ -58,8 +58,14 @@ DB_NAME = "bench_stored"
 def synthetic_result(record: Any, frame_keys: tuple[str, ...], model: dict[str, str], target: str) -> dict:
     """A classification result shaped like ``ArticleClassification.to_dict()`` (no evidence)."""
     frames = [
-        {"key": key, "label": key, "score": round(0.2 + 0.6 * present, 3), "present": present,
-         "share": round(share, 4), "evidence": []}
+        {
+            "key": key,
+            "label": key,
+            "score": round(0.2 + 0.6 * present, 3),
+            "present": present,
+            "share": round(share, 4),
+            "evidence": [],
+        }
         for key, present, share in zip(
             frame_keys, record.frames.values(), record.shares.values(), strict=True
         )
@@ -68,7 +74,11 @@ def synthetic_result(record: Any, frame_keys: tuple[str, ...], model: dict[str, 
     label = record.stance
     scores = {s: (0.6 if s == label else 0.2) for s in ("favor", "against", "neutral")}
     return {
-        "status": "ok", "language": "en", "n_sentences": 30, "frames": frames, "dominant_frame": dominant,
+        "status": "ok",
+        "language": "en",
+        "n_sentences": 30,
+        "frames": frames,
+        "dominant_frame": dominant,
         "stance": {"target": target, "label": label, "scores": scores if label else {}, "evidence": []},
         "model": model,
     }
@@ -83,15 +93,23 @@ def fill(session: Any, records: list, frame_keys: tuple[str, ...], model: dict, 
         for start in range(0, len(records), 5000):
             chunk = records[start : start + 5000]
             items = [
-                {"outlet": r.outlet.replace("_", "-"), "event": EVENT, "title": f"Report {start + i}",
-                 "text": r.text, "published_at": r.published_at.replace(tzinfo=UTC), "language": "en"}
+                {
+                    "outlet": r.outlet.replace("_", "-"),
+                    "event": EVENT,
+                    "title": f"Report {start + i}",
+                    "text": r.text,
+                    "published_at": r.published_at.replace(tzinfo=UTC),
+                    "language": "en",
+                }
                 for i, r in enumerate(chunk)
             ]
             result = ingest_articles(session, items, create_missing=True)
             store_classifications(
                 session,
-                [(aid, synthetic_result(r, frame_keys, model, target))
-                 for aid, r in zip(result.ids, chunk, strict=True)],
+                [
+                    (aid, synthetic_result(r, frame_keys, model, target))
+                    for aid, r in zip(result.ids, chunk, strict=True)
+                ],
             )
             session.commit()
     return sw.seconds
@@ -123,28 +141,42 @@ def replicate(session: Any, n_target: int) -> float:
             if n_now >= n_target:
                 break
             session.execute(text("DROP TABLE IF EXISTS amap, cmap"))
-            session.execute(text(
-                "CREATE TEMP TABLE amap AS SELECT id AS old_id, "
-                "nextval(pg_get_serial_sequence('articles', 'id')) AS new_id "
-                "FROM articles WHERE event_id = :e ORDER BY id LIMIT :n"),
+            session.execute(
+                text(
+                    "CREATE TEMP TABLE amap AS SELECT id AS old_id, "
+                    "nextval(pg_get_serial_sequence('articles', 'id')) AS new_id "
+                    "FROM articles WHERE event_id = :e ORDER BY id LIMIT :n"
+                ),
                 {"e": event_id, "n": n_target - n_now},
             )
-            session.execute(text(
-                f"INSERT INTO articles (id, content_hash, url, {', '.join(a_cols)}) "
-                f"SELECT m.new_id, md5(a.content_hash || '-' || m.new_id), NULL, "
-                f"{', '.join('a.' + c for c in a_cols)} FROM articles a JOIN amap m ON a.id = m.old_id"))
-            session.execute(text(
-                "CREATE TEMP TABLE cmap AS SELECT c.id AS old_id, m.new_id AS new_article, "
-                "nextval(pg_get_serial_sequence('classifications', 'id')) AS new_id "
-                "FROM classifications c JOIN amap m ON c.article_id = m.old_id"))
-            session.execute(text(
-                f"INSERT INTO classifications (id, article_id, {', '.join(c_cols)}) "
-                f"SELECT m.new_id, m.new_article, {', '.join('c.' + c for c in c_cols)} "
-                "FROM classifications c JOIN cmap m ON c.id = m.old_id"))
-            session.execute(text(
-                f"INSERT INTO article_frames (classification_id, article_id, {', '.join(f_cols)}) "
-                f"SELECT m.new_id, m.new_article, {', '.join('f.' + c for c in f_cols)} "
-                "FROM article_frames f JOIN cmap m ON f.classification_id = m.old_id"))
+            session.execute(
+                text(
+                    f"INSERT INTO articles (id, content_hash, url, {', '.join(a_cols)}) "
+                    f"SELECT m.new_id, md5(a.content_hash || '-' || m.new_id), NULL, "
+                    f"{', '.join('a.' + c for c in a_cols)} FROM articles a JOIN amap m ON a.id = m.old_id"
+                )
+            )
+            session.execute(
+                text(
+                    "CREATE TEMP TABLE cmap AS SELECT c.id AS old_id, m.new_id AS new_article, "
+                    "nextval(pg_get_serial_sequence('classifications', 'id')) AS new_id "
+                    "FROM classifications c JOIN amap m ON c.article_id = m.old_id"
+                )
+            )
+            session.execute(
+                text(
+                    f"INSERT INTO classifications (id, article_id, {', '.join(c_cols)}) "
+                    f"SELECT m.new_id, m.new_article, {', '.join('c.' + c for c in c_cols)} "
+                    "FROM classifications c JOIN cmap m ON c.id = m.old_id"
+                )
+            )
+            session.execute(
+                text(
+                    f"INSERT INTO article_frames (classification_id, article_id, {', '.join(f_cols)}) "
+                    f"SELECT m.new_id, m.new_article, {', '.join('f.' + c for c in f_cols)} "
+                    "FROM article_frames f JOIN cmap m ON f.classification_id = m.old_id"
+                )
+            )
             session.commit()
         session.execute(text("ANALYZE"))
         session.commit()
@@ -182,8 +214,11 @@ def run(sizes: list[int], repeat: int, http: bool, real_fill_max: int) -> dict[s
     with app.app_context():
         model = get_model()
         frame_keys = model.codebook.frame_keys
-        model_ref = {"version": model.version, "codebook": model.codebook.key,
-                     "codebook_hash": model.codebook.hash}
+        model_ref = {
+            "version": model.version,
+            "codebook": model.codebook.key,
+            "codebook_hash": model.codebook.hash,
+        }
         target = model.codebook.default_target
     t0 = time.perf_counter()
     all_records = make_records(min(max(sizes), real_fill_max))
@@ -257,8 +292,12 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--no-http", action="store_true", help="skip the gunicorn part")
-    ap.add_argument("--real-fill-max", type=int, default=10_000,
-                    help="sizes above this grow by copying rows in SQL instead of through the DAO")
+    ap.add_argument(
+        "--real-fill-max",
+        type=int,
+        default=10_000,
+        help="sizes above this grow by copying rows in SQL instead of through the DAO",
+    )
     args = ap.parse_args()
     exit_on_sigterm()
     os.environ.setdefault("FRAMESCOPE_LOG_LEVEL", "WARNING")

@@ -28,8 +28,17 @@ SHARED = REPO / ".." / "shared"
 PG_ADMIN_URL = os.environ.get("BENCH_PG", "postgresql://root@127.0.0.1:5432")
 
 LIBRARIES = (
-    "numpy", "scipy", "scikit-learn", "blingfire", "Flask", "flask-smorest", "Werkzeug",
-    "SQLAlchemy", "psycopg", "gunicorn", "statsmodels",
+    "numpy",
+    "scipy",
+    "scikit-learn",
+    "blingfire",
+    "Flask",
+    "flask-smorest",
+    "Werkzeug",
+    "SQLAlchemy",
+    "psycopg",
+    "gunicorn",
+    "statsmodels",
 )
 
 
@@ -79,7 +88,9 @@ def postgres_version() -> str:
         return "absent"
     done = subprocess.run(
         [psql, PG_ADMIN_URL + "/postgres", "-Atc", "SHOW server_version"],
-        capture_output=True, text=True, timeout=10,
+        capture_output=True,
+        text=True,
+        timeout=10,
     )
     return done.stdout.strip() or "unreachable"
 
@@ -167,7 +178,11 @@ def migrate(database_url: str) -> None:
     env = dict(os.environ, DATABASE_URL=database_url, FRAMESCOPE_LOG_LEVEL="WARNING")
     subprocess.run(
         [sys.executable, "-m", "flask", "--app", "service", "db", "upgrade"],
-        cwd=REPO, env=env, check=True, capture_output=True, timeout=300,
+        cwd=REPO,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
 
 

@@ -39,8 +39,14 @@ def stacked_predict_proba(self, X):
             np.concatenate([e.intercept_ for _, e in rows]),
         )
     cols, W, b = self._stack
-    out = np.column_stack([e.predict_proba(X[:1])[:, 1].repeat(X.shape[0]) if not hasattr(e, "coef_")
-                           else np.zeros(X.shape[0]) for e in self.estimators_])
+    out = np.column_stack(
+        [
+            e.predict_proba(X[:1])[:, 1].repeat(X.shape[0])
+            if not hasattr(e, "coef_")
+            else np.zeros(X.shape[0])
+            for e in self.estimators_
+        ]
+    )
     out[:, cols] = expit(np.asarray(X @ W.T) + b)
     return out
 
@@ -74,8 +80,10 @@ def main() -> None:
     stacked = (per_article_ms(model, one, args.n), per_article_ms(model, batch, 3))
     models.MultiLabelLogit.predict_proba = original
     print(f"same probabilities: {same} (max abs diff {np.abs(ref - new).max():.2e})")
-    print(f"one article per call: shipped {shipped[0]:.2f} ms, stacked {stacked[0]:.2f} ms "
-          f"({shipped[0] / stacked[0]:.2f}x)")
+    print(
+        f"one article per call: shipped {shipped[0]:.2f} ms, stacked {stacked[0]:.2f} ms "
+        f"({shipped[0] / stacked[0]:.2f}x)"
+    )
     print(f"200 articles per call: shipped {shipped[1]:.3f} ms/article, stacked {stacked[1]:.3f} ms/article")
 
 

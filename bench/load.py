@@ -84,10 +84,26 @@ def _run_wrk(
         script, body_file = Path(tmp) / "bench.lua", Path(tmp) / "body"
         script.write_text(_WRK_SCRIPT)
         body_file.write_bytes(body)
-        cmd = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "10s",
-               "-s", str(script), url]
-        env = {"BENCH_BODY_FILE": str(body_file), "BENCH_METHOD": method, "PATH": "/usr/bin:/bin",
-               "BENCH_CLOSE": "1" if close else "0"}
+        cmd = [
+            "wrk",
+            "-t",
+            "1",
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds:g}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            url,
+        ]
+        env = {
+            "BENCH_BODY_FILE": str(body_file),
+            "BENCH_METHOD": method,
+            "PATH": "/usr/bin:/bin",
+            "BENCH_CLOSE": "1" if close else "0",
+        }
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=seconds + 60)
     line = next((ln for ln in done.stdout.splitlines() if ln.startswith("BENCH_JSON ")), None)
     if line is None:
@@ -143,8 +159,9 @@ def run_python_load(
             body = make_body(i)
             t0 = time.perf_counter()
             try:
-                conn.request(method, path, body=body or None,
-                             headers={"Content-Type": content_type} if body else {})
+                conn.request(
+                    method, path, body=body or None, headers={"Content-Type": content_type} if body else {}
+                )
                 resp = conn.getresponse()
                 resp.read()
             except (OSError, http.client.HTTPException):

@@ -70,8 +70,9 @@ def main() -> None:
             payload = batch_body(0, base)
             profiler = Profiler(interval=args.interval)
             with profiler:
-                resp = client.post("/v1/articles/batch?create_missing=true", data=payload,
-                                   content_type="application/json")
+                resp = client.post(
+                    "/v1/articles/batch?create_missing=true", data=payload, content_type="application/json"
+                )
             assert resp.status_code in (200, 201), resp.data[:300]
             report("batch", profiler)
         if "comparison" in args.only:
@@ -81,11 +82,19 @@ def main() -> None:
 
             with app.app_context():
                 model = get_model()
-                ref = {"version": model.version, "codebook": model.codebook.key,
-                       "codebook_hash": model.codebook.hash}
+                ref = {
+                    "version": model.version,
+                    "codebook": model.codebook.key,
+                    "codebook_hash": model.codebook.hash,
+                }
                 session = app.extensions["framescope"]["sessionmaker"]()
-                fill(session, make_records(args.n_stored), model.codebook.frame_keys, ref,
-                     model.codebook.default_target)
+                fill(
+                    session,
+                    make_records(args.n_stored),
+                    model.codebook.frame_keys,
+                    ref,
+                    model.codebook.default_target,
+                )
                 session.close()
             path = f"/v1/events/{EVENT}/comparison"
             resp = client.get(path)

@@ -99,8 +99,11 @@ def write_report() -> Path:
             )
     else:
         rows.append(("classification in-process", _status(runs, "classify"), "≥ 1,000 articles/s", None, "–"))
-    phases = [(k, http[k]) for k in ("classify", "classify_close")
-              if http and isinstance(http.get(k), dict) and "req_per_s" in http[k]]
+    phases = [
+        (k, http[k])
+        for k in ("classify", "classify_close")
+        if http and isinstance(http.get(k), dict) and "req_per_s" in http[k]
+    ]
     for name, c in phases:
         how = "keep-alive" if name == "classify" else "new connection per request"
         split = f"; worker CPU s {c['worker_cpu_seconds']}" if c.get("worker_cpu_seconds") else ""
@@ -271,8 +274,9 @@ def write_report() -> Path:
             if "req_per_s" in r:
                 extra = ""
                 if name.startswith("classify") and r.get("worker_cpu_seconds"):
-                    extra = (f" — worker CPU s {r['worker_cpu_seconds']}, "
-                             f"{r['cpu_ms_per_request']} ms CPU/request")
+                    extra = (
+                        f" — worker CPU s {r['worker_cpu_seconds']}, {r['cpu_ms_per_request']} ms CPU/request"
+                    )
                 if name == "batch":
                     extra = f" — {_n(r['articles_per_s'])} articles/s"
                 if name == "comparison":

@@ -53,8 +53,11 @@ class Server:
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self._log = self.log_path.open("w")
         self.proc = subprocess.Popen(
-            [gunicorn, "--config", "gunicorn.conf.py"], cwd=REPO, env=env,
-            stdout=self._log, stderr=subprocess.STDOUT,
+            [gunicorn, "--config", "gunicorn.conf.py"],
+            cwd=REPO,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
         self.started = time.perf_counter()
         self.wait_ready()
@@ -102,8 +105,12 @@ class Server:
     def request(
         self, method: str, path: str, body: bytes | None = None, timeout: float = 600
     ) -> tuple[int, bytes]:
-        req = urllib.request.Request(self.base + path, data=body, method=method,
-                                     headers={"Content-Type": "application/json"} if body else {})
+        req = urllib.request.Request(
+            self.base + path,
+            data=body,
+            method=method,
+            headers={"Content-Type": "application/json"} if body else {},
+        )
         try:
             with urllib.request.urlopen(req, timeout=timeout) as resp:
                 return resp.status, resp.read()

@@ -35,9 +35,7 @@ class ApiKeyCreateSchema(ma.Schema):
 
 
 class ApiKeyCreatedSchema(ApiKeySchema):
-    token = fields.String(
-        metadata={"description": "The secret key. Shown once; only its sha256 is stored."}
-    )
+    token = fields.String(metadata={"description": "The secret key. Shown once; only its sha256 is stored."})
 
 
 class ApiKeyListArgsSchema(ListArgsSchema):

@@ -49,8 +49,10 @@ def test_english_check():
 def test_fast_path_matches_blingfire_offsets(monkeypatch):
     import classifiers.text as text_mod
 
-    text = ("“Interception is impossible,” he said —  twice.\n\nКиїв responded.  Then  a  pause! "
-            "Finally: the end…  Is it?\n")
+    text = (
+        "“Interception is impossible,” he said —  twice.\n\nКиїв responded.  Then  a  pause! "
+        "Finally: the end…  Is it?\n"
+    )
     fast = split_sentences(text)
     monkeypatch.setattr(text_mod, "_locate", lambda *_: None)
     slow = split_sentences(text)

@@ -1,4 +1,5 @@
 """compare_outlets end to end on small hand-built records."""
+
 import math
 
 import numpy as np
@@ -28,20 +29,47 @@ def make(outlet, n, present, *, stance="neutral", text="", version="v1", codeboo
         frames = {f: i < present.get(f, 0) for f in FRAMES}
         shares = {f: (0.5 if frames[f] else 0.0) for f in FRAMES}
         dominant = next((f for f in FRAMES if frames[f]), None)
-        records.append(ArticleRecord(outlet, frames, shares, dominant, stance, text=text,
-                                     model_version=version, codebook_hash=codebook))
+        records.append(
+            ArticleRecord(
+                outlet,
+                frames,
+                shares,
+                dominant,
+                stance,
+                text=text,
+                model_version=version,
+                codebook_hash=codebook,
+            )
+        )
     return records
 
 
 @pytest.fixture
 def records():
-    return (make("Guardian", 20, {"military": 10, "humanitarian": 12, "economic": 4}, stance="against",
-                 text="civilians shelter hospital civilians")
-            + make("Fox", 20, {"military": 14, "humanitarian": 8, "economic": 6}, stance="favor",
-                   text="missiles pentagon strike")
-            + make("RT", 20, {"military": 15, "humanitarian": 0, "economic": 5}, stance="against",
-                   text="provocation denazification kiev regime provocation")
-            + make("Tiny", 3, {"military": 1, "humanitarian": 1}, stance=None, text="blog"))
+    return (
+        make(
+            "Guardian",
+            20,
+            {"military": 10, "humanitarian": 12, "economic": 4},
+            stance="against",
+            text="civilians shelter hospital civilians",
+        )
+        + make(
+            "Fox",
+            20,
+            {"military": 14, "humanitarian": 8, "economic": 6},
+            stance="favor",
+            text="missiles pentagon strike",
+        )
+        + make(
+            "RT",
+            20,
+            {"military": 15, "humanitarian": 0, "economic": 5},
+            stance="against",
+            text="provocation denazification kiev regime provocation",
+        )
+        + make("Tiny", 3, {"military": 1, "humanitarian": 1}, stance=None, text="blog")
+    )
 
 
 def test_per_outlet_prevalence_and_intervals(records):
@@ -98,7 +126,8 @@ def test_frame_tests_bh_adjusted(records):
 
     raw = [t.pvalue for t in result.frame_tests]
     assert [t.pvalue_adjusted for t in result.frame_tests] == pytest.approx(
-        multipletests(raw, method="fdr_bh")[1].tolist())
+        multipletests(raw, method="fdr_bh")[1].tolist()
+    )
     assert all(t.correction_method == "fdr_bh" for t in result.frame_tests)
     assert humanitarian.pvalue_adjusted < 0.01
     assert any(w.code == "chi_square_assumptions" and w.frame == "humanitarian" for w in result.warnings)
@@ -182,11 +211,13 @@ def test_single_outlet_gives_description_without_tests():
 
 def test_record_from_classifier_output():
     payload = {
-        "status": "ok", "frames": [
+        "status": "ok",
+        "frames": [
             {"key": "military", "present": True, "share": 0.6},
             {"key": "humanitarian", "present": False, "share": 0.0},
         ],
-        "dominant_frame": "military", "stance": {"target": "ukraine", "label": "favor"},
+        "dominant_frame": "military",
+        "stance": {"target": "ukraine", "label": "favor"},
         "model": {"version": "conflict-sparse-abc", "codebook": "conflict", "codebook_hash": "f00"},
     }
     record = ArticleRecord.from_classification("Fox", payload, text="t", event="atacms")
@@ -208,10 +239,29 @@ def test_stance_test_across_outlets(records):
 
 def test_stances_toward_different_targets_refused():
     a = make("A", 5, {"military": 1}, stance="favor")
-    b = [ArticleRecord("B", {"military": True}, stance="favor", stance_target="russia",
-                       model_version="v1", codebook_hash="c1")]
-    a = [ArticleRecord(r.outlet, r.frames, r.shares, r.dominant_frame, r.stance, stance_target="ukraine",
-                       model_version="v1", codebook_hash="c1") for r in a]
+    b = [
+        ArticleRecord(
+            "B",
+            {"military": True},
+            stance="favor",
+            stance_target="russia",
+            model_version="v1",
+            codebook_hash="c1",
+        )
+    ]
+    a = [
+        ArticleRecord(
+            r.outlet,
+            r.frames,
+            r.shares,
+            r.dominant_frame,
+            r.stance,
+            stance_target="ukraine",
+            model_version="v1",
+            codebook_hash="c1",
+        )
+        for r in a
+    ]
     with pytest.raises(MixedStanceTargetsError):
         compare_outlets(a + b, FRAMES)
     assert compare_outlets(a, FRAMES, vocabulary=False).metadata()["stance_target"] == "ukraine"

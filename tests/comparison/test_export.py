@@ -1,4 +1,5 @@
 """CSV and Vega-Lite output."""
+
 import csv
 import io
 import json
@@ -16,9 +17,19 @@ def records():
     out = []
     for o, k in (("A", 3), ("B", 7)):
         for i in range(10):
-            out.append(ArticleRecord(o, {"military": i < k, "humanitarian": i >= k}, {}, None, "neutral",
-                                     text=f"{o} text, with \"quotes\"", published_at=datetime(2024, 1, 1 + i),
-                                     model_version="v1", codebook_hash="c1"))
+            out.append(
+                ArticleRecord(
+                    o,
+                    {"military": i < k, "humanitarian": i >= k},
+                    {},
+                    None,
+                    "neutral",
+                    text=f'{o} text, with "quotes"',
+                    published_at=datetime(2024, 1, 1 + i),
+                    model_version="v1",
+                    codebook_hash="c1",
+                )
+            )
     return out
 
 
@@ -61,8 +72,11 @@ def test_trend_spec_encoding(records):
     spec = trend_spec(result)
     json.dumps(spec)
     assert spec["facet"]["field"] == "frame"
-    assert spec["spec"]["encoding"]["x"] == {"field": "bucket_start", "type": "temporal",
-                                             "title": "Day starting"}
+    assert spec["spec"]["encoding"]["x"] == {
+        "field": "bucket_start",
+        "type": "temporal",
+        "title": "Day starting",
+    }
     assert spec["spec"]["encoding"]["color"]["field"] == "outlet"
     band, line = spec["spec"]["layer"]
     assert band["encoding"]["y"]["field"] == "ci_low" and band["encoding"]["y2"]["field"] == "ci_high"
@@ -78,12 +92,25 @@ def test_all_tables_are_plain_json(records):
     from comparison import outlet_profile
 
     with_events = [
-        type(r)(r.outlet, r.frames, r.shares, r.dominant_frame, r.stance, r.text, r.published_at,
-                f"e{i % 2}", r.model_version, r.codebook_hash)
+        type(r)(
+            r.outlet,
+            r.frames,
+            r.shares,
+            r.dominant_frame,
+            r.stance,
+            r.text,
+            r.published_at,
+            f"e{i % 2}",
+            r.model_version,
+            r.codebook_hash,
+        )
         for i, r in enumerate(records)
     ]
-    results = [compare_outlets(with_events, FRAMES, min_term_count=1), frame_trends(with_events, FRAMES),
-               outlet_profile(with_events, FRAMES)]
+    results = [
+        compare_outlets(with_events, FRAMES, min_term_count=1),
+        frame_trends(with_events, FRAMES),
+        outlet_profile(with_events, FRAMES),
+    ]
     for result in results:
         payload = {"meta": result.metadata(), "tables": result.tables()}
         assert json.loads(json.dumps(payload, allow_nan=False)) == payload

@@ -1,4 +1,5 @@
 """Low-level statistics against hand-computed values and scipy / statsmodels references."""
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -135,7 +136,8 @@ def test_monte_carlo_for_sparse_larger_table_is_seeded_and_agrees_with_scipy():
     assert first.method == MONTE_CARLO
     assert first == independence_test(table, random_state=3)
     reference = stats.chi2_contingency(
-        table, correction=False,
+        table,
+        correction=False,
         method=stats.PermutationMethod(n_resamples=9999, rng=np.random.default_rng(0)),
     )
     assert first.pvalue == pytest.approx(reference.pvalue, abs=0.03)
@@ -146,7 +148,8 @@ def test_monte_carlo_three_columns_agrees_with_scipy():
     table = np.array([[3, 1, 0], [10, 12, 8], [2, 0, 1], [30, 40, 20]])
     result = independence_test(table)
     reference = stats.chi2_contingency(
-        table, correction=False,
+        table,
+        correction=False,
         method=stats.PermutationMethod(n_resamples=9999, rng=np.random.default_rng(0)),
     )
     assert result.method == MONTE_CARLO

@@ -1,4 +1,5 @@
 """Time buckets (ISO weeks across a year boundary) and the event-stratified outlet profile."""
+
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
@@ -19,18 +20,29 @@ FRAMES = ("military", "humanitarian")
 
 
 def rec(outlet, when, military, *, event=None, stance="neutral"):
-    return ArticleRecord(outlet, {"military": military, "humanitarian": not military},
-                         {"military": 0.5 if military else 0.0}, None, stance, published_at=when, event=event,
-                         model_version="v1", codebook_hash="c1")
+    return ArticleRecord(
+        outlet,
+        {"military": military, "humanitarian": not military},
+        {"military": 0.5 if military else 0.0},
+        None,
+        stance,
+        published_at=when,
+        event=event,
+        model_version="v1",
+        codebook_hash="c1",
+    )
 
 
-@pytest.mark.parametrize("when,label,start", [
-    (datetime(2020, 12, 31), "2020-W53", "2020-12-28"),
-    (datetime(2021, 1, 3, 23, 59), "2020-W53", "2020-12-28"),   # Sunday still belongs to 2020-W53
-    (datetime(2021, 1, 4), "2021-W01", "2021-01-04"),
-    (datetime(2024, 12, 30), "2025-W01", "2024-12-30"),           # Monday of ISO 2025-W01
-    (datetime(2025, 1, 5, 12, tzinfo=timezone(timedelta(hours=14))), "2025-W01", "2024-12-30"),
-])
+@pytest.mark.parametrize(
+    "when,label,start",
+    [
+        (datetime(2020, 12, 31), "2020-W53", "2020-12-28"),
+        (datetime(2021, 1, 3, 23, 59), "2020-W53", "2020-12-28"),  # Sunday still belongs to 2020-W53
+        (datetime(2021, 1, 4), "2021-W01", "2021-01-04"),
+        (datetime(2024, 12, 30), "2025-W01", "2024-12-30"),  # Monday of ISO 2025-W01
+        (datetime(2025, 1, 5, 12, tzinfo=timezone(timedelta(hours=14))), "2025-W01", "2024-12-30"),
+    ],
+)
 def test_iso_week_buckets_across_year_boundary(when, label, start):
     bucket, first_day = bucket_of(when, "week")
     assert bucket == label
@@ -47,9 +59,12 @@ def test_day_and_month_buckets_use_utc():
 
 def test_frame_trends_counts_and_intervals():
     records = [
-        rec("A", datetime(2020, 12, 29), True), rec("A", datetime(2021, 1, 2), True),
-        rec("A", datetime(2021, 1, 3), False), rec("A", datetime(2021, 1, 5), False, stance="favor"),
-        rec("B", datetime(2021, 1, 6), True), rec("B", None, True),
+        rec("A", datetime(2020, 12, 29), True),
+        rec("A", datetime(2021, 1, 2), True),
+        rec("A", datetime(2021, 1, 3), False),
+        rec("A", datetime(2021, 1, 5), False, stance="favor"),
+        rec("B", datetime(2021, 1, 6), True),
+        rec("B", None, True),
     ]
     result = frame_trends(records, FRAMES, interval="week", min_articles=2)
     assert result.buckets == ("2020-W53", "2021-W01")

@@ -1,4 +1,5 @@
 """Term counting and Fightin' Words."""
+
 import numpy as np
 import pytest
 from sklearn.feature_extraction.text import CountVectorizer
@@ -79,8 +80,9 @@ def test_term_used_only_by_one_outlet_ranks_first():
 def test_fightin_words_hand_computed_z():
     # two outlets, two terms, alpha0 = 4 with a flat prior (a_w = 2)
     counts = np.array([[8, 2], [2, 8]])
-    result = fightin_words(counts, labels=["x", "y"], vocabulary=["t1", "t2"], prior=[1, 1],
-                           alpha0=4, min_count=1, n_terms=1)
+    result = fightin_words(
+        counts, labels=["x", "y"], vocabulary=["t1", "t2"], prior=[1, 1], alpha0=4, min_count=1, n_terms=1
+    )
     delta = np.log(10 / 4) - np.log(4 / 10)  # (8+2)/(10+4-8-2) vs (2+2)/(10+4-2-2)
     z = delta / np.sqrt(1 / 10 + 1 / 4)
     top_x = result.terms_for("x")[0]
