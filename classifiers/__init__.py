@@ -3,7 +3,7 @@
 Plain Python (no Flask, no database, no environment variables); see docs/ARCHITECTURE.md.
 """
 
-from classifiers.article import ArticleClassification, Evidence, FrameResult, StanceResult
+from classifiers.article import ArticleClassification, Evidence, FrameResult, ModelRef, StanceResult
 from classifiers.classifier import ArticleClassifier
 from classifiers.codebook import Codebook, FrameDef, TargetDef, load_codebook
 from classifiers.corpus import Corpus, load_corpus
@@ -28,6 +28,7 @@ __all__ = [
     "FrameDef",
     "FrameResult",
     "InvalidCodebookError",
+    "ModelRef",
     "Sentence",
     "StanceResult",
     "TargetDef",

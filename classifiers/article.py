@@ -10,7 +10,7 @@ grouped cross-validation on our corpus (see classifiers.training).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -23,21 +23,19 @@ N_EVIDENCE = 3
 
 @dataclass(frozen=True)
 class Evidence:
+    """A sentence that carries a label: ``text[start:end] == sentence`` in the submitted ``field``."""
+
     sentence: str
     start: int
     end: int
     score: float
     field: str = "text"
 
-    def to_dict(self) -> dict:
-        d = {"sentence": self.sentence, "start": self.start, "end": self.end, "score": round(self.score, 4)}
-        if self.field != "text":
-            d["field"] = self.field
-        return d
-
 
 @dataclass(frozen=True)
 class FrameResult:
+    """One frame of the codebook for one article: article score, presence, share of sentences."""
+
     key: str
     label: str
     score: float
@@ -45,59 +43,55 @@ class FrameResult:
     share: float
     evidence: tuple[Evidence, ...] = ()
 
-    def to_dict(self) -> dict:
-        return {
-            "key": self.key,
-            "label": self.label,
-            "score": round(self.score, 4),
-            "present": self.present,
-            "share": round(self.share, 4),
-            "evidence": [e.to_dict() for e in self.evidence],
-        }
-
 
 @dataclass(frozen=True)
 class StanceResult:
+    """Stance toward ``target``; ``label`` is None when the article does not concern it."""
+
     target: str
     label: str | None
     scores: dict[str, float]
     evidence: tuple[Evidence, ...] = ()
 
-    def to_dict(self) -> dict:
-        return {
-            "target": self.target,
-            "label": self.label,
-            "scores": {k: round(v, 4) for k, v in self.scores.items()},
-            "evidence": [e.to_dict() for e in self.evidence],
-        }
+
+@dataclass(frozen=True)
+class ModelRef:
+    """The instrument that produced a label: model version plus the codebook it was trained for."""
+
+    version: str
+    codebook: str
+    codebook_hash: str
 
 
 @dataclass(frozen=True)
 class ArticleClassification:
-    """The answer for one article; ``to_dict()`` is the JSON shape the service returns."""
+    """The answer for one article: what ``classifiers`` returns, the service stores and serialises.
+
+    Values are kept at full precision; rounding for the wire is the service schema's job.
+    ``to_dict()`` gives a plain JSON-ready copy (for notebooks and files), nothing more.
+    """
 
     status: str
     n_sentences: int
     frames: tuple[FrameResult, ...]
     dominant_frame: str | None
     stance: StanceResult
-    model: dict = field(default_factory=dict)
+    model: ModelRef
     language: str | None = "en"
 
     @property
     def present_frames(self) -> list[str]:
         return [f.key for f in self.frames if f.present]
 
+    def frame(self, key: str) -> FrameResult:
+        """The result for frame ``key`` (KeyError naming the known keys otherwise)."""
+        for f in self.frames:
+            if f.key == key:
+                return f
+        raise KeyError(f"no frame {key!r}; frames: {', '.join(f.key for f in self.frames)}")
+
     def to_dict(self) -> dict:
-        return {
-            "status": self.status,
-            "language": self.language,
-            "n_sentences": self.n_sentences,
-            "frames": [f.to_dict() for f in self.frames],
-            "dominant_frame": self.dominant_frame,
-            "stance": self.stance.to_dict(),
-            "model": dict(self.model),
-        }
+        return asdict(self)
 
 
 @dataclass
@@ -200,7 +194,7 @@ def build_result(
     stance_label: str | None,
     stance_scores: dict[str, float],
     target: str,
-    model: dict,
+    model: ModelRef,
     primary_ratio: float = 0.0,
 ) -> ArticleClassification:
     """Assemble frames, dominant frame, stance and evidence for one prepared article."""

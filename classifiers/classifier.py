@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 
 import numpy as np
 
 from classifiers.article import (
     STANCE_ORDER,
     ArticleClassification,
+    ModelRef,
     build_result,
     flatten,
     own_voice,
@@ -64,8 +66,12 @@ class ArticleClassifier:
         self._article_cols = [list(stance_article.classes_).index(lbl) for lbl in STANCE_ORDER]
 
     @property
+    def model_ref(self) -> ModelRef:
+        return ModelRef(self.version, self.codebook.key, self.codebook.hash)
+
+    @property
     def model_info(self) -> dict:
-        return {"version": self.version, "codebook": self.codebook.key, "codebook_hash": self.codebook.hash}
+        return asdict(self.model_ref)
 
     def info(self) -> dict:
         """Manifest summary for ``GET /v1/models``."""
@@ -151,7 +157,7 @@ class ArticleClassifier:
                     label,
                     scores,
                     targets[i],
-                    self.model_info,
+                    self.model_ref,
                     self.primary_ratio,
                 )
             )
