@@ -3,155 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import combinations
 from typing import Literal
 
 import numpy as np
 
-from comparison.comparison_result import ComparisonResult, DivergenceResult
-from comparison.contingency import CHI_SQUARE, IndependenceTestResult, independence_test, prevalence_test
+from comparison.comparison_result import ComparisonResult
 from comparison.errors import ComparisonError, InvalidParameterError
+from comparison.outlet_tests import divergence_matrix, find_omissions, frame_tests, stance_test
 from comparison.records import (
     DEFAULT_STANCE_LABELS,
     ArticleRecord,
     ComparisonWarning,
-    RecordArrays,
     build_arrays,
     count_cells,
     small_sample_warnings,
     validate_stances,
 )
-from comparison.results import FrameTestResult, Omission, ShareEstimate
-from comparison.stats import benjamini_hochberg, check_confidence_level, jensen_shannon_divergence
+from comparison.results import ShareEstimate
+from comparison.stats import check_confidence_level
 from comparison.vocabulary import TermCounts, count_terms, fightin_words
 
 Distribution = Literal["prevalence", "share", "dominant"]
 DEFAULT_MAX_CHARS = 2000
 DISTRIBUTIONS = ("prevalence", "share", "dominant")
-
-
-def _divergence(
-    arrays: RecordArrays,
-    counts: np.ndarray,
-    shares: np.ndarray,
-    dominant: np.ndarray,
-    distribution: str,
-    warnings: list[ComparisonWarning],
-) -> DivergenceResult | None:
-    source = {"prevalence": counts, "share": shares, "dominant": dominant}[distribution]
-    usable = [i for i in range(len(arrays.outlets)) if source[i].sum() > 0]
-    for i in sorted(set(range(len(arrays.outlets))) - set(usable)):
-        warnings.append(
-            ComparisonWarning(
-                "no_distribution",
-                f"{arrays.outlets[i]} has no frame mass ({distribution}); left out of the divergence matrix",
-                outlet=arrays.outlets[i],
-            )
-        )
-    if len(usable) < 2:
-        return None
-    m = np.zeros((len(usable), len(usable)))
-    for a, b in combinations(range(len(usable)), 2):
-        m[a, b] = m[b, a] = jensen_shannon_divergence(source[usable[a]], source[usable[b]])
-    return DivergenceResult(
-        tuple(arrays.outlets[i] for i in usable),
-        distribution,
-        tuple(tuple(float(x) for x in row) for row in m),
-    )
-
-
-def _frame_tests(
-    arrays: RecordArrays,
-    counts: np.ndarray,
-    n_articles: np.ndarray,
-    random_state: int,
-    n_resamples: int,
-    warnings: list[ComparisonWarning],
-) -> tuple[FrameTestResult, ...]:
-    tested = []
-    for f, frame in enumerate(arrays.frames):
-        try:
-            test = prevalence_test(
-                counts[:, f], n_articles, n_resamples=n_resamples, random_state=random_state
-            )
-        except ComparisonError as exc:
-            warnings.append(ComparisonWarning("test_not_applicable", f"{frame}: {exc}", frame=frame))
-            continue
-        if test.method != CHI_SQUARE:
-            warnings.append(
-                ComparisonWarning(
-                    "chi_square_assumptions",
-                    f"{frame}: smallest expected count {test.min_expected:.2f}, "
-                    f"{test.share_expected_below_5:.0%} of cells below 5; used {test.method}",
-                    frame=frame,
-                )
-            )
-        tested.append((frame, test))
-    adjusted = benjamini_hochberg([t.pvalue for _, t in tested])
-    return tuple(
-        FrameTestResult(frame, test, p_adj, adjusted.method)
-        for (frame, test), p_adj in zip(tested, adjusted.pvalues_adjusted, strict=True)
-    )
-
-
-def _stance_test(
-    stance_counts: np.ndarray, random_state: int, n_resamples: int, warnings: list[ComparisonWarning]
-) -> IndependenceTestResult | None:
-    """Outlet × stance test over outlets with labels and labels that occur (empty ones carry nothing)."""
-    table = stance_counts[stance_counts.sum(axis=1) > 0][:, stance_counts.sum(axis=0) > 0]
-    if table.shape[0] < 2 or table.shape[1] < 2:
-        warnings.append(
-            ComparisonWarning(
-                "test_not_applicable",
-                "stance: fewer than two outlets with "
-                "stance labels, or a single label used; no test across outlets",
-            )
-        )
-        return None
-    test = independence_test(table, n_resamples=n_resamples, random_state=random_state)
-    if test.method != CHI_SQUARE:
-        warnings.append(
-            ComparisonWarning(
-                "chi_square_assumptions",
-                f"stance: smallest expected count {test.min_expected:.2f}; used {test.method}",
-            )
-        )
-    return test
-
-
-def _omissions(
-    arrays: RecordArrays,
-    counts: np.ndarray,
-    n_articles: np.ndarray,
-    min_articles: int,
-    usage_threshold: float,
-    omission_threshold: float,
-    confidence_level: float,
-) -> list[Omission]:
-    eligible = n_articles >= min_articles
-    prevalence = counts / np.maximum(n_articles, 1)[:, None]
-    found = []
-    for o, outlet in enumerate(arrays.outlets):
-        others = eligible.copy()
-        others[o] = False
-        if not eligible[o] or others.sum() < 2:
-            continue
-        for f, frame in enumerate(arrays.frames):
-            using = int((prevalence[others, f] >= usage_threshold).sum())
-            if prevalence[o, f] <= omission_threshold and using > others.sum() / 2:
-                found.append(
-                    Omission(
-                        outlet,
-                        frame,
-                        int(counts[o, f]),
-                        int(n_articles[o]),
-                        using,
-                        int(others.sum()),
-                        float(np.median(prevalence[others, f])),
-                        confidence_level,
-                    )
-                )
-    return found
 
 
 def compare_outlets(
@@ -261,11 +135,13 @@ def compare_outlets(
             for j, s in enumerate(stance_labels)
         ]
 
-    stance_test = _stance_test(stance_counts, random_state, n_resamples, warnings) if n_out >= 2 else None
+    stance_result = stance_test(stance_counts, random_state, n_resamples, warnings) if n_out >= 2 else None
     divergence = tests = None
     if n_out >= 2:
-        divergence = _divergence(arrays, counts, share_sums, dominant[:, :n_frames], distribution, warnings)
-        tests = _frame_tests(arrays, counts, n_articles, random_state, n_resamples, warnings)
+        divergence = divergence_matrix(
+            arrays, counts, share_sums, dominant[:, :n_frames], distribution, warnings
+        )
+        tests = frame_tests(arrays, counts, n_articles, random_state, n_resamples, warnings)
     vocab = None
     if vocabulary and n_out >= 2:
         if term_counts is None:
@@ -282,7 +158,7 @@ def compare_outlets(
             vocab = fightin_words(term_counts, n_terms=n_terms, min_count=min_term_count)
         except ComparisonError as exc:
             warnings.append(ComparisonWarning("no_vocabulary", f"distinctive terms not computed: {exc}"))
-    omissions = _omissions(
+    omissions = find_omissions(
         arrays, counts, n_articles, min_articles, usage_threshold, omission_threshold, confidence_level
     )
     return ComparisonResult(
@@ -302,5 +178,5 @@ def compare_outlets(
         tuple(omissions),
         tuple(warnings),
         stance_target=stance_target,
-        stance_test=stance_test,
+        stance_test=stance_result,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -19,6 +19,39 @@ from comparison.errors import (
 )
 
 DEFAULT_STANCE_LABELS = ("favor", "against", "neutral")
+
+
+class FrameLabel(Protocol):
+    """What the statistics read of one frame's label for one article."""
+
+    key: str
+    present: bool
+    share: float
+
+
+class StanceLabel(Protocol):
+    target: str
+    label: str | None
+
+
+class Instrument(Protocol):
+    """The model version and codebook that produced a label (comparisons refuse to mix them)."""
+
+    version: str
+    codebook_hash: str
+
+
+class ClassifiedArticle(Protocol):
+    """The part of a classifier's answer the comparisons read (``classifiers.ArticleClassification``)."""
+
+    @property
+    def frames(self) -> Sequence[FrameLabel]: ...
+    @property
+    def dominant_frame(self) -> str | None: ...
+    @property
+    def stance(self) -> StanceLabel: ...
+    @property
+    def model(self) -> Instrument: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,28 +79,30 @@ class ArticleRecord:
     def from_classification(
         cls,
         outlet: str,
-        classification: Mapping[str, Any],
+        classification: ClassifiedArticle,
         *,
         text: str = "",
         published_at: datetime | None = None,
         event: str | None = None,
     ) -> ArticleRecord:
-        """Build a record from ``ArticleClassification.to_dict()`` (the classifier's JSON shape)."""
-        frames = classification.get("frames") or []
-        model = classification.get("model") or {}
-        stance = classification.get("stance") or {}
+        """Build a record from a classifier's answer (``classifiers.ArticleClassification``).
+
+        Any object with the attributes of :class:`ClassifiedArticle` will do, so this package
+        needs nothing from ``classifiers``.
+        """
+        frames = classification.frames
         return cls(
             outlet=outlet,
-            frames={f["key"]: bool(f.get("present")) for f in frames},
-            shares={f["key"]: float(f.get("share") or 0.0) for f in frames},
-            dominant_frame=classification.get("dominant_frame"),
-            stance=stance.get("label"),
+            frames={f.key: bool(f.present) for f in frames},
+            shares={f.key: float(f.share) for f in frames},
+            dominant_frame=classification.dominant_frame,
+            stance=classification.stance.label,
             text=text,
             published_at=published_at,
             event=event,
-            model_version=model.get("version"),
-            codebook_hash=model.get("codebook_hash"),
-            stance_target=stance.get("target"),
+            model_version=classification.model.version,
+            codebook_hash=classification.model.codebook_hash,
+            stance_target=classification.stance.target,
         )
 
 

@@ -1,6 +1,7 @@
 """compare_outlets end to end on small hand-built records."""
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -209,22 +210,36 @@ def test_single_outlet_gives_description_without_tests():
     assert any(w.code == "single_outlet" for w in result.warnings)
 
 
-def test_record_from_classifier_output():
-    payload = {
-        "status": "ok",
-        "frames": [
-            {"key": "military", "present": True, "share": 0.6},
-            {"key": "humanitarian", "present": False, "share": 0.0},
-        ],
-        "dominant_frame": "military",
-        "stance": {"target": "ukraine", "label": "favor"},
-        "model": {"version": "conflict-sparse-abc", "codebook": "conflict", "codebook_hash": "f00"},
-    }
-    record = ArticleRecord.from_classification("Fox", payload, text="t", event="atacms")
+def test_record_from_classifier_output(classifier):
+    """The classifier's own answer goes straight into a record (the README's notebook path)."""
+    result = classifier.classify(
+        "Allies pledge new air-defence package for Ukraine",
+        "Germany pledged a new package of air-defence systems for Ukraine on Tuesday. "
+        "The package includes two Patriot batteries and missiles worth 1.2 billion euros.",
+    )
+    record = ArticleRecord.from_classification("Fox", result, text="t", event="atacms")
+    assert record.frames == {f.key: f.present for f in result.frames}
+    assert record.shares == {f.key: f.share for f in result.frames}
+    assert record.dominant_frame == result.dominant_frame and record.event == "atacms"
+    assert (record.stance, record.stance_target) == (result.stance.label, result.stance.target)
+    assert (record.model_version, record.codebook_hash) == (classifier.version, classifier.codebook.hash)
+
+
+def test_record_from_any_object_with_the_protocol():
+    frame = SimpleNamespace(key="military", present=True, share=0.6)
+    answer = SimpleNamespace(
+        frames=(frame, SimpleNamespace(key="humanitarian", present=False, share=0.0)),
+        dominant_frame="military",
+        stance=SimpleNamespace(target="ukraine", label="favor"),
+        model=SimpleNamespace(version="conflict-sparse-abc", codebook_hash="f00"),
+    )
+    record = ArticleRecord.from_classification("Fox", answer)
     assert record.frames == {"military": True, "humanitarian": False}
-    assert record.shares["military"] == 0.6
-    assert (record.stance, record.model_version) == ("favor", "conflict-sparse-abc")
-    assert record.codebook_hash == "f00"
+    assert (record.stance, record.model_version, record.codebook_hash) == (
+        "favor",
+        "conflict-sparse-abc",
+        "f00",
+    )
 
 
 def test_stance_test_across_outlets(records):
