@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy import text as sa_text
 
 from service.storage.models import Article, Outlet
 from tests.service.conftest import assert_problem, make_article
@@ -154,14 +155,14 @@ def test_concurrent_overlapping_batches(app, db_session):
     assert count_articles(db_session) == 300
 
 
-def test_post_racing_an_uncommitted_duplicate_returns_the_winner(app, client):
+def test_post_racing_an_uncommitted_duplicate_returns_the_winner(app, client, database_url):
     """Deterministic race: another transaction has inserted the same article but not committed yet.
 
     On PostgreSQL our lookup cannot see that row, our INSERT waits on the unique index and then skips
-    it; the article must still resolve to the winner's id (200), not fail or duplicate.
+    it; on SQLite the request waits for the write lock. Either way the test first proves the request
+    is blocked by the uncommitted winner (else no race happened), then commits the winner: the
+    article must resolve to the winner's id (200), not fail or duplicate.
     """
-    import time
-
     from service.storage.articles import ingest_articles
 
     client.post("/v1/outlets", json={"key": "race", "name": "Race"})
@@ -174,10 +175,34 @@ def test_post_racing_an_uncommitted_duplicate_returns_the_winner(app, client):
         )
     )
     thread.start()
-    time.sleep(0.5)  # let the request reach its INSERT (PostgreSQL) or its BEGIN IMMEDIATE (SQLite)
+    wait_until_blocked(app, database_url, thread)
     other.commit()
     other.close()
     thread.join()
     [response] = results
     assert response.status_code == 200
     assert response.get_json()["id"] == winner.ids[0]
+
+
+def wait_until_blocked(app, database_url: str, thread: threading.Thread, timeout: float = 30.0) -> None:
+    """Return once ``thread``'s request waits on another transaction's lock (fail if it never does)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    if database_url.startswith("postgresql"):
+        probe = app.extensions["framescope"]["engine"]
+        query = sa_text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND query ILIKE 'INSERT INTO articles%'"
+        )
+        while True:
+            with probe.connect() as connection:
+                if connection.scalar(query):
+                    return
+            assert thread.is_alive(), "the request finished without waiting: no race happened"
+            assert time.monotonic() < deadline, "the request never waited on the uncommitted row"
+            time.sleep(0.01)
+    # SQLite: the request blocks in BEGIN IMMEDIATE while the winner holds the write lock; still
+    # running a second after that (a one-row insert) means it is waiting there.
+    thread.join(timeout=1.0)
+    assert thread.is_alive(), "the request finished without waiting for the write lock: no race"

@@ -17,8 +17,14 @@ def test_ready_checks_the_database(client):
 
 
 def test_ready_runs_registered_checks(app, client):
-    app.extensions["framescope"]["ready_checks"]["model"] = lambda: True
-    assert client.get("/ready").get_json()["checks"] == {"database": "ok", "model": "ok"}
+    """A check registered later (a queue, a cache) is run on every probe and reported by name."""
+    calls = []
+    checks = app.extensions["framescope"]["ready_checks"]
+    checks["queue"] = lambda: calls.append("queue") or True
+    assert client.get("/ready").get_json()["checks"] == {"database": "ok", "model": "ok", "queue": "ok"}
+    checks["queue"] = lambda: calls.append("queue") and False  # falsy: not ready
+    assert_problem(client.get("/ready"), 503, fields={"queue"})
+    assert calls == ["queue", "queue"]
 
 
 def test_ready_is_503_when_a_check_fails(app, client):
