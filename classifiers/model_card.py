@@ -15,13 +15,13 @@ import warnings
 from collections import Counter
 from pathlib import Path
 
+from classifiers.cache import load_or_train
 from classifiers.codebook import load_codebook
 from classifiers.corpus import load_corpus
 from classifiers.encoder import encoder_available
 from classifiers.evaluate import evaluate
 from classifiers.scoring import EVAL_DIR
 from classifiers.stance_study import discount_sweep, format_rows
-from classifiers.training import load_or_train
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -4,10 +4,10 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from classifiers.build import train
 from classifiers.corpus import load_corpus
 from classifiers.features import SentenceFeaturizer, lexicons_from_codebook
 from classifiers.models import MultiLabelLogit, make_sentence_pipeline
-from classifiers.training import train
 
 
 @parametrize_with_checks([MultiLabelLogit(random_state=0)])
@@ -61,4 +61,4 @@ def test_training_is_deterministic(codebook):
     text = "Allies pledged new air defence systems. Moscow warned of retaliation and nuclear escalation."
     ra, rb = a.classify("Aid pledged", text), b.classify("Aid pledged", text)
     assert a.version == b.version and ra.to_dict() == rb.to_dict()
-    np.testing.assert_array_equal(a.thresholds, b.thresholds)
+    np.testing.assert_array_equal(a.thresholds_, b.thresholds_)
