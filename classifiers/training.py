@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.pipeline import Pipeline
@@ -20,6 +20,9 @@ from classifiers.corpus import Corpus
 from classifiers.features import SentenceFeaturizer, with_encoder
 from classifiers.models import MultiLabelLogit, make_stance_aggregator
 from classifiers.sentence_model import SentenceModel
+
+if TYPE_CHECKING:
+    from classifiers.encoder import SentenceEncoder
 
 
 @dataclass
@@ -55,7 +58,7 @@ def sentence_table(corpus: Corpus, codebook: Codebook) -> SentenceTable:
     )
 
 
-def make_encoder(params: Mapping[str, Any]):
+def make_encoder(params: Mapping[str, Any]) -> SentenceEncoder | None:
     """The optional dense extractor named by ``params["encoder"]`` (None: sparse only)."""
     if not params.get("encoder"):
         return None
@@ -72,7 +75,7 @@ def fit_sentence_model(
     stance: np.ndarray,
     lexicons: tuple,
     params: Mapping[str, Any],
-    encoder=None,
+    encoder: SentenceEncoder | None = None,
 ) -> SentenceModel:
     """Fit the featuriser and both sentence heads; sentences without a stance label train frames only."""
     feat = SentenceFeaturizer(
