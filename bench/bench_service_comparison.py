@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from service import create_app  # noqa: E402
-from service.model import load_model  # noqa: E402
+from service.classifier_registry import load_model  # noqa: E402
 from service.storage.articles import ingest_articles  # noqa: E402
 from service.storage.classifications import store_classifications  # noqa: E402
 

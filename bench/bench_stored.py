@@ -124,7 +124,7 @@ def replicate(session: Any, n_target: int) -> float:
     """
     from sqlalchemy import text
 
-    from service.storage.models import Article, ArticleFrame, Classification
+    from service.storage.tables import Article, ArticleFrame, Classification
 
     def cols(table: Any, skip: set[str]) -> list[str]:
         return [c.name for c in table.columns if c.name not in skip]
@@ -203,7 +203,7 @@ def run(sizes: list[int], repeat: int, http: bool, real_fill_max: int) -> dict[s
     from comparison import compare_outlets
     from service import create_app
     from service.analysis import stored_records
-    from service.model import get_model
+    from service.classifier_registry import get_model
 
     url = recreate_database(DB_NAME)
     migrate(url)

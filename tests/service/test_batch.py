@@ -6,7 +6,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from service.storage.models import Article, Outlet
+from service.storage.tables import Article, Outlet
 from tests.service.conftest import assert_problem, make_article
 
 N_LARGE = 10_000

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from service.storage.models import Classification
+from service.storage.tables import Classification
 from tests.service.conftest import assert_problem
 
 PLEDGE = {
@@ -93,10 +93,10 @@ def test_unusable_texts_get_a_status_not_an_error(client):
     assert all(not f["present"] for r in body for f in r["frames"])
 
 
-def test_a_2mb_article_is_413_naming_the_limit(client):
+def test_a_2mb_article_is_422_naming_the_field_and_the_limit(client):
     big = {"title": "Long", "text": "Artillery shelled the town again overnight. " * 48_000}
-    body = assert_problem(client.post("/v1/classify", json=big), 413, fields={"text"})
-    assert "FRAMESCOPE_MAX_TEXT_CHARS" in body["detail"]
+    body = assert_problem(client.post("/v1/classify", json=big), 422, fields={"text"})
+    assert "FRAMESCOPE_MAX_TEXT_CHARS" in body["errors"][0]["detail"]
 
 
 def test_total_text_per_request_is_bounded(app, client):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from service.storage.classifications import store_classifications
-from service.storage.models import Classification
+from service.storage.classifications import read_classifications, store_classifications
+from service.storage.tables import Classification
 from tests.service.conftest import assert_problem
 
 SAMPLES = json.loads(
@@ -93,10 +94,10 @@ def test_outlet_filter(client, stored):
     assert {r["outlet"] for r in body["tables"]["prevalence"]} == {"eastern-wire", "harbour-gazette"}
 
 
-def test_partly_relabelled_event_is_refused(client, stored, db_session):
+def test_partly_relabelled_event_is_refused(client, stored, db_session, classifier):
     """One article labelled only by an older model: no silent mixing, no silent dropping."""
-    old = dict(db_session.get(Classification, 1).result)
-    old["model"] = {**old["model"], "version": "conflict-sparse-old"}
+    served = read_classifications(db_session, [stored[0]], classifier.version)[stored[0]]
+    old = replace(served, model=replace(served.model, version="conflict-sparse-old"))
     db_session.execute(Classification.__table__.delete().where(Classification.article_id == stored[0]))
     store_classifications(db_session, [(stored[0], old)])
     db_session.commit()
@@ -165,10 +166,3 @@ def test_outlet_profile(client, stored, classifier):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert_problem(client.get("/v1/outlets/nobody/profile"), 404)
     assert_problem(client.get("/v1/outlets/capital-ledger/profile?format=vega-lite"), 422, {"format"})
-
-
-def test_rows_without_frame_summary_fall_back_to_article_frames(client, stored, db_session):
-    before = get_json(client, URL)["tables"]
-    db_session.execute(Classification.__table__.update().values(frame_summary=None))
-    db_session.commit()
-    assert get_json(client, URL)["tables"]["prevalence"] == before["prevalence"]

@@ -8,7 +8,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from service.cli import MIGRATIONS, alembic_config
-from service.storage.models import Base
+from service.storage.tables import Base
 
 
 def test_revisions_are_numbered_in_sequence_with_one_head(app):
