@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from service.storage.classifications import read_classifications, store_classifications
 from service.storage.tables import Classification
@@ -166,3 +167,44 @@ def test_outlet_profile(client, stored, classifier):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert_problem(client.get("/v1/outlets/nobody/profile"), 404)
     assert_problem(client.get("/v1/outlets/capital-ledger/profile?format=vega-lite"), 422, {"format"})
+
+
+OLD = "conflict-sparse-old"
+
+
+@pytest.fixture
+def relabelled(stored, db_session, runner):
+    """The event's results stored by an older model without `domestic-politics`, then by the served one."""
+    db_session.execute(text("DELETE FROM article_frames WHERE frame_key = 'domestic-politics'"))
+    db_session.execute(text(f"UPDATE classifications SET model_version = '{OLD}', codebook_hash = '0ld'"))
+    db_session.commit()
+    assert runner.invoke(args=["classify", "--missing"]).exit_code == 0
+    return stored
+
+
+def test_an_older_version_is_compared_with_its_own_frames_and_model(client, relabelled, classifier):
+    body = get_json(client, f"{URL}?model_version={OLD}")
+    assert body["metadata"]["model"] == {"version": OLD, "codebook": "conflict", "codebook_hash": "0ld"}
+    assert body["metadata"]["model_versions"] == [OLD]
+    old_frames = [k for k in classifier.codebook.frame_keys if k != "domestic-politics"]
+    assert sorted({r["frame"] for r in body["tables"]["prevalence"]}) == sorted(old_frames)
+    trends = get_json(client, f"/v1/trends?model_version={OLD}&event={EVENT}")
+    assert trends["metadata"]["model"]["version"] == OLD
+    assert "domestic-politics" not in {r["frame"] for r in trends["tables"]["prevalence"]}
+    served = get_json(client, URL)  # the served model's own labels are untouched
+    assert served["metadata"]["model"]["version"] == classifier.version
+    assert "domestic-politics" in {r["frame"] for r in served["tables"]["prevalence"]}
+
+
+def test_article_listing_by_an_older_version_shows_that_version(client, relabelled, classifier):
+    listed = get_json(client, f"/v1/articles?event={EVENT}&model_version={OLD}&limit=50")["items"]
+    assert len(listed) == 20
+    assert {a["classification"]["model"]["version"] for a in listed} == {OLD}
+    assert {a["classification"]["model"]["codebook_hash"] for a in listed} == {"0ld"}
+    economic = get_json(client, f"/v1/articles?model_version={OLD}&frame=economic-cost&limit=50")["items"]
+    assert economic and all("economic-cost" in a["classification"]["frames"] for a in economic)
+    body = assert_problem(
+        client.get(f"/v1/articles?model_version={OLD}&frame=domestic-politics"), 422, {"frame"}
+    )
+    assert OLD in body["detail"]
+    assert get_json(client, "/v1/articles?frame=domestic-politics&limit=50")["items"]  # served: still a frame
