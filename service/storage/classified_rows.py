@@ -89,8 +89,7 @@ def fetch_classified_rows(
     first characters of each text (0: none), which is all the distinctive-vocabulary statistic uses
     by default; the database does the cutting.
 
-    One query: the frame rows are pivoted with ``max(case ...)`` per frame, grouped by the primary
-    keys of the joined tables (so the other columns may be selected ungrouped on PostgreSQL too).
+    One query: the article columns with the version's frame rows pivoted per classification.
     """
     if text_chars is None:
         text_column: Any = Article.text
@@ -98,11 +97,6 @@ def fetch_classified_rows(
         text_column = literal("")
     else:
         text_column = func.substr(Article.text, 1, text_chars)
-    pivot: list[Any] = []
-    for key in frame_keys:
-        is_key = ArticleFrame.frame_key == key
-        pivot.append(func.max(case((and_(is_key, ArticleFrame.present.is_(True)), 1), else_=0)))
-        pivot.append(func.max(case((is_key, ArticleFrame.share), else_=None)))
     stmt: Select = (
         select(
             Article.id,
@@ -114,16 +108,36 @@ def fetch_classified_rows(
             Classification.stance_label,
             Classification.stance_target,
             Classification.codebook_hash,
-            *pivot,
         )
         .join(Article, Classification.article_id == Article.id)
         .join(Outlet, Article.outlet_id == Outlet.id)
         .outerjoin(Event, Article.event_id == Event.id)
-        .outerjoin(ArticleFrame, ArticleFrame.classification_id == Classification.id)
         .where(Classification.model_version == model_version)
-        .group_by(Classification.id, Article.id, Outlet.id, Event.id)
         .order_by(Article.id)
     )
+    pivot = _pivot_columns(frame_keys)
+    if session.get_bind().dialect.name == "postgresql":
+        # Aggregate over the join, grouped by the joined tables' primary keys (the other columns
+        # may then be selected ungrouped). Joining an aggregated subquery instead risks a nested
+        # loop that re-aggregates per article when statistics are stale (minutes at 10k articles).
+        stmt = (
+            stmt.add_columns(*pivot)
+            .outerjoin(ArticleFrame, ArticleFrame.classification_id == Classification.id)
+            .group_by(Classification.id, Article.id, Outlet.id, Event.id)
+        )
+    else:
+        # SQLite would sort every row, texts included, for that GROUP BY (5x slower); the frame rows
+        # aggregate in primary-key order in a subquery instead.
+        frames = (
+            select(ArticleFrame.classification_id, *pivot)
+            .join(Classification, ArticleFrame.classification_id == Classification.id)
+            .where(Classification.model_version == model_version)
+            .group_by(ArticleFrame.classification_id)
+            .subquery("frames")
+        )
+        stmt = stmt.add_columns(*list(frames.c)[1:]).outerjoin(
+            frames, frames.c.classification_id == Classification.id
+        )
     stmt = article_filters(stmt, outlets, event, published_from, published_to)
     out = []
     for row in session.connection().execute(stmt):
@@ -146,6 +160,18 @@ def fetch_classified_rows(
             }
         )
     return out
+
+
+def _pivot_columns(frame_keys: Sequence[str]) -> list[Any]:
+    """Two aggregates over ``article_frames`` per frame: present (0/1) and share (NULL without a row)."""
+    pivot: list[Any] = []
+    for j, key in enumerate(frame_keys):
+        is_key = ArticleFrame.frame_key == key
+        pivot.append(
+            func.max(case((and_(is_key, ArticleFrame.present.is_(True)), 1), else_=0)).label(f"p{j}")
+        )
+        pivot.append(func.max(case((is_key, ArticleFrame.share), else_=None)).label(f"s{j}"))
+    return pivot
 
 
 def version_coverage(
