@@ -19,8 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from classifiers import ArticleClassification, FrameResult, StanceResult  # noqa: E402
 from service import create_app  # noqa: E402
-from service.model import load_model  # noqa: E402
+from service.classifier_registry import load_model  # noqa: E402
 from service.storage.articles import ingest_articles  # noqa: E402
 from service.storage.classifications import store_classifications  # noqa: E402
 
@@ -81,29 +82,13 @@ def populate(app, n: int, seed: int = 0) -> None:
             results = []
             for aid in ids:
                 present = {f for f in frames if rng.random() < 0.3}
+                frame_results = tuple(
+                    FrameResult(f, f, 0.5, f in present, 0.2 * (f in present)) for f in frames
+                )
+                stance = StanceResult("ukraine-support", rng.choice(["favor", "against"]), {})
+                dominant = min(present) if present else None
                 results.append(
-                    (
-                        aid,
-                        {
-                            "status": "ok",
-                            "n_sentences": 30,
-                            "frames": [
-                                {
-                                    "key": f,
-                                    "present": f in present,
-                                    "score": 0.5,
-                                    "share": 0.2 * (f in present),
-                                }
-                                for f in frames
-                            ],
-                            "dominant_frame": min(present) if present else None,
-                            "stance": {
-                                "target": "ukraine-support",
-                                "label": rng.choice(["favor", "against"]),
-                            },
-                            "model": model.model_info,
-                        },
-                    )
+                    (aid, ArticleClassification("ok", 30, frame_results, dominant, stance, model.model_ref))
                 )
             store_classifications(session, results)
             session.commit()

@@ -55,36 +55,24 @@ EVENT = "scale"
 DB_NAME = "bench_stored"
 
 
-def synthetic_result(record: Any, frame_keys: tuple[str, ...], model: dict[str, str], target: str) -> dict:
-    """A classification result shaped like ``ArticleClassification.to_dict()`` (no evidence)."""
-    frames = [
-        {
-            "key": key,
-            "label": key,
-            "score": round(0.2 + 0.6 * present, 3),
-            "present": present,
-            "share": round(share, 4),
-            "evidence": [],
-        }
+def synthetic_result(record: Any, frame_keys: tuple[str, ...], model: Any, target: str) -> Any:
+    """An ``ArticleClassification`` for ``record`` by ``model`` (a ``ModelRef``; no evidence)."""
+    from classifiers import ArticleClassification, FrameResult, StanceResult
+
+    frames = tuple(
+        FrameResult(key, key, round(0.2 + 0.6 * present, 3), present, round(share, 4))
         for key, present, share in zip(
             frame_keys, record.frames.values(), record.shares.values(), strict=True
         )
-    ]
+    )
     dominant = frame_keys[list(record.frames).index(record.dominant_frame)] if record.dominant_frame else None
     label = record.stance
     scores = {s: (0.6 if s == label else 0.2) for s in ("favor", "against", "neutral")}
-    return {
-        "status": "ok",
-        "language": "en",
-        "n_sentences": 30,
-        "frames": frames,
-        "dominant_frame": dominant,
-        "stance": {"target": target, "label": label, "scores": scores if label else {}, "evidence": []},
-        "model": model,
-    }
+    stance = StanceResult(target, label, scores if label else {})
+    return ArticleClassification("ok", 30, frames, dominant, stance, model, "en")
 
 
-def fill(session: Any, records: list, frame_keys: tuple[str, ...], model: dict, target: str) -> float:
+def fill(session: Any, records: list, frame_keys: tuple[str, ...], model: Any, target: str) -> float:
     """Store ``records`` in the ``scale`` event with their synthetic results; returns seconds."""
     from service.storage.articles import ingest_articles
     from service.storage.classifications import store_classifications
@@ -124,7 +112,7 @@ def replicate(session: Any, n_target: int) -> float:
     """
     from sqlalchemy import text
 
-    from service.storage.models import Article, ArticleFrame, Classification
+    from service.storage.tables import Article, ArticleFrame, Classification
 
     def cols(table: Any, skip: set[str]) -> list[str]:
         return [c.name for c in table.columns if c.name not in skip]
@@ -203,7 +191,7 @@ def run(sizes: list[int], repeat: int, http: bool, real_fill_max: int) -> dict[s
     from comparison import compare_outlets
     from service import create_app
     from service.analysis import stored_records
-    from service.model import get_model
+    from service.classifier_registry import get_model
 
     url = recreate_database(DB_NAME)
     migrate(url)
@@ -214,11 +202,7 @@ def run(sizes: list[int], repeat: int, http: bool, real_fill_max: int) -> dict[s
     with app.app_context():
         model = get_model()
         frame_keys = model.codebook.frame_keys
-        model_ref = {
-            "version": model.version,
-            "codebook": model.codebook.key,
-            "codebook_hash": model.codebook.hash,
-        }
+        model_ref = model.model_ref
         target = model.codebook.default_target
     t0 = time.perf_counter()
     all_records = make_records(min(max(sizes), real_fill_max))
@@ -249,7 +233,8 @@ def run(sizes: list[int], repeat: int, http: bool, real_fill_max: int) -> dict[s
                 reps = repeat if n < 100_000 else 1
                 base = rss_mib()["rss"]
                 reset_peak_rss()
-                t_store, (records, _) = best(lambda s=session: stored_records(s, event=EVENT), reps)
+                t_store, selection = best(lambda s=session: stored_records(s, event=EVENT), reps)
+                records = selection.records
                 t_cmp, _ = best(lambda r=records: compare_outlets(r, frame_keys), reps)
                 level["peak_rss_growth_mib"] = round(rss_mib()["hwm"] - base, 1)
                 del records

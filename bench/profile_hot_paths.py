@@ -78,7 +78,7 @@ def main() -> None:
         if "comparison" in args.only:
             from bench_stored import EVENT, fill, make_records
 
-            from service.model import get_model
+            from service.classifier_registry import get_model
 
             with app.app_context():
                 model = get_model()

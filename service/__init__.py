@@ -9,7 +9,7 @@ from flask import Blueprint as FlaskBlueprint
 from flask import Flask
 from swagger_ui_bundle import swagger_ui_path
 
-from service import cli, errors, logs, model, security
+from service import classifier_registry, cli, errors, logs, security
 from service.config import load_config
 from service.resources import (
     articles,
@@ -17,7 +17,7 @@ from service.resources import (
     codebooks,
     comparisons,
     events,
-    models,
+    model_versions,
     operations,
     outlets,
     profiles,
@@ -42,7 +42,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     logs.init_app(app)
     db.init_app(app)
     cli.init_app(app)
-    model.init_app(app)  # the classifier, once per worker (trained and cached on first use)
+    classifier_registry.init_app(app)  # the classifier, once per worker (trained and cached on first use)
 
     api = errors.ProblemApi(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
     security.init_app(app, api)  # keys, rate limits, CORS, /metrics: before the blueprints are documented
@@ -52,7 +52,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         events,
         articles,
         classify,
-        models,
+        model_versions,
         codebooks,
         comparisons,
         trends,

@@ -1,4 +1,4 @@
-"""Glue between storage, the served model and ``comparison``: records in, tidy tables / CSV / Vega-Lite out.
+"""Glue between storage, the classifier and ``comparison``: records in, tidy tables / CSV / Vega-Lite out.
 
 Views call one function here and return what it gives. JSON answers are ``{"metadata", "tables"}``;
 CSV answers are one table (``?table=``) with the model version and codebook hash in headers;
@@ -8,11 +8,13 @@ Vega-Lite answers are the spec with the same metadata under ``usermeta``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from flask import Response, current_app, json, request
 from sqlalchemy.orm import Session
 
+from classifiers import ArticleClassification, ModelRef
 from comparison import (
     ArticleRecord,
     MixedModelVersionsError,
@@ -21,23 +23,28 @@ from comparison import (
     to_csv,
     trend_spec,
 )
-from service.model import classify_items, get_model
-from service.storage.classifications import fetch_classified_rows, version_coverage
+from service.classifier_registry import get_model
+from service.classifying import classify_items
+from service.storage.classified_rows import fetch_classified_rows, stored_version, version_coverage
 
-#: Characters of each stored text read for distinctive vocabulary (the comparison default).
-VOCABULARY_CHARS = 2000
 CSV_MIMETYPE = "text/csv"
 
 
-def served_model_ref() -> dict[str, str]:
-    return get_model().model_info
+@dataclass(frozen=True)
+class Selection:
+    """Records to compare, the frames they were labelled with, and the model that labelled them."""
+
+    records: list[ArticleRecord]
+    frame_keys: tuple[str, ...]
+    model: ModelRef
 
 
-def records_from_submitted(items: Sequence[Mapping[str, Any]], target: str | None) -> list[ArticleRecord]:
-    """Classify submitted articles in one batch and turn them into comparison records (nothing stored)."""
+def submitted_records(items: Sequence[Mapping[str, Any]], target: str | None) -> Selection:
+    """Classify submitted articles with the served model in one batch (nothing stored)."""
+    model = get_model()
     results = classify_items([{**item, "target": target} for item in items])
-    return [
-        ArticleRecord.from_classification(
+    records = [
+        record_from_classification(
             item["outlet"],
             result,
             text=item["text"],
@@ -46,6 +53,22 @@ def records_from_submitted(items: Sequence[Mapping[str, Any]], target: str | Non
         )
         for item, result in zip(items, results, strict=True)
     ]
+    return Selection(records, tuple(model.codebook.frame_keys), model.model_ref)
+
+
+def record_from_classification(outlet: str, result: ArticleClassification, **fields: Any) -> ArticleRecord:
+    """The comparison record of one classified article (``fields``: text, published_at, event)."""
+    return ArticleRecord(
+        outlet=outlet,
+        frames={f.key: f.present for f in result.frames},
+        shares={f.key: f.share for f in result.frames},
+        dominant_frame=result.dominant_frame,
+        stance=result.stance.label,
+        model_version=result.model.version,
+        codebook_hash=result.model.codebook_hash,
+        stance_target=result.stance.target,
+        **fields,
+    )
 
 
 def stored_records(
@@ -53,15 +76,18 @@ def stored_records(
     *,
     model_version: str | None = None,
     target: str | None = None,
-    text_chars: int | None = VOCABULARY_CHARS,
+    text_chars: int | None = None,
     **filters: Any,
-) -> tuple[list[ArticleRecord], str]:
+) -> Selection:
     """Records of stored articles classified by one model version (default: the served one).
 
-    Refuses (``MixedModelVersionsError``, a 422 naming ``model_version``) when some matching articles
-    have no result from that version: comparing would silently leave them out, or mix instruments.
+    Frame keys and model reference come from that version's stored rows, not from the served model.
+    ``text_chars`` (default ``VOCABULARY_CHARS``) is how much of each text is read. Refuses
+    (``MixedModelVersionsError``, a 422 naming ``model_version``) when some matching articles have no
+    result from that version: comparing would silently leave them out, or mix instruments.
     """
-    version = model_version or get_model().version
+    served = get_model()
+    version = model_version or served.version
     n_articles, coverage = version_coverage(session, **filters)
     if n_articles == 0:
         raise NotEnoughDataError("no stored articles match these filters")
@@ -78,8 +104,14 @@ def stored_records(
             {"field": "model_version", "location": "query", "detail": str(error)}
         ]
         raise error
-    frame_keys = get_model().codebook.frame_keys
-    rows = fetch_classified_rows(session, version, text_chars=text_chars, frame_keys=frame_keys, **filters)
+    stored = stored_version(session, version)
+    assert stored is not None  # the version covers every matching article, so it has rows
+    frame_keys = stored.frame_keys
+    if stored.model.codebook_hash == served.codebook.hash:  # the served codebook's order
+        frame_keys = tuple(k for k in served.codebook.frame_keys if k in frame_keys)
+    if text_chars is None:
+        text_chars = int(current_app.config["VOCABULARY_CHARS"])
+    rows = fetch_classified_rows(session, version, frame_keys=frame_keys, text_chars=text_chars, **filters)
     if target is not None:
         rows = [r for r in rows if r["stance_target"] == target]
     records = [
@@ -100,7 +132,7 @@ def stored_records(
     ]
     if not records:
         raise NotEnoughDataError(f"no stored article has a stance toward {target!r}")
-    return records, version
+    return Selection(records, frame_keys, stored.model)
 
 
 def wants_csv(args: Mapping[str, Any]) -> bool:
@@ -114,12 +146,13 @@ def wants_csv(args: Mapping[str, Any]) -> bool:
 def render(
     result: Any,
     args: Mapping[str, Any],
+    model: ModelRef,
     *,
     default_table: str = "prevalence",
     extra_metadata: Mapping[str, Any] | None = None,
 ) -> Any:
     """The result as ``{"metadata", "tables"}`` (JSON), one table as CSV, or a Vega-Lite spec."""
-    metadata = {**result.metadata(), "model": served_model_ref(), **(extra_metadata or {})}
+    metadata = {**result.metadata(), "model": asdict(model), **(extra_metadata or {})}
     if wants_csv(args):
         table = args.get("table") or default_table
         response = Response(to_csv(result.tables()[table]), mimetype=CSV_MIMETYPE)
@@ -140,5 +173,5 @@ def render(
 def comparison_options(args: Mapping[str, Any]) -> dict[str, Any]:
     """The statistical options a request may set (the rest keep ``compare_outlets``' defaults)."""
     options = {k: args[k] for k in ("min_articles", "n_terms", "confidence_level") if k in args}
-    options.setdefault("n_resamples", current_app.config.get("COMPARISON_RESAMPLES", 9999))
+    options.setdefault("n_resamples", int(current_app.config["COMPARISON_RESAMPLES"]))
     return options

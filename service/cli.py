@@ -1,4 +1,5 @@
-"""``flask db ...``: Alembic driven from the app's own config (no alembic.ini needed)."""
+"""Command-line tools: ``flask db ...`` (Alembic driven from the app's own config, no alembic.ini)
+and ``flask classify --missing`` (label stored articles with the served model)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ import click
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
+
+from service.classifier_registry import get_model
+from service.classifying import classify_stored_articles
+from service.storage.classifications import unclassified_articles
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 db_cli = AppGroup("db", help="Database migrations (Alembic).")
@@ -59,5 +64,35 @@ def revision(message: str, rev_id: str, autogenerate: bool) -> None:
     command.revision(alembic_config(current_app), message=message, rev_id=rev_id, autogenerate=autogenerate)
 
 
+@click.command("classify")
+@click.option(
+    "--missing", is_flag=True, required=True, help="Classify articles with no result from the served model."
+)
+@click.option("--chunk-size", default=1000, show_default=True, help="Articles per transaction.")
+@with_appcontext
+def classify_command(missing: bool, chunk_size: int) -> None:
+    """Classify stored articles with the served model (e.g. after a model update); resumable.
+
+    Each chunk is committed on its own, so an interrupted run keeps its progress and a rerun picks
+    up where it stopped. Results of older model versions stay stored (comparisons choose a version).
+    """
+    model = get_model()
+    factory = current_app.extensions["framescope"]["write_sessionmaker"]
+    n_total = 0
+    while True:
+        with factory() as session:
+            pending = unclassified_articles(session, model.version, limit=chunk_size)
+            if not pending:
+                break
+            n_new = classify_stored_articles(session, model, [aid for aid, _, _ in pending])
+            session.commit()
+        if not n_new:  # pragma: no cover - nothing could be stored; do not loop forever
+            break
+        n_total += n_new
+        click.echo(f"{n_total} article(s) classified", err=True)
+    click.echo(f"classified {n_total} article(s) with {model.version}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
+    app.cli.add_command(classify_command)

@@ -1,4 +1,7 @@
-"""Settings from the environment (12-factor). The only module that reads ``os.environ``."""
+"""Settings from the environment (12-factor). The only module that reads ``os.environ``.
+
+Every limit and tunable number lives in ``DEFAULTS``; other modules read ``app.config``.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +15,26 @@ from flask import Flask
 DEFAULTS: dict[str, object] = {
     "REDIS_URL": None,
     "PORT": 8000,
+    # prometheus_client's multiprocess mode (several gunicorn workers): a writable, empty directory.
+    "PROMETHEUS_MULTIPROC_DIR": None,
     # 64 MiB: a 10,000-article batch of ~5 kB texts fits; anything bigger is a 413.
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+    # Articles per batch (POST /v1/articles/batch, POST /v1/compare) and the largest `min_articles`.
     "MAX_BATCH_ITEMS": 10_000,
+    # Characters of one article text, wherever a text is sent (422 naming the field above it).
     "MAX_TEXT_CHARS": 500_000,
-    # Classification (service/model.py): codebook key, model cache (default <instance>/models), and the
-    # total text one /v1/classify or /v1/compare request may carry (413 above it; ~3 s of work).
+    # Characters of an event description.
+    "MAX_DESCRIPTION_CHARS": 10_000,
+    # Classification (service/classifier_registry.py): codebook key, model cache (default
+    # <instance>/models), and the total text one /v1/classify or /v1/compare request may carry
+    # (413 above it; ~3 s of work).
     "CODEBOOK": "conflict",
     "MODEL_CACHE_DIR": None,
     "MAX_CLASSIFY_CHARS": 5_000_000,
+    # Comparisons (service/analysis.py): characters of each stored text read for distinctive
+    # vocabulary, and the seeded Monte Carlo resamples of the small-count tests.
+    "VOCABULARY_CHARS": 2_000,
+    "COMPARISON_RESAMPLES": 9_999,
     "PAGE_SIZE_DEFAULT": 50,
     "PAGE_SIZE_MAX": 500,
     "LOG_LEVEL": "INFO",
@@ -51,13 +65,14 @@ DEFAULTS: dict[str, object] = {
 def load_config(app: Flask, config: Mapping | None = None) -> None:
     """Fill ``app.config``: defaults, then conventional env vars, then ``FRAMESCOPE_*``, then ``config``.
 
-    Conventional names (``DATABASE_URL``, ``REDIS_URL``, ``PORT``) are what PaaS hosts set, so they are
-    read without a prefix; everything else is ``FRAMESCOPE_<NAME>`` (values parsed as JSON when they can
-    be, e.g. ``FRAMESCOPE_MAX_BATCH_ITEMS=20000``).
+    Conventional names (``DATABASE_URL``, ``REDIS_URL``, ``PORT``, and prometheus_client's
+    ``PROMETHEUS_MULTIPROC_DIR``) are what hosts and libraries set, so they are read without a prefix;
+    everything else is ``FRAMESCOPE_<NAME>`` (values parsed as JSON when they can be, e.g.
+    ``FRAMESCOPE_MAX_BATCH_ITEMS=20000``).
     """
     app.config.from_mapping(DEFAULTS)
     app.config["DATABASE_URL"] = "sqlite:///" + str(Path(app.instance_path) / "framescope.sqlite3")
-    for name in ("DATABASE_URL", "REDIS_URL", "PORT"):
+    for name in ("DATABASE_URL", "REDIS_URL", "PORT", "PROMETHEUS_MULTIPROC_DIR"):
         value = os.environ.get(name)
         if value:
             app.config[name] = int(value) if name == "PORT" else value

@@ -16,7 +16,7 @@ from flask import Flask, Response, current_app, g, json, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from service.model import TextTooLargeError
+from service.classifying import TextTooLargeError
 from service.schemas.common import ProblemSchema
 from service.storage.errors import ConflictError, InvalidItemsError, NotFoundError
 

@@ -40,6 +40,10 @@ TEXT_LENGTH = ConfiguredMax("MAX_TEXT_CHARS", unit="characters")
 PAGE_SIZE = ConfiguredMax("PAGE_SIZE_MAX", unit="items per page", measure=int)
 #: Items in one batch request.
 BATCH_ITEMS = ConfiguredMax("MAX_BATCH_ITEMS", unit="items per request")
+#: A number of articles asked for (``min_articles``): never more than one batch can hold.
+ARTICLE_COUNT = ConfiguredMax("MAX_BATCH_ITEMS", unit="articles", measure=int)
+#: Characters of an event description.
+DESCRIPTION_LENGTH = ConfiguredMax("MAX_DESCRIPTION_CHARS", unit="characters")
 
 
 def parse_json_limited(data: bytes | str) -> Any:

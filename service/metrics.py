@@ -14,7 +14,6 @@ Hooks for the classification code (call inside a request or app context)::
 
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter as Tally
 from collections.abc import Iterable
@@ -44,8 +43,7 @@ class Metrics:
     multiprocess: bool
 
 
-def build_metrics() -> Metrics:
-    multiproc = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+def build_metrics(*, multiproc: bool = False) -> Metrics:
     registry = CollectorRegistry(auto_describe=True)
     return Metrics(
         registry=registry,
@@ -110,7 +108,7 @@ def publish_model_info(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    metrics = build_metrics()
+    metrics = build_metrics(multiproc=bool(app.config.get("PROMETHEUS_MULTIPROC_DIR")))
     app.extensions["framescope"]["metrics"] = metrics
     publish_model_info(app)
 

@@ -22,8 +22,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from service import create_app
-from service.model import load_model
-from service.storage.models import Base
+from service.classifier_registry import load_model
+from service.storage.tables import Base
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])

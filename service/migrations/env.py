@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from service.storage.models import Base
+from service.storage.tables import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -7,7 +7,8 @@ from typing import Any
 from flask import url_for
 from flask.views import MethodView
 
-from service.model import attach_classifications, classify_stored_articles, get_model
+from service.classifier_registry import get_model
+from service.classifying import attach_classifications, check_stored_frame, classify_stored_articles
 from service.parsing import Blueprint
 from service.resources.common import page_body, pop_page_args
 from service.schemas.articles import (
@@ -58,13 +59,14 @@ class Articles(MethodView):
         """List articles, filtered by outlet, event, language, publication time, frame and stance
 
         `frame`, `stance` and `target` filter on stored classifications by `model_version` (default:
-        the served model).
+        the served model); each article's `classification` is the one by that version.
         """
         session = get_session()
         args.setdefault("model_version", get_model().version)
+        check_stored_frame(session, args["model_version"], args.get("frame"))
         args["stance_target"] = args.pop("target", None)
         page = dao.list_articles(session, **pop_page_args(args), **args)
-        attach_classifications(session, page.items)
+        attach_classifications(session, page.items, args["model_version"])
         return page_body(page)
 
     @blp.arguments(IngestArgsSchema, location="query")

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from service.model import classify_items
+from service.classifying import classify_items
 from service.parsing import Blueprint
 from service.schemas.classify import CLASSIFY_EXAMPLE, ClassificationSchema, ClassifyArticleSchema
 from service.schemas.common import PROBLEM
@@ -40,10 +40,10 @@ class Classify(MethodView):
     @requires_scope("read")
     @blp.arguments(ClassifyArticleSchema, examples=_EXAMPLES)
     @blp.response(200, ClassificationSchema)
+    @blp.alt_response(413, **PROBLEM, description="More text in the request than MAX_CLASSIFY_CHARS.")
     @blp.alt_response(
-        413, **PROBLEM, description="A text over MAX_TEXT_CHARS or a request over MAX_CLASSIFY_CHARS."
+        422, **PROBLEM, description="Empty text, a text over MAX_TEXT_CHARS, unknown target, other bad field."
     )
-    @blp.alt_response(422, **PROBLEM, description="Empty text, unknown target or other invalid field.")
     def post(self, data: dict[str, Any] | list[dict[str, Any]]):
         """Classify one article (object in, object out) or a list (array in, array out)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from service.model import codebook_keys, get_codebook, get_model
+from service.classifier_registry import codebook_keys, get_codebook, get_model
 from service.parsing import Blueprint
+from service.schemas.codebooks import CodebookListSchema, CodebookSchema
 from service.schemas.common import PROBLEM
-from service.schemas.models import CodebookListSchema, CodebookSchema
 
 blp = Blueprint(
     "codebooks",

@@ -7,8 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from comparison import compare_outlets
-from service.analysis import comparison_options, records_from_submitted, render, stored_records
-from service.model import get_model
+from service.analysis import Selection, comparison_options, render, stored_records, submitted_records
 from service.parsing import Blueprint
 from service.schemas.common import PROBLEM
 from service.schemas.comparisons import (
@@ -49,8 +48,10 @@ _COMPARE_EXAMPLE = {
 }
 
 
-def _compare(records: list, args: dict[str, Any]) -> Any:
-    return compare_outlets(records, get_model().codebook.frame_keys, **comparison_options(args))
+def _compare(selection: Selection, args: dict[str, Any]) -> Any:
+    """Compare the selection's outlets over the frames its model labelled; answer in the asked format."""
+    result = compare_outlets(selection.records, selection.frame_keys, **comparison_options(args))
+    return render(result, args, selection.model)
 
 
 @blp.route("/compare")
@@ -59,7 +60,7 @@ class Compare(MethodView):
     @blp.arguments(CompareArgsSchema, location="query")
     @blp.arguments(CompareBodySchema, example=_COMPARE_EXAMPLE)
     @blp.response(200, TablesResponseSchema)
-    @blp.alt_response(413, **PROBLEM, description="Texts over MAX_TEXT_CHARS / MAX_CLASSIFY_CHARS.")
+    @blp.alt_response(413, **PROBLEM, description="More text in the request than MAX_CLASSIFY_CHARS.")
     @blp.alt_response(422, **PROBLEM, description="Invalid field, or data that cannot support a comparison.")
     def post(self, args: dict[str, Any], body: dict[str, Any]):
         """Classify the submitted articles and compare their outlets in one call (nothing stored)
@@ -67,8 +68,8 @@ class Compare(MethodView):
         JSON `{metadata, tables}` by default; `?format=csv&table=<name>` (or `Accept: text/csv`)
         answers one table as `text/csv`; `?format=vega-lite` answers the outlet x frame heatmap spec.
         """
-        records = records_from_submitted(body.pop("articles"), body.pop("target", None))
-        return render(_compare(records, body), args)
+        selection = submitted_records(body.pop("articles"), body.pop("target", None))
+        return _compare(selection, {**body, **args})
 
 
 @blp.route("/events/<string:key>/comparison")
@@ -85,11 +86,11 @@ class EventComparison(MethodView):
         """
         session = get_session()
         get_event(session, key)  # 404 for unknown events
-        records, _ = stored_records(
+        selection = stored_records(
             session,
             event=key,
             outlets=args.get("outlets"),
             model_version=args.get("model_version"),
             target=args.get("target"),
         )
-        return render(_compare(records, args), args)
+        return _compare(selection, args)

@@ -8,7 +8,6 @@ from flask.views import MethodView
 
 from comparison import outlet_profile
 from service.analysis import render, stored_records
-from service.model import get_model
 from service.parsing import Blueprint
 from service.schemas.common import PROBLEM
 from service.schemas.comparisons import ProfileArgsSchema, TablesResponseSchema
@@ -35,7 +34,7 @@ class OutletProfile(MethodView):
         session = get_session()
         get_outlet(session, key)  # 404 for unknown outlets
         filters = {k: args.get(k) for k in ("published_from", "published_to")}
-        records, _ = stored_records(
+        selection = stored_records(
             session,
             model_version=args.get("model_version"),
             target=args.get("target"),
@@ -43,5 +42,5 @@ class OutletProfile(MethodView):
             **filters,
         )
         options = {k: args[k] for k in ("min_articles", "confidence_level") if k in args}
-        result = outlet_profile(records, get_model().codebook.frame_keys, outlet=key, **options)
-        return render(result, args)
+        result = outlet_profile(selection.records, selection.frame_keys, outlet=key, **options)
+        return render(result, args, selection.model)

@@ -8,7 +8,6 @@ from flask.views import MethodView
 
 from comparison import frame_trends
 from service.analysis import render, stored_records
-from service.model import get_model
 from service.parsing import Blueprint
 from service.schemas.common import PROBLEM
 from service.schemas.comparisons import TablesResponseSchema, TrendArgsSchema
@@ -30,7 +29,7 @@ class Trends(MethodView):
     def get(self, args: dict[str, Any]):
         """Frame prevalence and stance shares per outlet per day, week or month, with Wilson intervals"""
         filters = {k: args.get(k) for k in ("outlets", "event", "published_from", "published_to")}
-        records, _ = stored_records(
+        selection = stored_records(
             get_session(),
             model_version=args.get("model_version"),
             target=args.get("target"),
@@ -38,5 +37,5 @@ class Trends(MethodView):
             **filters,
         )
         options = {k: args[k] for k in ("min_articles", "confidence_level") if k in args}
-        result = frame_trends(records, get_model().codebook.frame_keys, interval=args["interval"], **options)
-        return render(result, args)
+        result = frame_trends(selection.records, selection.frame_keys, interval=args["interval"], **options)
+        return render(result, args, selection.model)

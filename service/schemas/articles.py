@@ -8,11 +8,13 @@ import marshmallow as ma
 from flask import current_app
 from marshmallow import fields, validate
 
+from service.config import DEFAULTS
 from service.limits import TEXT_LENGTH
 from service.schemas.classify import STANCE_LABELS, ClassificationSummarySchema, check_frame, check_target
 from service.schemas.common import Key, ListArgsSchema, PageSchema, UTCDateTime
 
-MAX_TEXT_CHARS = 500_000
+#: Documented in OpenAPI; the limit itself is ``app.config["MAX_TEXT_CHARS"]`` (TEXT_LENGTH).
+_TEXT_DOC_MAX = DEFAULTS["MAX_TEXT_CHARS"]
 _LANGUAGE = validate.Regexp(
     r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Use a BCP 47 tag such as 'en' or 'pt-BR'."
 )
@@ -80,7 +82,7 @@ class ArticleUpdateSchema(ma.Schema):
     title = fields.String(validate=validate.Length(min=1, max=1000))
     published_at = UTCDateTime(allow_none=True)
     language = fields.String(allow_none=True, validate=_LANGUAGE)
-    text = fields.String(validate=[TEXT_LENGTH, _has_words], metadata={"maxLength": MAX_TEXT_CHARS})
+    text = fields.String(validate=[TEXT_LENGTH, _has_words], metadata={"maxLength": _TEXT_DOC_MAX})
 
 
 class ArticleCreateSchema(ArticleUpdateSchema):
@@ -93,7 +95,7 @@ class ArticleCreateSchema(ArticleUpdateSchema):
     text = fields.String(
         required=True,
         validate=[TEXT_LENGTH, _has_words],
-        metadata={"example": "Voters queued into the evening ...", "maxLength": MAX_TEXT_CHARS},
+        metadata={"example": "Voters queued into the evening ...", "maxLength": _TEXT_DOC_MAX},
     )
 
 
@@ -126,7 +128,10 @@ class ArticleListArgsSchema(ListArgsSchema):
     published_to = UTCDateTime(metadata={"description": "Exclusive upper bound on published_at."})
     language = fields.String(validate=_LANGUAGE)
     frame = fields.String(
-        validate=check_frame, metadata={"description": "Frame key: only articles where it is present."}
+        validate=validate.Length(min=1, max=64),
+        metadata={
+            "description": "Frame key: only articles where it is present (a frame of `model_version`)."
+        },
     )
     stance = fields.String(
         validate=validate.OneOf(STANCE_LABELS), metadata={"description": "Stance label toward the target."}
@@ -138,6 +143,16 @@ class ArticleListArgsSchema(ListArgsSchema):
         validate=validate.Length(min=1, max=100),
         metadata={"description": "Classifications to filter on (default: the served model's)."},
     )
+
+    @ma.validates_schema
+    def check_served_frame(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        """Without ``model_version`` the served model's codebook names the frames (a stored
+        version's frames are checked against its rows by the view)."""
+        if "frame" in data and "model_version" not in data:
+            try:
+                check_frame(data["frame"])
+            except ma.ValidationError as exc:
+                raise ma.ValidationError(exc.messages, field_name="frame") from exc
 
     @ma.validates_schema
     def check_range(self, data: dict[str, Any], **_kwargs: Any) -> None:

@@ -1,14 +1,21 @@
-"""Schemas for classification: the request (one article or a list) and the per-article result."""
+"""Schemas for classification: the request (one article or a list) and the per-article result.
+
+Results are ``classifiers.ArticleClassification`` objects (full precision); these schemas read their
+attributes and round scores and shares to ``DECIMALS`` places for the wire.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import marshmallow as ma
-from flask import current_app
 from marshmallow import fields, validate
 
-from service.limits import BATCH_ITEMS
+from service.classifier_registry import get_model
+from service.limits import BATCH_ITEMS, TEXT_LENGTH
+
+#: Decimal places of scores, shares and probabilities in answers (stored values keep full precision).
+DECIMALS = 4
 
 CLASSIFY_EXAMPLE = {
     "title": "Allies pledge new air defence package",
@@ -25,14 +32,14 @@ def has_words(value: str) -> None:
 
 def check_target(value: str) -> None:
     """The stance target must be defined in the served model's codebook (422 naming ``target``)."""
-    codebook = current_app.extensions["framescope"]["model"].codebook
+    codebook = get_model().codebook
     if value not in codebook.target_keys:
         raise ma.ValidationError(f"Unknown target {value!r}; allowed: {', '.join(codebook.target_keys)}.")
 
 
 def check_frame(value: str) -> None:
     """The frame must be defined in the served model's codebook (422 naming the field)."""
-    codebook = current_app.extensions["framescope"]["model"].codebook
+    codebook = get_model().codebook
     if value not in codebook.frame_keys:
         raise ma.ValidationError(f"Unknown frame {value!r}; allowed: {', '.join(codebook.frame_keys)}.")
 
@@ -63,14 +70,16 @@ class OneOrManySchema(ma.Schema):
 
 
 class ClassifyArticleSchema(OneOrManySchema):
-    """One article to classify; nothing is stored. Text limits: see ``MAX_TEXT_CHARS`` (413 above)."""
+    """One article to classify; nothing is stored. Each text: ``MAX_TEXT_CHARS`` (422 above, as on ingest)."""
 
     title = fields.String(
         load_default="",
         validate=validate.Length(max=1000),
         metadata={"description": "Headline (optional; counts as evidence when it carries a frame)."},
     )
-    text = fields.String(required=True, validate=has_words, metadata={"example": CLASSIFY_EXAMPLE["text"]})
+    text = fields.String(
+        required=True, validate=[TEXT_LENGTH, has_words], metadata={"example": CLASSIFY_EXAMPLE["text"]}
+    )
     target = fields.String(
         load_default=None,
         validate=check_target,
@@ -78,24 +87,38 @@ class ClassifyArticleSchema(OneOrManySchema):
     )
 
 
+class Rounded(fields.Float):
+    """A float rounded to ``DECIMALS`` places when dumped."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> float | None:
+        return None if value is None else round(float(value), DECIMALS)
+
+
 class EvidenceSchema(ma.Schema):
     sentence = fields.String()
     start = fields.Integer(metadata={"description": "Offset into `text` (or `title` when `field` says so)."})
     end = fields.Integer(metadata={"description": "`text[start:end] == sentence`."})
-    score = fields.Float()
-    field = fields.String(metadata={"description": "Present and `title` when the sentence is the headline."})
+    score = Rounded()
+    field = fields.Method(
+        "source_field",
+        metadata={"description": "Present and `title` when the sentence is the headline.", "type": "string"},
+    )
+
+    def source_field(self, evidence: Any) -> Any:
+        """Only a headline sentence says where it is from; body sentences (the default) do not."""
+        return evidence.field if evidence.field != "text" else ma.missing
 
 
 class FrameResultSchema(ma.Schema):
     key = fields.String(metadata={"example": "support-commitment"})
     label = fields.String(metadata={"example": "Support and commitment of partners"})
-    score = fields.Float(metadata={"description": "Highest sentence probability for the frame."})
+    score = Rounded(metadata={"description": "Highest sentence probability for the frame."})
     present = fields.Boolean(metadata={"description": "The codebook's presence rule holds."})
-    share = fields.Float(metadata={"description": "Share of the article's sentences carrying the frame."})
+    share = Rounded(metadata={"description": "Share of the article's sentences carrying the frame."})
     evidence = fields.List(fields.Nested(EvidenceSchema))
 
 
-class StanceResultSchema(ma.Schema):
+class StanceSummarySchema(ma.Schema):
     target = fields.String(metadata={"example": "ukraine-support"})
     label = fields.String(
         allow_none=True,
@@ -103,14 +126,11 @@ class StanceResultSchema(ma.Schema):
             "description": "favor / against / neutral; null when the article never concerns the target."
         },
     )
-    scores = fields.Dict(keys=fields.String(), values=fields.Float())
+    scores = fields.Dict(keys=fields.String(), values=Rounded())
+
+
+class StanceResultSchema(StanceSummarySchema):
     evidence = fields.List(fields.Nested(EvidenceSchema))
-
-
-class StanceSummarySchema(ma.Schema):
-    target = fields.String(metadata={"example": "ukraine-support"})
-    label = fields.String(allow_none=True)
-    scores = fields.Dict(keys=fields.String(), values=fields.Float())
 
 
 class ModelRefSchema(ma.Schema):
@@ -120,7 +140,7 @@ class ModelRefSchema(ma.Schema):
 
 
 class ClassificationSchema(OneOrManySchema):
-    """``ArticleClassification.to_dict()``: one per submitted article, in request order."""
+    """An ``ArticleClassification``: one per submitted article, in request order."""
 
     status = fields.String(
         metadata={
@@ -137,10 +157,12 @@ class ClassificationSchema(OneOrManySchema):
 
 
 class ClassificationSummarySchema(ma.Schema):
-    """What an article response carries about its stored classification by the served model."""
+    """What an article response carries about a stored ``ArticleClassification``."""
 
     status = fields.String()
-    frames = fields.List(fields.String(), metadata={"description": "Keys of the frames present."})
+    frames = fields.List(
+        fields.String(), attribute="present_frames", metadata={"description": "Keys of the frames present."}
+    )
     dominant_frame = fields.String(allow_none=True)
     stance = fields.Nested(StanceSummarySchema)
     model = fields.Nested(ModelRefSchema)

@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 from webargs.fields import DelimitedList
 
+from service.limits import ARTICLE_COUNT, BATCH_ITEMS, TEXT_LENGTH
 from service.schemas.classify import check_target, has_words
 from service.schemas.common import Key, UTCDateTime
 
@@ -42,7 +43,7 @@ def _table(choices: tuple[str, ...], default: str) -> fields.String:
 
 class StatisticsArgsSchema(ma.Schema):
     min_articles = fields.Integer(
-        validate=validate.Range(min=1, max=10_000),
+        validate=[validate.Range(min=1), ARTICLE_COUNT],
         metadata={"description": "Outlets with fewer articles get a `small_sample` warning (default 5)."},
     )
     n_terms = fields.Integer(
@@ -59,14 +60,14 @@ class CompareArgsSchema(ma.Schema):
 class CompareArticleSchema(ma.Schema):
     outlet = Key(required=True, metadata={"description": "Outlet name or key (the comparison groups by it)."})
     title = fields.String(load_default="", validate=validate.Length(max=1000))
-    text = fields.String(required=True, validate=has_words)
+    text = fields.String(required=True, validate=[TEXT_LENGTH, has_words])
     published_at = UTCDateTime(allow_none=True)
     event = Key(allow_none=True)
 
 
 class CompareBodySchema(StatisticsArgsSchema):
     articles = fields.List(
-        fields.Nested(CompareArticleSchema), required=True, validate=validate.Length(min=2, max=10_000)
+        fields.Nested(CompareArticleSchema), required=True, validate=[validate.Length(min=2), BATCH_ITEMS]
     )
     target = fields.String(load_default=None, validate=check_target)
 
@@ -99,7 +100,7 @@ class ProfileArgsSchema(ma.Schema):
     target = fields.String(validate=check_target)
     published_from = UTCDateTime()
     published_to = UTCDateTime()
-    min_articles = fields.Integer(validate=validate.Range(min=1, max=10_000))
+    min_articles = fields.Integer(validate=[validate.Range(min=1), ARTICLE_COUNT])
     confidence_level = fields.Float(validate=validate.Range(min=0.5, max=0.999))
 
 

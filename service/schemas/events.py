@@ -7,6 +7,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from service.limits import DESCRIPTION_LENGTH
 from service.schemas.common import Key, ListArgsSchema, PageSchema, UTCDateTime
 
 
@@ -22,7 +23,7 @@ class EventSchema(ma.Schema):
 
 class EventUpdateSchema(ma.Schema):
     title = fields.String(validate=validate.Length(min=1, max=300))
-    description = fields.String(allow_none=True, validate=validate.Length(max=10_000))
+    description = fields.String(allow_none=True, validate=DESCRIPTION_LENGTH)
     starts_at = UTCDateTime(allow_none=True)
     ends_at = UTCDateTime(allow_none=True)
 

@@ -9,7 +9,7 @@ set, so that every worker and host shares them. The limit is application-wide pe
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, Response, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -27,6 +27,17 @@ def is_exempt() -> bool:
     return request.method == "OPTIONS" or endpoint.startswith(PUBLIC_ENDPOINTS)
 
 
+#: Answers that advise retrying later; flask-limiter adds ``Retry-After`` to every answer otherwise.
+RETRY_STATUSES = frozenset({429, 503})
+
+
+def drop_retry_after(response: Response) -> Response:
+    """Keep ``Retry-After`` only on 429/503: on a 200 it tells clients to back off for no reason."""
+    if response.status_code not in RETRY_STATUSES:
+        response.headers.pop("Retry-After", None)
+    return response
+
+
 def init_app(app: Flask) -> Limiter:
     """Create the limiter; must run after the auth hook so ``g.api_key`` is known when counting."""
     config = app.config
@@ -35,6 +46,7 @@ def init_app(app: Flask) -> Limiter:
     config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     if not config.get("RATELIMIT_STORAGE_URI"):
         config["RATELIMIT_STORAGE_URI"] = config.get("REDIS_URL") or "memory://"
+    app.after_request(drop_retry_after)  # registered first, so it runs after flask-limiter's hook
     limiter = Limiter(rate_limit_key, key_prefix="framescope", application_limits_exempt_when=is_exempt)
     limiter.request_filter(is_exempt)
     limiter.init_app(app)

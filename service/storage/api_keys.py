@@ -17,8 +17,8 @@ from sqlalchemy import String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from service.storage.errors import NotFoundError
-from service.storage.models import Base, BigId, utcnow
 from service.storage.pagination import CursorPage, fetch_page
+from service.storage.tables import Base, BigId, utcnow
 
 SCOPES = ("read", "write", "admin")
 #: A scope grants itself and everything below it: admin > write > read.

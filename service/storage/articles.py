@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from service.storage.classifications import classified_article_filter
 from service.storage.errors import InvalidItemsError, NotFoundError
 from service.storage.events import ensure_events, get_event
-from service.storage.models import Article, Event, Outlet
 from service.storage.outlets import ensure_outlets
 from service.storage.pagination import CursorPage, fetch_page
+from service.storage.tables import Article, Event, Outlet
 from service.storage.text import fingerprint_text, normalise_url
 from service.storage.upsert import flush_or_conflict, insert_ignoring_conflicts
 

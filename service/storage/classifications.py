@@ -1,53 +1,36 @@
-"""Classification DAO: store classifier outputs and read them back for filters and comparisons.
+"""Classification DAO: store ``ArticleClassification`` objects, read them back, filter articles by them.
 
-Ingest (service.model.classify_stored_articles) calls ``store_classifications`` with
-``ArticleClassification.to_dict()`` results; comparisons read with ``fetch_classified_rows``. One row per
-article x model version in ``classifications``, one per frame in ``article_frames``.
+One row per article x model version in ``classifications`` (article-level fields, stance, evidence
+sentences) and one per frame in ``article_frames`` (presence, score, share): the only stored form of
+frame labels. Comparisons read through ``service.storage.classified_rows``. Never commits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, select
 from sqlalchemy import delete as sa_delete
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.storage.models import Article, ArticleFrame, Classification, Event, Outlet
+from classifiers import ArticleClassification, Evidence, FrameResult, ModelRef, StanceResult
+from service.storage.tables import Article, ArticleFrame, Classification
 from service.storage.upsert import insert_ignoring_conflicts
 
 _CHUNK = 1000
 
 
-def store_classifications(session: Session, results: Sequence[tuple[int, Mapping[str, Any]]]) -> int:
-    """Store ``(article_id, ArticleClassification.to_dict())`` pairs; returns how many were new.
+def store_classifications(session: Session, results: Sequence[tuple[int, ArticleClassification]]) -> int:
+    """Store ``(article_id, classification)`` pairs; returns how many were new.
 
     A pair whose article already has a classification by the same model version is skipped (the
     model is deterministic, so the stored row is the same answer; concurrent writers cannot
     duplicate it: ``uq_classifications_article_id_model_version``).
     """
-    rows, frames_by_article = [], {}
-    for article_id, result in results:
-        model = result.get("model") or {}
-        stance = result.get("stance") or {}
-        rows.append(
-            {
-                "article_id": article_id,
-                "model_version": model["version"],
-                "codebook_key": model.get("codebook", ""),
-                "codebook_hash": model.get("codebook_hash", ""),
-                "status": result["status"],
-                "n_sentences": result.get("n_sentences", 0),
-                "dominant_frame": result.get("dominant_frame"),
-                "stance_target": stance.get("target"),
-                "stance_label": stance.get("label"),
-                "result": dict(result),
-                "frame_summary": encode_frames(result.get("frames") or []),
-            }
-        )
-        frames_by_article[(article_id, model["version"])] = result.get("frames") or []
+    rows = [classification_row(article_id, result) for article_id, result in results]
+    by_key = {(article_id, result.model.version): result for article_id, result in results}
     inserted = insert_ignoring_conflicts(
         session,
         Classification,
@@ -58,16 +41,96 @@ def store_classifications(session: Session, results: Sequence[tuple[int, Mapping
         {
             "classification_id": cid,
             "article_id": aid,
-            "frame_key": f["key"],
-            "present": bool(f["present"]),
-            "score": float(f["score"]),
-            "share": float(f["share"]),
+            "frame_key": f.key,
+            "present": bool(f.present),
+            "score": float(f.score),
+            "share": float(f.share),
         }
         for cid, aid, version in inserted
-        for f in frames_by_article[(aid, version)]
+        for f in by_key[(aid, version)].frames
     ]
     insert_ignoring_conflicts(session, ArticleFrame, frame_rows)
     return len(inserted)
+
+
+def classification_row(article_id: int, result: ArticleClassification) -> dict[str, Any]:
+    """The ``classifications`` row of one result (frames go to ``article_frames``)."""
+    return {
+        "article_id": article_id,
+        "model_version": result.model.version,
+        "codebook_key": result.model.codebook,
+        "codebook_hash": result.model.codebook_hash,
+        "status": result.status,
+        "language": result.language,
+        "n_sentences": result.n_sentences,
+        "dominant_frame": result.dominant_frame,
+        "stance_target": result.stance.target,
+        "stance_label": result.stance.label,
+        "stance_scores": {k: float(v) for k, v in result.stance.scores.items()},
+        "evidence": {
+            "frames": {f.key: [asdict(e) for e in f.evidence] for f in result.frames if f.evidence},
+            "stance": [asdict(e) for e in result.stance.evidence],
+        },
+    }
+
+
+def read_classifications(
+    session: Session,
+    article_ids: Sequence[int],
+    model_version: str,
+    *,
+    frame_labels: Mapping[str, str] | None = None,
+) -> dict[int, ArticleClassification]:
+    """Article id -> its stored ``model_version`` result, rebuilt as an ``ArticleClassification``.
+
+    Frame labels are not stored (they belong to the codebook): ``frame_labels`` supplies them,
+    and a frame it does not name is labelled with its key.
+    """
+    labels = frame_labels or {}
+    out: dict[int, ArticleClassification] = {}
+    for chunk in _chunks(sorted(set(article_ids))):
+        stored = session.execute(
+            select(Classification).where(
+                Classification.model_version == model_version, Classification.article_id.in_(chunk)
+            )
+        ).scalars()
+        by_id = {c.id: c for c in stored}
+        frames: dict[int, list[ArticleFrame]] = {cid: [] for cid in by_id}
+        for row in session.execute(
+            select(ArticleFrame).where(ArticleFrame.classification_id.in_(list(by_id)))
+        ).scalars():
+            frames[row.classification_id].append(row)
+        for cid, c in by_id.items():
+            out[c.article_id] = _rebuild(c, frames[cid], labels)
+    return out
+
+
+def _rebuild(
+    c: Classification, frame_rows: list[ArticleFrame], labels: Mapping[str, str]
+) -> ArticleClassification:
+    evidence = c.evidence or {}
+    frame_evidence = evidence.get("frames") or {}
+    order = {key: i for i, key in enumerate(labels)}
+    frame_rows = sorted(frame_rows, key=lambda r: (order.get(r.frame_key, len(order)), r.frame_key))
+    frames = tuple(
+        FrameResult(
+            key=r.frame_key,
+            label=labels.get(r.frame_key, r.frame_key),
+            score=r.score,
+            present=r.present,
+            share=r.share,
+            evidence=tuple(Evidence(**e) for e in frame_evidence.get(r.frame_key, ())),
+        )
+        for r in frame_rows
+    )
+    stance = StanceResult(
+        target=c.stance_target or "",
+        label=c.stance_label,
+        scores=dict(c.stance_scores or {}),
+        evidence=tuple(Evidence(**e) for e in evidence.get("stance") or ()),
+    )
+    model = ModelRef(c.model_version, c.codebook_key, c.codebook_hash)
+    return ArticleClassification(c.status, c.n_sentences, frames, c.dominant_frame, stance, model, c.language)
 
 
 def unclassified_articles(
@@ -87,73 +150,15 @@ def unclassified_articles(
     if article_ids is None:
         return [tuple(row) for row in session.execute(stmt)]
     rows: list[tuple[int, str, str]] = []
-    ids = sorted(set(article_ids))
-    for start in range(0, len(ids), _CHUNK):
-        chunk = stmt.where(Article.id.in_(ids[start : start + _CHUNK]))
-        rows.extend(tuple(row) for row in session.execute(chunk))
+    for chunk in _chunks(sorted(set(article_ids))):
+        rows.extend(tuple(row) for row in session.execute(stmt.where(Article.id.in_(chunk))))
     return rows
-
-
-def stored_model_versions(session: Session) -> list[dict[str, Any]]:
-    """Model versions with stored results: version, codebook hash, number of articles, newest first."""
-    stmt = (
-        select(
-            Classification.model_version,
-            Classification.codebook_key,
-            Classification.codebook_hash,
-            func.count(),
-            func.max(Classification.created_at),
-        )
-        .group_by(Classification.model_version, Classification.codebook_key, Classification.codebook_hash)
-        .order_by(func.max(Classification.created_at).desc(), Classification.model_version)
-    )
-    return [
-        {"version": v, "codebook": k, "codebook_hash": h, "n_articles": n, "last_stored_at": at}
-        for v, k, h, n, at in session.execute(stmt)
-    ]
 
 
 def delete_classifications(session: Session, article_id: int) -> None:
     """Forget an article's results (its text changed, so every stored answer is stale)."""
     session.execute(sa_delete(ArticleFrame).where(ArticleFrame.article_id == article_id))
     session.execute(sa_delete(Classification).where(Classification.article_id == article_id))
-
-
-def classification_summaries(
-    session: Session, article_ids: Sequence[int], model_version: str
-) -> dict[int, dict[str, Any]]:
-    """Article id -> short summary of its ``model_version`` result (for article responses)."""
-    out: dict[int, dict[str, Any]] = {}
-    ids = sorted(set(article_ids))
-    for start in range(0, len(ids), _CHUNK):
-        stmt = select(Classification.article_id, Classification.result).where(
-            Classification.model_version == model_version,
-            Classification.article_id.in_(ids[start : start + _CHUNK]),
-        )
-        for article_id, result in session.execute(stmt):
-            stance = result.get("stance") or {}
-            out[article_id] = {
-                "status": result.get("status"),
-                "frames": [f["key"] for f in result.get("frames") or [] if f.get("present")],
-                "dominant_frame": result.get("dominant_frame"),
-                "stance": {k: stance.get(k) for k in ("target", "label", "scores")},
-                "model": result.get("model"),
-            }
-    return out
-
-
-def encode_frames(frames: Sequence[Mapping[str, Any]]) -> str:
-    """``key=present:share`` per frame, ``;``-joined: a compact copy of the frame rows for fast reads."""
-    return ";".join(f"{f['key']}={int(bool(f['present']))}:{float(f['share'])!r}" for f in frames)
-
-
-def decode_frames(summary: str) -> dict[str, tuple[bool, float]]:
-    out: dict[str, tuple[bool, float]] = {}
-    for part in summary.split(";") if summary else ():
-        key, _, value = part.partition("=")
-        present, _, share = value.partition(":")
-        out[key] = (present == "1", float(share))
-    return out
 
 
 def classified_article_filter(
@@ -176,194 +181,16 @@ def classified_article_filter(
         classification = classification.where(
             select(ArticleFrame.classification_id)
             .where(
-                and_(
-                    ArticleFrame.classification_id == Classification.id,
-                    ArticleFrame.frame_key == frame,
-                    ArticleFrame.present.is_(True),
-                )
+                ArticleFrame.classification_id == Classification.id,
+                ArticleFrame.frame_key == frame,
+                ArticleFrame.present.is_(True),
             )
             .exists()
         )
     return classification.exists()
 
 
-def fetch_classified_rows(
-    session: Session,
-    model_version: str,
-    *,
-    outlets: Sequence[str] | None = None,
-    event: str | None = None,
-    published_from: datetime | None = None,
-    published_to: datetime | None = None,
-    text_chars: int | None = None,
-    frame_keys: Sequence[str] | None = None,
-) -> list[dict[str, Any]]:
-    """Plain dicts (one per classified article) shaped for ``comparison.ArticleRecord``.
-
-    Keys: ``article_id``, ``outlet``, ``event``, ``published_at``, ``text``, ``dominant_frame``,
-    ``stance``, ``stance_target``, ``codebook_hash``, ``frames`` (frame -> present) and ``shares``
-    (frame -> share). Only rows of one model version are returned, so a comparison never mixes models.
-    ``text_chars`` reads only the first characters of each text (0: none), which is all the
-    distinctive-vocabulary statistic uses by default; the database does the cutting. ``frame_keys``
-    (default: every frame stored for the version) are the frames read.
-    """
-    if text_chars is None:
-        text_column: Any = Article.text
-    elif text_chars <= 0:
-        text_column = literal("")
-    else:
-        text_column = func.substr(Article.text, 1, text_chars)
-    stmt: Select = (
-        select(
-            Classification.id,
-            Article.id,
-            Outlet.key,
-            Event.key,
-            Article.published_at,
-            text_column,
-            Classification.dominant_frame,
-            Classification.stance_label,
-            Classification.stance_target,
-            Classification.codebook_hash,
-            Classification.frame_summary,
-        )
-        .join(Article, Classification.article_id == Article.id)
-        .join(Outlet, Article.outlet_id == Outlet.id)
-        .outerjoin(Event, Article.event_id == Event.id)
-        .where(Classification.model_version == model_version)
-        .order_by(Article.id)
-    )
-    stmt = _article_filters(stmt, outlets, event, published_from, published_to)
-    # Core execution (no ORM row objects); frames come from the one-row ``frame_summary``, and only
-    # rows stored without it fall back to pivoting ``article_frames`` (8 rows per article) in SQL.
-    connection = session.connection()
-    rows = connection.execute(stmt).all()
-    frames = {row[0]: decode_frames(row[-1]) for row in rows if row[-1] is not None}
-    if len(frames) < len(rows):
-        keys = list(frame_keys) if frame_keys is not None else _frame_keys(connection, model_version)
-        filters = (outlets, event, published_from, published_to)
-        for cid, value in _pivot_frames(connection, model_version, keys, *filters).items():
-            frames.setdefault(cid, value)
-    return [
-        {
-            "article_id": aid,
-            "outlet": outlet,
-            "event": event_key,
-            "published_at": published_at,
-            "text": text,
-            "dominant_frame": dominant,
-            "stance": stance,
-            "stance_target": stance_target,
-            "codebook_hash": codebook_hash,
-            "frames": {k: p for k, (p, _) in frames.get(cid, {}).items()},
-            "shares": {k: s for k, (_, s) in frames.get(cid, {}).items()},
-        }
-        for (
-            cid,
-            aid,
-            outlet,
-            event_key,
-            published_at,
-            text,
-            dominant,
-            stance,
-            stance_target,
-            codebook_hash,
-            _,
-        ) in rows
-    ]
-
-
-def _pivot_frames(
-    connection: Any,
-    model_version: str,
-    keys: Sequence[str],
-    outlets: Sequence[str] | None,
-    event: str | None,
-    published_from: datetime | None,
-    published_to: datetime | None,
-) -> dict[int, dict[str, tuple[bool, float]]]:
-    """Classification id -> frame -> (present, share) from ``article_frames``, one row per classification."""
-    pivot: list[Any] = [ArticleFrame.classification_id]
-    for key in keys:
-        is_key = ArticleFrame.frame_key == key
-        pivot.append(func.max(case((and_(is_key, ArticleFrame.present.is_(True)), 1), else_=0)))
-        pivot.append(func.max(case((is_key, ArticleFrame.share), else_=None)))
-    stmt = (
-        select(*pivot)
-        .join(Classification, ArticleFrame.classification_id == Classification.id)
-        .join(Article, Classification.article_id == Article.id)
-        .join(Outlet, Article.outlet_id == Outlet.id)
-        .outerjoin(Event, Article.event_id == Event.id)
-        .where(Classification.model_version == model_version)
-        .group_by(ArticleFrame.classification_id)
-    )
-    stmt = _article_filters(stmt, outlets, event, published_from, published_to)
-    return {
-        row[0]: {
-            key: (bool(row[1 + 2 * j]), row[2 + 2 * j])
-            for j, key in enumerate(keys)
-            if row[2 + 2 * j] is not None
-        }
-        for row in connection.execute(stmt)
-    }
-
-
-def _frame_keys(connection: Any, model_version: str) -> list[str]:
-    stmt = (
-        select(ArticleFrame.frame_key)
-        .join(Classification, ArticleFrame.classification_id == Classification.id)
-        .where(Classification.model_version == model_version)
-        .distinct()
-        .order_by(ArticleFrame.frame_key)
-    )
-    return list(connection.execute(stmt).scalars())
-
-
-def version_coverage(
-    session: Session,
-    *,
-    outlets: Sequence[str] | None = None,
-    event: str | None = None,
-    published_from: datetime | None = None,
-    published_to: datetime | None = None,
-) -> tuple[int, dict[str, int]]:
-    """Number of matching articles, and per model version how many of them it has classified.
-
-    A comparison by one version is complete only if that version covers every matching article;
-    otherwise some articles carry labels only from another model, and comparing would silently drop
-    or mix them.
-    """
-    base = (
-        select(Article.id)
-        .join(Outlet, Article.outlet_id == Outlet.id)
-        .outerjoin(Event, Article.event_id == Event.id)
-    )
-    base = _article_filters(base, outlets, event, published_from, published_to)
-    n_articles = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    ids = base.subquery()
-    stmt = (
-        select(Classification.model_version, func.count())
-        .where(Classification.article_id.in_(select(ids.c.id)))
-        .group_by(Classification.model_version)
-    )
-    return n_articles, {version: n for version, n in session.execute(stmt)}
-
-
-def _article_filters(
-    stmt: Select,
-    outlets: Sequence[str] | None,
-    event: str | None,
-    published_from: datetime | None,
-    published_to: datetime | None,
-) -> Select:
-    """The shared outlet/event/date filters (``Outlet`` and ``Event`` must be joined)."""
-    if outlets:
-        stmt = stmt.where(Outlet.key.in_(list(outlets)))
-    if event:
-        stmt = stmt.where(Event.key == event)
-    if published_from:
-        stmt = stmt.where(Article.published_at >= published_from)
-    if published_to:
-        stmt = stmt.where(Article.published_at < published_to)
-    return stmt
+def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    """Slices of ~1000 values: keeps ``IN (...)`` lists under every backend's parameter limit."""
+    for start in range(0, len(values), _CHUNK):
+        yield list(values[start : start + _CHUNK])

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.storage.errors import InvalidItemsError, NotFoundError
-from service.storage.models import Event
 from service.storage.pagination import CursorPage, fetch_page
+from service.storage.tables import Event
 from service.storage.upsert import flush_or_conflict, insert_ignoring_conflicts
 
 

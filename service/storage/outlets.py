@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.storage.errors import ConflictError, NotFoundError
-from service.storage.models import Article, Outlet
 from service.storage.pagination import CursorPage, fetch_page
+from service.storage.tables import Article, Outlet
 from service.storage.upsert import flush_or_conflict, insert_ignoring_conflicts
 
 

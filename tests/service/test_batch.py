@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy import text as sa_text
 
-from service.storage.models import Article, Outlet
+from service.storage.tables import Article, Outlet
 from tests.service.conftest import assert_problem, make_article
 
 N_LARGE = 10_000

@@ -5,34 +5,40 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from classifiers import ArticleClassification, Evidence, FrameResult, ModelRef, StanceResult
 from service.storage.articles import list_articles
-from service.storage.classifications import fetch_classified_rows, store_classifications
-from service.storage.models import ArticleFrame, Classification
+from service.storage.classifications import read_classifications, store_classifications
+from service.storage.classified_rows import fetch_classified_rows, stored_version
+from service.storage.tables import ArticleFrame, Classification
 from tests.service.conftest import make_article
 
+FAKE_FRAMES = ("conflict", "economic", "human_interest")
 
-def fake_result(version, present, dominant, stance):
-    """The ArticleClassification.to_dict() shape from docs/ARCHITECTURE.md."""
-    frames = [
-        {
-            "key": key,
-            "label": key.title(),
-            "score": 0.9 if key in present else 0.1,
-            "present": key in present,
-            "share": 0.5 if key in present else 0.0,
-            "evidence": [],
-        }
-        for key in ("conflict", "economic", "human_interest")
-    ]
-    return {
-        "status": "ok",
-        "language": "en",
-        "n_sentences": 3,
-        "frames": frames,
-        "dominant_frame": dominant,
-        "stance": {"target": "strike", "label": stance, "scores": {}, "evidence": []},
-        "model": {"version": version, "codebook": "conflict", "codebook_hash": "abc123"},
-    }
+
+def fake_result(version, present, dominant, stance, *, frame_keys=FAKE_FRAMES):
+    """An ``ArticleClassification`` as a classifier with other frames would return it."""
+    frames = tuple(
+        FrameResult(
+            key=key,
+            label=key.title(),
+            score=0.9 if key in present else 0.1,
+            present=key in present,
+            share=0.5 if key in present else 0.0,
+            evidence=(Evidence("Tanks rolled in.", 0, 16, 0.91234567),) if key in present else (),
+        )
+        for key in frame_keys
+    )
+    scores = {"favor": 0.2, "against": 0.7, "neutral": 0.1}
+    stance_evidence = (Evidence("Critics said no.", 17, 33, 0.6, "title"),)
+    return ArticleClassification(
+        status="ok",
+        n_sentences=3,
+        frames=frames,
+        dominant_frame=dominant,
+        stance=StanceResult("strike", stance, scores, stance_evidence),
+        model=ModelRef(version, "conflict", "abc123"),
+        language="en",
+    )
 
 
 def count_frames(session, *versions):
@@ -100,7 +106,7 @@ def test_fetch_rows_for_comparison(db_session, article_ids):
         ],
     )
     db_session.commit()
-    rows = fetch_classified_rows(db_session, "m1")
+    rows = fetch_classified_rows(db_session, "m1", frame_keys=FAKE_FRAMES)
     assert [r["article_id"] for r in rows] == [a0, a2]
     first = rows[0]
     assert (first["outlet"], first["event"], first["dominant_frame"], first["stance"]) == (
@@ -112,8 +118,9 @@ def test_fetch_rows_for_comparison(db_session, article_ids):
     assert first["frames"] == {"conflict": True, "economic": False, "human_interest": False}
     assert first["shares"]["conflict"] == 0.5
     assert first["published_at"] == datetime(2026, 3, 1, 9, tzinfo=UTC)
-    assert [r["article_id"] for r in fetch_classified_rows(db_session, "m1", outlets=["b"])] == [a2]
-    assert fetch_classified_rows(db_session, "m1", published_to=datetime(2026, 1, 1, tzinfo=UTC)) == []
+    m1 = {"model_version": "m1", "frame_keys": FAKE_FRAMES}
+    assert [r["article_id"] for r in fetch_classified_rows(db_session, **m1, outlets=["b"])] == [a2]
+    assert fetch_classified_rows(db_session, **m1, published_to=datetime(2026, 1, 1, tzinfo=UTC)) == []
 
 
 def test_deleting_an_article_deletes_its_classifications(client, db_session, article_ids):
@@ -125,3 +132,31 @@ def test_deleting_an_article_deletes_its_classifications(client, db_session, art
     gone = article_ids[0]
     assert not db_session.scalar(select(func.count()).where(Classification.article_id == gone))
     assert not db_session.scalar(select(func.count()).where(ArticleFrame.article_id == gone))
+
+
+def test_stored_result_reads_back_as_the_same_classification(db_session, article_ids):
+    """Full precision, frames in codebook order, evidence and stance as the classifier gave them."""
+    result = fake_result("m1", {"economic"}, "economic", "against")
+    store_classifications(db_session, [(article_ids[0], result)])
+    db_session.commit()
+    labels = {key: key.title() for key in FAKE_FRAMES}
+    stored = read_classifications(db_session, article_ids, "m1", frame_labels=labels)
+    assert stored == {article_ids[0]: result}
+    assert stored_version(db_session, "m1").frame_keys == FAKE_FRAMES
+    assert stored_version(db_session, "m1").model == result.model
+    assert stored_version(db_session, "no-such-version") is None
+
+
+def test_frames_are_stored_once_as_rows(db_session, article_ids):
+    """Presence, score and share live in ``article_frames`` only, not in a JSON copy."""
+    store_classifications(db_session, [(article_ids[0], fake_result("m1", {"economic"}, "economic", None))])
+    db_session.commit()
+    stored = db_session.scalars(select(Classification).where(Classification.model_version == "m1")).one()
+    assert not hasattr(stored, "result") and not hasattr(stored, "frame_summary")
+    assert set(stored.evidence["frames"]) == {"economic"}  # evidence sentences only
+    rows = db_session.scalars(select(ArticleFrame).where(ArticleFrame.classification_id == stored.id)).all()
+    assert {(r.frame_key, r.present, r.share) for r in rows} == {
+        ("conflict", False, 0.0),
+        ("economic", True, 0.5),
+        ("human_interest", False, 0.0),
+    }

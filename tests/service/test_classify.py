@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from sqlalchemy import func, select
 
-from service.storage.models import Classification
+from classifiers import ClassifierError
+from service.storage.tables import Classification
+from tests.conftest import make_test_app
 from tests.service.conftest import assert_problem
 
 PLEDGE = {
@@ -93,13 +97,47 @@ def test_unusable_texts_get_a_status_not_an_error(client):
     assert all(not f["present"] for r in body for f in r["frames"])
 
 
-def test_a_2mb_article_is_413_naming_the_limit(client):
+def test_a_2mb_article_is_422_naming_the_field_and_the_limit(client):
     big = {"title": "Long", "text": "Artillery shelled the town again overnight. " * 48_000}
-    body = assert_problem(client.post("/v1/classify", json=big), 413, fields={"text"})
-    assert "FRAMESCOPE_MAX_TEXT_CHARS" in body["detail"]
+    body = assert_problem(client.post("/v1/classify", json=big), 422, fields={"text"})
+    assert "FRAMESCOPE_MAX_TEXT_CHARS" in body["errors"][0]["detail"]
 
 
 def test_total_text_per_request_is_bounded(app, client):
     app.config["MAX_CLASSIFY_CHARS"] = 1000
     body = assert_problem(client.post("/v1/classify", json=[PLEDGE] * 5), 413)
     assert "FRAMESCOPE_MAX_CLASSIFY_CHARS" in body["detail"]
+
+
+def test_scores_are_rounded_on_the_wire_and_only_headline_evidence_names_its_field(client, classifier):
+    """Full precision inside; 4 decimals in the answer; ``field`` only for ``title`` evidence."""
+    body = client.post("/v1/classify", json=PLEDGE).get_json()
+    exact = classifier.classify(PLEDGE["title"], PLEDGE["text"])
+    for sent, frame in zip(body["frames"], exact.frames, strict=True):
+        assert sent["score"] == round(frame.score, 4) and sent["share"] == round(frame.share, 4)
+        for ev_sent, ev in zip(sent["evidence"], frame.evidence, strict=True):
+            assert ev_sent["score"] == round(ev.score, 4)
+            assert ev_sent.get("field") == (None if ev.field == "text" else ev.field)
+    assert body["stance"]["scores"] == {k: round(v, 4) for k, v in exact.stance.scores.items()}
+    evidence = [ev for f in body["frames"] for ev in f["evidence"]] + body["stance"]["evidence"]
+    assert evidence and all(ev.get("field", "title") == "title" for ev in evidence)
+    assert list(body) == ["status", "language", "n_sentences", "frames", "dominant_frame", "stance", "model"]
+
+
+class RefusedTarget(ClassifierError):
+    """Stands in for the classifiers' refusal of a stance target it cannot score."""
+
+
+def test_a_classifier_refusal_is_422_problem_json(database_url, classifier):
+    model = copy.copy(classifier)
+
+    def refuse(items):
+        raise RefusedTarget("stance toward 'russia-support' is not supported by this model")
+
+    model.classify_many = refuse
+    app = make_test_app(database_url, MODEL=model)
+    try:
+        body = assert_problem(app.test_client().post("/v1/classify", json=PLEDGE), 422)
+        assert "russia-support" in body["detail"]
+    finally:
+        app.extensions["framescope"]["engine"].dispose()

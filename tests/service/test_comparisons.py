@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
-from service.storage.classifications import store_classifications
-from service.storage.models import Classification
+from service.storage.classifications import read_classifications, store_classifications
+from service.storage.tables import Classification
 from tests.service.conftest import assert_problem
 
 SAMPLES = json.loads(
@@ -93,10 +95,10 @@ def test_outlet_filter(client, stored):
     assert {r["outlet"] for r in body["tables"]["prevalence"]} == {"eastern-wire", "harbour-gazette"}
 
 
-def test_partly_relabelled_event_is_refused(client, stored, db_session):
+def test_partly_relabelled_event_is_refused(client, stored, db_session, classifier):
     """One article labelled only by an older model: no silent mixing, no silent dropping."""
-    old = dict(db_session.get(Classification, 1).result)
-    old["model"] = {**old["model"], "version": "conflict-sparse-old"}
+    served = read_classifications(db_session, [stored[0]], classifier.version)[stored[0]]
+    old = replace(served, model=replace(served.model, version="conflict-sparse-old"))
     db_session.execute(Classification.__table__.delete().where(Classification.article_id == stored[0]))
     store_classifications(db_session, [(stored[0], old)])
     db_session.commit()
@@ -167,8 +169,42 @@ def test_outlet_profile(client, stored, classifier):
     assert_problem(client.get("/v1/outlets/capital-ledger/profile?format=vega-lite"), 422, {"format"})
 
 
-def test_rows_without_frame_summary_fall_back_to_article_frames(client, stored, db_session):
-    before = get_json(client, URL)["tables"]
-    db_session.execute(Classification.__table__.update().values(frame_summary=None))
+OLD = "conflict-sparse-old"
+
+
+@pytest.fixture
+def relabelled(stored, db_session, runner):
+    """The event's results stored by an older model without `domestic-politics`, then by the served one."""
+    db_session.execute(text("DELETE FROM article_frames WHERE frame_key = 'domestic-politics'"))
+    db_session.execute(text(f"UPDATE classifications SET model_version = '{OLD}', codebook_hash = '0ld'"))
     db_session.commit()
-    assert get_json(client, URL)["tables"]["prevalence"] == before["prevalence"]
+    assert runner.invoke(args=["classify", "--missing"]).exit_code == 0
+    return stored
+
+
+def test_an_older_version_is_compared_with_its_own_frames_and_model(client, relabelled, classifier):
+    body = get_json(client, f"{URL}?model_version={OLD}")
+    assert body["metadata"]["model"] == {"version": OLD, "codebook": "conflict", "codebook_hash": "0ld"}
+    assert body["metadata"]["model_versions"] == [OLD]
+    old_frames = [k for k in classifier.codebook.frame_keys if k != "domestic-politics"]
+    assert sorted({r["frame"] for r in body["tables"]["prevalence"]}) == sorted(old_frames)
+    trends = get_json(client, f"/v1/trends?model_version={OLD}&event={EVENT}")
+    assert trends["metadata"]["model"]["version"] == OLD
+    assert "domestic-politics" not in {r["frame"] for r in trends["tables"]["prevalence"]}
+    served = get_json(client, URL)  # the served model's own labels are untouched
+    assert served["metadata"]["model"]["version"] == classifier.version
+    assert "domestic-politics" in {r["frame"] for r in served["tables"]["prevalence"]}
+
+
+def test_article_listing_by_an_older_version_shows_that_version(client, relabelled, classifier):
+    listed = get_json(client, f"/v1/articles?event={EVENT}&model_version={OLD}&limit=50")["items"]
+    assert len(listed) == 20
+    assert {a["classification"]["model"]["version"] for a in listed} == {OLD}
+    assert {a["classification"]["model"]["codebook_hash"] for a in listed} == {"0ld"}
+    economic = get_json(client, f"/v1/articles?model_version={OLD}&frame=economic-cost&limit=50")["items"]
+    assert economic and all("economic-cost" in a["classification"]["frames"] for a in economic)
+    body = assert_problem(
+        client.get(f"/v1/articles?model_version={OLD}&frame=domestic-politics"), 422, {"frame"}
+    )
+    assert OLD in body["detail"]
+    assert get_json(client, "/v1/articles?frame=domestic-politics&limit=50")["items"]  # served: still a frame

@@ -9,7 +9,7 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine, func, select
 
-from service.storage.models import Article
+from service.storage.tables import Article
 from tests.service.conftest import make_article
 from tests.service.live import live_server
 

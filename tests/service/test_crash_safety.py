@@ -17,7 +17,7 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine, func, select, text
 
-from service.storage.models import Article, Outlet
+from service.storage.tables import Article, Outlet
 from tests.service.conftest import make_article
 from tests.service.live import live_server
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from service.storage.models import Classification
+from service.storage.tables import Classification
 from tests.service.conftest import assert_problem, make_article
 from tests.service.test_classify import NUCLEAR, PLEDGE
 
@@ -22,7 +22,7 @@ def test_post_stores_and_returns_the_classification(client, classifier, db_sessi
     assert summary["model"]["version"] == classifier.version
     assert summary["model"]["codebook_hash"] == classifier.codebook.hash
     stored = db_session.scalars(select(Classification)).one()
-    assert stored.model_version == classifier.version and stored.result["status"] == "ok"
+    assert stored.model_version == classifier.version and stored.status == "ok"
     again = client.get(response.headers["Location"]).get_json()
     assert again["classification"] == summary
 

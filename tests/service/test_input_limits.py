@@ -110,3 +110,40 @@ def test_nul_in_a_url_key_is_404(client, path):
     """PostgreSQL cannot compare text holding U+0000: these were 500s there."""
     assert_problem(client.get(path), 404)
     assert_problem(client.patch(path, json={"name": "x"}, headers={"If-Match": '"x"'}), 404)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/v1/articles?create_missing=true", make_article(text="word " * 50), "text"),
+        ("/v1/articles/batch?create_missing=true", [make_article(text="word " * 50)], "text"),
+        ("/v1/classify", {"title": "Long", "text": "word " * 50}, "text"),
+        ("/v1/classify", [{"text": "Short text here."}, {"text": "word " * 50}], "text"),
+        (
+            "/v1/compare",
+            {"articles": [{"outlet": "a", "text": "word " * 50}, {"outlet": "b", "text": "Tanks."}]},
+            "articles.text",
+        ),
+    ],
+)
+def test_one_text_limit_one_status_everywhere(tight, path, body, field):
+    """A text over MAX_TEXT_CHARS is a 422 naming the field, whether it is stored or only classified."""
+    problem = assert_problem(tight.post(path, json=body), 422, {field})
+    assert "FRAMESCOPE_MAX_TEXT_CHARS" in problem["errors"][0]["detail"]
+
+
+def test_limits_are_config_defaults(app):
+    from service.config import DEFAULTS
+
+    for name in ("MAX_TEXT_CHARS", "MAX_BATCH_ITEMS", "MAX_CLASSIFY_CHARS", "VOCABULARY_CHARS"):
+        assert app.config[name] == DEFAULTS[name]
+    assert app.config["COMPARISON_RESAMPLES"] == DEFAULTS["COMPARISON_RESAMPLES"] == 9_999
+
+
+def test_compare_articles_and_min_articles_follow_max_batch_items(tight):
+    one = {"outlet": "a", "text": "Tanks advanced on the town."}
+    body = assert_problem(tight.post("/v1/compare", json={"articles": [one] * 4}), 422, {"articles"})
+    assert "FRAMESCOPE_MAX_BATCH_ITEMS" in body["errors"][0]["detail"]
+    assert_problem(
+        tight.post("/v1/compare", json={"articles": [one] * 2, "min_articles": 4}), 422, {"min_articles"}
+    )

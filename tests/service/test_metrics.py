@@ -133,3 +133,18 @@ def test_gunicorn_workers_report_together(sqlite_template, tmp_path):
     outlets = (("method", "GET"), ("route", "/v1/outlets"), ("status", "200"))
     assert found[("framescope_http_requests_total", outlets)] == n_sent
     assert any(name == "framescope_model_info" for name, _ in found)
+
+
+def test_multiprocess_mode_follows_the_config(database_url, tmp_path, monkeypatch):
+    """Only service/config.py reads the environment: the setting arrives through ``app.config``."""
+    from service.metrics import get_metrics
+    from tests.conftest import make_test_app
+
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    on = make_test_app(database_url, PROMETHEUS_MULTIPROC_DIR=str(tmp_path))
+    off = make_test_app(database_url)
+    try:
+        assert get_metrics(on).multiprocess and not get_metrics(off).multiprocess
+    finally:
+        for app in (on, off):
+            app.extensions["framescope"]["engine"].dispose()

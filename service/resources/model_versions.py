@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
-from service.model import get_model
+from service.classifier_registry import get_model
 from service.parsing import Blueprint
-from service.schemas.models import ModelSchema
-from service.storage.classifications import stored_model_versions
+from service.schemas.model_versions import ModelSchema
+from service.storage.classified_rows import stored_model_versions
 from service.storage.db import get_session
 
 blp = Blueprint("models", __name__, url_prefix="/v1/models", description="The classifier behind every label.")

@@ -1,8 +1,8 @@
 """SQLAlchemy 2 typed models: the whole storage schema in one place.
 
 Dedup rules live here as unique constraints (``uq_articles_url``, ``uq_articles_outlet_id_content_hash``)
-so they hold under concurrency. ``classifications`` and ``article_frames`` stay empty until a classifier
-is registered; they exist now so that frame/stance filters and comparisons need no schema rewrite.
+so they hold under concurrency. ``classifications`` (one per article x model version) and
+``article_frames`` (one per classification x frame) hold the classifier's answers.
 """
 
 from __future__ import annotations
@@ -123,7 +123,11 @@ class Article(TimestampMixin, Base):
 
 
 class Classification(Base):
-    """One stored classifier output per article and model version (filled by the classifier step)."""
+    """One stored classifier output per article and model version (filled by the classifier step).
+
+    Frames live only in ``article_frames`` (one row per frame); this row holds the article-level
+    fields, the stance and the evidence sentences (``{"frames": {key: [...]}, "stance": [...]}``).
+    """
 
     __tablename__ = "classifications"
     __table_args__ = (
@@ -138,19 +142,21 @@ class Classification(Base):
     codebook_key: Mapped[str] = mapped_column(String(64))
     codebook_hash: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str | None] = mapped_column(String(16))
     n_sentences: Mapped[int] = mapped_column(Integer, default=0)
     dominant_frame: Mapped[str | None] = mapped_column(String(64))
     stance_target: Mapped[str | None] = mapped_column(String(64))
     stance_label: Mapped[str | None] = mapped_column(String(16))
-    # The full ArticleClassification.to_dict(), evidence included, for exact read-back.
-    result: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    # "key=present:share;..." per frame (0003): comparisons read it instead of eight article_frames rows.
-    frame_summary: Mapped[str | None] = mapped_column(Text)
+    stance_scores: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
 
 
 class ArticleFrame(Base):
-    """One row per classified article x frame, so frame filters and prevalence counts are index scans."""
+    """One row per classified article x frame: the one stored form of frame labels.
+
+    Frame filters and prevalence counts are index scans; comparisons pivot these rows in SQL.
+    """
 
     __tablename__ = "article_frames"
     __table_args__ = (Index(None, "frame_key", "present", "article_id"),)
