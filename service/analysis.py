@@ -14,7 +14,7 @@ from typing import Any
 from flask import Response, current_app, json, request
 from sqlalchemy.orm import Session
 
-from classifiers import ArticleClassification, ModelRef
+from classifiers import ModelRef
 from comparison import (
     ArticleRecord,
     MixedModelVersionsError,
@@ -44,7 +44,7 @@ def submitted_records(items: Sequence[Mapping[str, Any]], target: str | None) ->
     model = get_model()
     results = classify_items([{**item, "target": target} for item in items])
     records = [
-        record_from_classification(
+        ArticleRecord.from_classification(
             item["outlet"],
             result,
             text=item["text"],
@@ -54,21 +54,6 @@ def submitted_records(items: Sequence[Mapping[str, Any]], target: str | None) ->
         for item, result in zip(items, results, strict=True)
     ]
     return Selection(records, tuple(model.codebook.frame_keys), model.model_ref)
-
-
-def record_from_classification(outlet: str, result: ArticleClassification, **fields: Any) -> ArticleRecord:
-    """The comparison record of one classified article (``fields``: text, published_at, event)."""
-    return ArticleRecord(
-        outlet=outlet,
-        frames={f.key: f.present for f in result.frames},
-        shares={f.key: f.share for f in result.frames},
-        dominant_frame=result.dominant_frame,
-        stance=result.stance.label,
-        model_version=result.model.version,
-        codebook_hash=result.model.codebook_hash,
-        stance_target=result.stance.target,
-        **fields,
-    )
 
 
 def stored_records(

@@ -31,10 +31,14 @@ def has_words(value: str) -> None:
 
 
 def check_target(value: str) -> None:
-    """The stance target must be defined in the served model's codebook (422 naming ``target``)."""
-    codebook = get_model().codebook
-    if value not in codebook.target_keys:
-        raise ma.ValidationError(f"Unknown target {value!r}; allowed: {', '.join(codebook.target_keys)}.")
+    """The served model must have a stance model for the target (422 naming ``target``).
+
+    A target the codebook defines but the model was not trained for is refused here too, rather
+    than answered with empty stance scores.
+    """
+    trained = get_model().stance_targets_
+    if value not in trained:
+        raise ma.ValidationError(f"Unknown target {value!r}; allowed: {', '.join(trained)}.")
 
 
 def check_frame(value: str) -> None:
@@ -42,9 +46,6 @@ def check_frame(value: str) -> None:
     codebook = get_model().codebook
     if value not in codebook.frame_keys:
         raise ma.ValidationError(f"Unknown frame {value!r}; allowed: {', '.join(codebook.frame_keys)}.")
-
-
-STANCE_LABELS = ("favor", "against", "neutral")
 
 
 class OneOrManySchema(ma.Schema):
