@@ -8,9 +8,10 @@ import marshmallow as ma
 from flask import current_app
 from marshmallow import fields, validate
 
+from classifiers.codebook import STANCE_LABELS
 from service.config import DEFAULTS
 from service.limits import TEXT_LENGTH
-from service.schemas.classify import STANCE_LABELS, ClassificationSummarySchema, check_frame, check_target
+from service.schemas.classify import ClassificationSummarySchema, check_frame, check_target
 from service.schemas.common import Key, ListArgsSchema, PageSchema, UTCDateTime
 
 #: Documented in OpenAPI; the limit itself is ``app.config["MAX_TEXT_CHARS"]`` (TEXT_LENGTH).
