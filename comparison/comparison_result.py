@@ -7,7 +7,7 @@ from typing import Any
 
 from comparison.contingency import IndependenceTestResult
 from comparison.records import ComparisonWarning
-from comparison.results import FrameTestResult, Omission, ShareEstimate, format_table
+from comparison.results import FrameTestResult, Omission, ShareEstimate, format_table, instrument_metadata
 from comparison.stats import BH_METHOD
 from comparison.vocabulary import VocabularyResult
 
@@ -118,16 +118,8 @@ class ComparisonResult:
 
     def metadata(self) -> dict[str, Any]:
         """What produced the numbers: say it in every response."""
-        return {
-            "model_versions": list(self.model_versions),
-            "codebook_hashes": list(self.codebook_hashes),
-            "confidence_level": self.confidence_level,
-            "correction_method": self.correction_method,
-            "n_articles": self.n,
-            "outlets": list(self.outlets),
-            "frames": list(self.frames),
-            "stance_target": self.stance_target,
-        }
+        extra = {"correction_method": self.correction_method, "n_articles": self.n}
+        return {**instrument_metadata(self), **extra}
 
     def summary(self) -> str:
         t = self.tables()

@@ -7,7 +7,7 @@ from typing import Any
 
 from comparison.errors import InvalidParameterError
 from comparison.records import ComparisonWarning
-from comparison.results import ShareEstimate, format_table
+from comparison.results import ShareEstimate, format_table, instrument_metadata
 from comparison.stats import BH_METHOD, ConfidenceInterval
 
 CMH_METHOD = "cochran-mantel-haenszel"
@@ -91,15 +91,7 @@ class ProfileResult:
         }
 
     def metadata(self) -> dict[str, Any]:
-        return {
-            "model_versions": list(self.model_versions),
-            "codebook_hashes": list(self.codebook_hashes),
-            "stance_target": self.stance_target,
-            "confidence_level": self.confidence_level,
-            "outlets": list(self.outlets),
-            "events": list(self.events),
-            "frames": list(self.frames),
-        }
+        return {**instrument_metadata(self), "events": list(self.events)}
 
     def summary(self) -> str:
         t = self.tables()

@@ -164,3 +164,18 @@ def format_table(rows: list[dict[str, Any]], columns: list[str], *, limit: int =
     if len(rows) > limit:
         lines.append(f"... {len(rows) - limit} more rows")
     return "\n".join(lines)
+
+
+def instrument_metadata(result: Any) -> dict[str, Any]:
+    """What produced a result's numbers (said in every response): models, codebooks, scope.
+
+    Shared by the comparison, trend and profile results, which carry these same fields.
+    """
+    return {
+        "model_versions": list(result.model_versions),
+        "codebook_hashes": list(result.codebook_hashes),
+        "stance_target": result.stance_target,
+        "confidence_level": result.confidence_level,
+        "outlets": list(result.outlets),
+        "frames": list(result.frames),
+    }

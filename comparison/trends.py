@@ -18,7 +18,7 @@ from comparison.records import (
     count_cells,
     validate_stances,
 )
-from comparison.results import ShareEstimate, format_table
+from comparison.results import ShareEstimate, format_table, instrument_metadata
 from comparison.stats import check_confidence_level
 
 Interval = Literal["day", "week", "month"]
@@ -73,15 +73,7 @@ class TrendResult:
         }
 
     def metadata(self) -> dict[str, Any]:
-        return {
-            "model_versions": list(self.model_versions),
-            "codebook_hashes": list(self.codebook_hashes),
-            "stance_target": self.stance_target,
-            "interval": self.interval,
-            "confidence_level": self.confidence_level,
-            "outlets": list(self.outlets),
-            "frames": list(self.frames),
-        }
+        return {**instrument_metadata(self), "interval": self.interval}
 
     def summary(self) -> str:
         rows = self.tables()["prevalence"]
