@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from comparison.advice import ComparisonWarning, merge_warnings, small_sample_warnings  # noqa: F401 (re-exported)
 from comparison.errors import (
     InvalidParameterError,
     InvalidRecordError,
@@ -60,7 +61,9 @@ class ArticleRecord:
 
     ``frames`` maps frame key to presence, ``shares`` frame key to the share of the article's
     sentences labelled with that frame. ``model_version`` and ``codebook_hash`` identify the
-    instrument that produced the labels; comparisons refuse to mix instruments.
+    instrument that produced the labels; comparisons refuse to mix instruments. ``article_id`` (any
+    value) is echoed by per-article outputs such as the syndication table; ``source_outlet`` keeps
+    the outlet when ``outlet`` has been replaced by the outlet's group.
     """
 
     outlet: str
@@ -74,6 +77,8 @@ class ArticleRecord:
     model_version: str | None = None
     codebook_hash: str | None = None
     stance_target: str | None = None
+    article_id: Any = None
+    source_outlet: str | None = None
 
     @classmethod
     def from_classification(
@@ -84,6 +89,7 @@ class ArticleRecord:
         text: str = "",
         published_at: datetime | None = None,
         event: str | None = None,
+        article_id: Any = None,
     ) -> ArticleRecord:
         """Build a record from a classifier's answer (``classifiers.ArticleClassification``).
 
@@ -103,20 +109,8 @@ class ArticleRecord:
             model_version=classification.model.version,
             codebook_hash=classification.model.codebook_hash,
             stance_target=classification.stance.target,
+            article_id=article_id,
         )
-
-
-@dataclass(frozen=True)
-class ComparisonWarning:
-    """A reason to be careful with part of a result; ``code`` is stable, ``message`` is for people."""
-
-    code: str
-    message: str
-    outlet: str | None = None
-    frame: str | None = None
-
-    def row(self) -> dict[str, Any]:
-        return {"code": self.code, "outlet": self.outlet, "frame": self.frame, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -248,19 +242,3 @@ def count_cells(
     has = column >= 0
     np.add.at(stance, (cell[has], column[has]), 1)
     return CellCounts(np.bincount(cell, minlength=n_cells), present, share_sums, stance)
-
-
-def small_sample_warnings(
-    outlets: Sequence[str], n_articles: Sequence[int], min_articles: int
-) -> list[ComparisonWarning]:
-    """One warning per outlet with fewer than ``min_articles`` articles."""
-    return [
-        ComparisonWarning(
-            "small_sample",
-            f"{outlet} has {n} article(s), fewer than {min_articles}; "
-            "its proportions have wide intervals and it should not be ranked",
-            outlet=outlet,
-        )
-        for outlet, n in zip(outlets, n_articles, strict=True)
-        if n < min_articles
-    ]

@@ -1,0 +1,81 @@
+"""Outlet groups (country, ownership, leaning, ...): relabel records by group and name the unit in tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from comparison.errors import InvalidParameterError, NotEnoughDataError
+from comparison.records import ArticleRecord, ComparisonWarning
+
+_UNIT_KEYS = ("outlet", "outlet_a", "outlet_b")
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """Which attribute grouped the outlets, and the outlets in each group (groups and outlets sorted)."""
+
+    attribute: str
+    members: tuple[tuple[str, tuple[str, ...]], ...]
+    ungrouped: tuple[str, ...] = ()
+
+    def outlets_of(self, group: str) -> tuple[str, ...]:
+        return dict(self.members)[group]
+
+    def tables(self) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "groups": [
+                {"group": g, "n_outlets": len(members), "outlets": list(members)}
+                for g, members in self.members
+            ]
+        }
+
+
+def group_records(
+    records: Sequence[ArticleRecord], group_of: Mapping[str, str | None], attribute: str
+) -> tuple[list[ArticleRecord], Grouping, list[ComparisonWarning]]:
+    """Records with ``outlet`` replaced by the outlet's group; outlets without a group are left out.
+
+    The statistics then run unchanged on groups; each record keeps its outlet in ``source_outlet``
+    (syndication tables name outlets, not groups). Outlets without a value for ``attribute`` would
+    form a mixed "unknown" group whose tests mean nothing, so they are dropped with one warning.
+    """
+    if not attribute:
+        raise InvalidParameterError("group_by needs an attribute name")
+    members: dict[str, set[str]] = {}
+    ungrouped: set[str] = set()
+    out = []
+    for r in records:
+        group = group_of.get(r.outlet)
+        if group is None or group == "":
+            ungrouped.add(r.outlet)
+            continue
+        members.setdefault(group, set()).add(r.outlet)
+        out.append(replace(r, outlet=group, source_outlet=r.source_outlet or r.outlet))
+    warnings = []
+    if ungrouped:
+        names = sorted(ungrouped)
+        warnings.append(
+            ComparisonWarning(
+                "missing_group",
+                f"{len(names)} outlet(s) have no {attribute!r} attribute and are left out: "
+                + ", ".join(names[:10])
+                + (" ..." if len(names) > 10 else ""),
+                items=tuple(names),
+            )
+        )
+    if not out:
+        raise NotEnoughDataError(f"no outlet has a {attribute!r} attribute; set it on the outlets first")
+    grouping = Grouping(
+        attribute, tuple((g, tuple(sorted(o))) for g, o in sorted(members.items())), tuple(sorted(ungrouped))
+    )
+    return out, grouping, warnings
+
+
+def rename_unit(rows: list[dict[str, Any]], unit: str) -> list[dict[str, Any]]:
+    """Rows with ``outlet`` (``outlet_a``/``outlet_b``) keys renamed to the unit compared (``group``)."""
+    if unit == "outlet":
+        return rows
+    names = {k: k.replace("outlet", unit) for k in _UNIT_KEYS}
+    return [{names.get(k, k): v for k, v in row.items()} for row in rows]
