@@ -1,15 +1,20 @@
-"""Compare outlets' framing and stance: prevalence, divergence, tests, vocabulary, omissions."""
+"""Compare outlets (or groups of outlets) on framing and stance: prevalence, divergence, tests, vocabulary."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Literal
 
 import numpy as np
 
+from comparison.advice import merge_warnings, small_sample_advice
 from comparison.comparison_result import ComparisonResult
-from comparison.errors import ComparisonError, InvalidParameterError
-from comparison.outlet_tests import divergence_matrix, find_omissions, frame_tests, stance_test
+from comparison.divergence import divergence_pairs
+from comparison.errors import ComparisonError, InvalidParameterError, NotEnoughDataError
+from comparison.grouping import group_records
+from comparison.outlet_tests import find_omissions, frame_tests, stance_test
 from comparison.records import (
     DEFAULT_STANCE_LABELS,
     ArticleRecord,
@@ -19,13 +24,44 @@ from comparison.records import (
     small_sample_warnings,
     validate_stances,
 )
-from comparison.results import ShareEstimate
+from comparison.shares import dominant_counts, dominant_rows, prevalence_rows, stance_rows
 from comparison.stats import check_confidence_level
+from comparison.strata import coverage_rows
+from comparison.syndication import THRESHOLD, SyndicationResult, find_syndication
 from comparison.vocabulary import TermCounts, count_terms, fightin_words
 
 Distribution = Literal["prevalence", "share", "dominant"]
+Syndicated = Literal["once", "each", "off"]
 DEFAULT_MAX_CHARS = 2000
 DISTRIBUTIONS = ("prevalence", "share", "dominant")
+SYNDICATED = ("once", "each", "off")
+
+
+def _syndication(
+    records: list[ArticleRecord], syndicated: str, threshold: float
+) -> tuple[list[ArticleRecord], SyndicationResult | None]:
+    """Find copies; with ``"once"`` keep only the first article of each cluster within each unit."""
+    if syndicated == "off":
+        return records, None
+    ids = [r.article_id if r.article_id is not None else i for i, r in enumerate(records)]
+    found = find_syndication(
+        [r.text for r in records],
+        ids,
+        [r.source_outlet or r.outlet for r in records],
+        units=[r.outlet for r in records],
+        threshold=threshold,
+    )
+    if syndicated == "each" or not found.clusters:
+        return records, found
+    seen: set[tuple[int, str]] = set()
+    kept = []
+    for r, cluster in zip(records, found.cluster_of, strict=True):
+        if cluster is not None:
+            if (cluster, r.outlet) in seen:
+                continue
+            seen.add((cluster, r.outlet))
+        kept.append(r)
+    return kept, found
 
 
 def compare_outlets(
@@ -46,137 +82,216 @@ def compare_outlets(
     min_term_count: int = 3,
     n_resamples: int = 9999,
     random_state: int = 0,
+    group_of: Mapping[str, str | None] | None = None,
+    group_by: str | None = None,
+    syndicated: Syndicated = "once",
+    syndication_threshold: float = THRESHOLD,
+    stratify_by_event: bool = False,
+    n_bootstrap: int = 200,
+    min_term_documents: int = 5,
 ) -> ComparisonResult:
-    """Compare how outlets frame a set of articles (an event, or any filter) and whether it differs.
+    """Compare how outlets (or groups of outlets) frame a set of articles and whether it differs.
 
-    Outlets are sorted by name; frames keep the given (codebook) order. Per frame, prevalence across
-    outlets is tested (chi-square, Fisher or Monte Carlo, see :func:`~comparison.stats.independence_test`)
+    Units (outlets, or the values of ``group_of[outlet]`` named ``group_by``) are sorted; frames keep
+    the given (codebook) order. Per frame, prevalence across units is tested (chi-square, Fisher or
+    Monte Carlo, see :func:`~comparison.stats.independence_test`; with ``stratify_by_event`` a
+    generalised Cochran–Mantel–Haenszel test within events, see :func:`~comparison.strata.stratified_test`)
     and p-values are BH-adjusted across frames. An *omission* is a frame that more than half of the
-    other outlets with ``min_articles`` articles use in at least ``usage_threshold`` of articles,
-    while this outlet (itself with ``min_articles``) uses it in at most ``omission_threshold``.
+    other units with ``min_articles`` articles use in at least ``usage_threshold`` of articles, while
+    this unit (itself with ``min_articles``) uses it in at most ``omission_threshold``.
+
+    Syndicated copies (near-duplicate texts, :func:`~comparison.syndication.find_syndication`) count
+    once per unit by default (``syndicated="once"``); ``"each"`` counts every copy, ``"off"`` skips
+    detection. Records without ``article_id`` are named by their position in ``records``.
+
+    Honest small samples: Cramér's V is left out when some unit has fewer than ``min_articles``
+    articles, tests are skipped when no unit has two (without strata every permutation then gives
+    the same statistic), distinctive terms are ranked only for units with ``min_term_documents``
+    articles, and ``advice`` says what to do instead. Divergence intervals are a percentile bootstrap
+    over articles (``n_bootstrap`` resamples; 0 for none).
 
     Notes
     -----
-    Articles are treated as independent draws from each outlet's coverage. Monte Carlo p-values are
-    seeded by ``random_state``: the same records give the same numbers.
-
+    Articles are treated as independent draws from each unit's coverage. Monte Carlo p-values and
+    bootstrap intervals are seeded by ``random_state``: the same records give the same numbers.
     Distinctive vocabulary reads only the first ``max_chars_per_article`` characters of each text
-    (default 2,000, about 330 words: the lead, where framing concentrates). Tokenising is the one
-    per-word cost here; full 600-word texts take ~1.2 s for 10,000 articles on a 2-core machine, the
-    default ~0.6 s (bench/bench_comparison.py). Pass ``None`` for full texts, ``vocabulary=False``
-    to skip term counting, or ``term_counts`` (one row per outlet, e.g. from :func:`count_terms` or
-    :meth:`TermCounts.aggregate` of counts stored per article) to reuse counts made earlier.
+    (default 2,000, about 330 words: the lead, where framing concentrates); ``None`` reads full texts,
+    ``vocabulary=False`` skips term counting, ``term_counts`` (one row per unit) reuses counts.
     """
     if distribution not in DISTRIBUTIONS:
         raise InvalidParameterError(f"distribution must be one of {DISTRIBUTIONS}, got {distribution!r}")
+    if syndicated not in SYNDICATED:
+        raise InvalidParameterError(f"syndicated must be one of {SYNDICATED}, got {syndicated!r}")
     if min_articles < 1 or not 0 <= omission_threshold < usage_threshold <= 1:
         raise InvalidParameterError(
             "need min_articles >= 1 and 0 <= omission_threshold < usage_threshold <= 1"
         )
     check_confidence_level(confidence_level)
+    if not records:
+        raise NotEnoughDataError("no articles to compare")
+    records = list(records)
+    warnings: list[ComparisonWarning] = []
+    grouping = None
+    if group_of is not None:
+        records, grouping, found = group_records(records, group_of, group_by or "group")
+        warnings += found
+    raw_n = Counter(r.outlet for r in records)
+    records, syndication = _syndication(records, syndicated, syndication_threshold)
+    if stratify_by_event:
+        undated = sum(r.event is None for r in records)
+        if undated:
+            warnings.append(
+                ComparisonWarning("missing_event", f"{undated} article(s) without an event left out")
+            )
+            records = [r for r in records if r.event is not None]
     arrays = build_arrays(records, frames, allow_mixed_versions=allow_mixed_versions)
     stance_labels = tuple(stance_labels)
     stance_target = validate_stances(records, stance_labels)
-    outlets, frame_keys, idx = arrays.outlets, arrays.frames, arrays.outlet_index
-    n_out, n_frames = len(outlets), len(frame_keys)
-    cells = count_cells(arrays, records, stance_labels, idx, n_out)
-    counts, share_sums, stance_counts, n_articles = cells.present, cells.share_sums, cells.stance, cells.n
-    warnings = list(arrays.warnings) + small_sample_warnings(outlets, n_articles.tolist(), min_articles)
-    if n_out < 2:
-        warnings.append(ComparisonWarning("single_outlet", "only one outlet: nothing to compare against"))
-
-    mean_shares = share_sums / n_articles[:, None]
-    prevalence = tuple(
-        ShareEstimate(
-            o, "frame", f, int(counts[i, j]), int(n_articles[i]), confidence_level, float(mean_shares[i, j])
-        )
-        for i, o in enumerate(outlets)
-        for j, f in enumerate(frame_keys)
+    units, frame_keys, idx = arrays.outlets, arrays.frames, arrays.outlet_index
+    unit = "group" if grouping else "outlet"
+    cells = count_cells(arrays, records, stance_labels, idx, len(units))
+    n_eff = cells.n
+    warnings = (
+        list(arrays.warnings) + warnings + small_sample_warnings(units, n_eff.tolist(), min_articles, unit)
     )
+    advice = small_sample_advice(units, n_eff.tolist(), min_articles, unit)
+    effect_sizes = bool((n_eff >= min_articles).all())
+    if len(units) < 2:
+        warnings.append(ComparisonWarning(f"single_{unit}", f"only one {unit}: nothing to compare against"))
 
-    dominant_keys = (*frame_keys, "none")
-    dominant_pos = {k: j for j, k in enumerate(frame_keys)}
-    dom_col = np.fromiter(
-        (
-            dominant_pos.get(r.dominant_frame, -1) if r.dominant_frame is not None else n_frames
-            for r in records
-        ),
-        dtype=np.intp,
-        count=len(records),
-    )
-    if (dom_col < 0).any():
+    prevalence = prevalence_rows(units, frame_keys, cells, confidence_level)
+    dominant = dominant_counts(arrays, records, warnings)
+    stance = stance_rows(units, stance_labels, cells.stance, confidence_level, warnings)
+
+    events: tuple[str, ...] = ()
+    strata = None
+    event_prevalence: list = []
+    if stratify_by_event:
+        events = tuple(sorted({r.event for r in records}))  # type: ignore[type-var]
+        position = {e: j for j, e in enumerate(events)}
+        ev = np.fromiter((position[r.event] for r in records), dtype=np.intp, count=len(records))
+        strata = count_cells(arrays, records, stance_labels, idx * len(events) + ev, len(units) * len(events))
+        for e, event in enumerate(events):
+            in_event = replace(
+                strata,
+                n=strata.n[e :: len(events)],
+                present=strata.present[e :: len(events)],
+                share_sums=strata.share_sums[e :: len(events)],
+                stance=strata.stance[e :: len(events)],
+            )
+            event_prevalence += prevalence_rows(units, frame_keys, in_event, confidence_level, event)
+    testable = len(units) >= 2 and (strata is not None or int(n_eff.max()) >= 2)
+    if len(units) >= 2 and not testable:
         warnings.append(
             ComparisonWarning(
-                "unknown_dominant_frame",
-                "some dominant frames are not among the "
-                "compared frames; they are left out of the dominant-frame shares",
+                "tests_not_supported",
+                f"every {unit} has one article: a test across {unit}s cannot tell them apart; see advice",
             )
         )
-    dominant = np.zeros((n_out, n_frames + 1), dtype=np.int64)
-    ok = dom_col >= 0
-    np.add.at(dominant, (idx[ok], dom_col[ok]), 1)
-    dominant_frames = tuple(
-        ShareEstimate(o, "dominant_frame", k, int(dominant[i, j]), int(dominant[i].sum()), confidence_level)
-        for i, o in enumerate(outlets)
-        if dominant[i].sum() > 0
-        for j, k in enumerate(dominant_keys)
+    stance_result = (
+        stance_test(cells.stance, random_state, n_resamples, warnings, strata) if testable else None
     )
-
-    stance: list[ShareEstimate] = []
-    for i, o in enumerate(outlets):
-        n_labelled = int(stance_counts[i].sum())
-        if n_labelled == 0:
-            warnings.append(
-                ComparisonWarning("no_stance", f"{o} has no article with a stance label", outlet=o)
-            )
-            continue
-        stance += [
-            ShareEstimate(o, "stance", s, int(stance_counts[i, j]), n_labelled, confidence_level)
-            for j, s in enumerate(stance_labels)
-        ]
-
-    stance_result = stance_test(stance_counts, random_state, n_resamples, warnings) if n_out >= 2 else None
-    divergence = tests = None
-    if n_out >= 2:
-        divergence = divergence_matrix(
-            arrays, counts, share_sums, dominant[:, :n_frames], distribution, warnings
+    divergence, tests, vocab = None, (), None
+    if len(units) >= 2:
+        values = {"prevalence": arrays.present.astype(float), "share": arrays.shares}.get(distribution)
+        if values is None:  # dominant: one-hot of each article's dominant frame
+            pos = {k: j for j, k in enumerate(frame_keys)}
+            values = np.zeros(arrays.shares.shape)
+            for i, r in enumerate(records):
+                if r.dominant_frame in pos:
+                    values[i, pos[r.dominant_frame]] = 1.0
+        divergence = divergence_pairs(
+            units,
+            idx,
+            values,
+            distribution,
+            warnings,
+            min_articles=min_articles,
+            confidence_level=confidence_level,
+            n_resamples=n_bootstrap,
+            random_state=random_state,
         )
-        tests = frame_tests(arrays, counts, n_articles, random_state, n_resamples, warnings)
-    vocab = None
-    if vocabulary and n_out >= 2:
-        if term_counts is None:
-            term_counts = count_terms(
-                [r.text for r in records],
-                [r.outlet for r in records],
-                max_chars_per_article=max_chars_per_article,
-            )
-        elif set(term_counts.labels) != set(outlets):
-            raise InvalidParameterError(
-                f"term_counts rows {sorted(term_counts.labels)} must be the outlets {list(outlets)}"
-            )
-        try:
-            vocab = fightin_words(term_counts, n_terms=n_terms, min_count=min_term_count)
-        except ComparisonError as exc:
-            warnings.append(ComparisonWarning("no_vocabulary", f"distinctive terms not computed: {exc}"))
+    if testable:
+        tests = frame_tests(
+            arrays,
+            cells.present,
+            n_eff,
+            random_state,
+            n_resamples,
+            warnings,
+            effect_sizes=effect_sizes,
+            strata=strata,
+        )
+    if vocabulary and len(units) >= 2:
+        vocab = _vocabulary(
+            records,
+            units,
+            n_eff,
+            term_counts,
+            max_chars_per_article,
+            n_terms,
+            min_term_count,
+            min_term_documents,
+            warnings,
+        )
     omissions = find_omissions(
-        arrays, counts, n_articles, min_articles, usage_threshold, omission_threshold, confidence_level
+        arrays, cells.present, n_eff, min_articles, usage_threshold, omission_threshold, confidence_level
     )
     return ComparisonResult(
-        outlets,
+        units,
         frame_keys,
         stance_labels,
-        tuple(int(n) for n in n_articles),
+        tuple(int(raw_n[u]) for u in units),
         confidence_level,
         arrays.model_versions,
         arrays.codebook_hashes,
-        prevalence,
-        dominant_frames,
+        tuple(prevalence),
+        tuple(dominant_rows(units, frame_keys, dominant, confidence_level)),
         tuple(stance),
         divergence,
-        tests or (),
+        tests,
         vocab,
         tuple(omissions),
-        tuple(warnings),
+        merge_warnings(warnings),
         stance_target=stance_target,
         stance_test=stance_result,
+        grouping=grouping,
+        n_effective=tuple(int(n) for n in n_eff),
+        syndication=syndication,
+        syndicated=syndicated,
+        events=events,
+        event_prevalence=tuple(event_prevalence),
+        coverage=coverage_rows(units, events, records) if events else (),
+        advice=advice,
+        effect_sizes_supported=effect_sizes,
     )
+
+
+def _vocabulary(records, units, n_eff, term_counts, max_chars, n_terms, min_count, min_docs, warnings):  # noqa: ANN001, ANN202, PLR0913
+    """Fightin' Words, each unit against the rest; ranked only for units with ``min_docs`` articles."""
+    if term_counts is None:
+        term_counts = count_terms(
+            [r.text for r in records], [r.outlet for r in records], max_chars_per_article=max_chars
+        )
+    elif set(term_counts.labels) != set(units):
+        raise InvalidParameterError(
+            f"term_counts rows {sorted(term_counts.labels)} must be the units {list(units)}"
+        )
+    try:
+        vocab = fightin_words(term_counts, n_terms=n_terms, min_count=min_count)
+    except ComparisonError as exc:
+        warnings.append(ComparisonWarning("no_vocabulary", f"distinctive terms not computed: {exc}"))
+        return None
+    few = [u for u, n in zip(units, n_eff, strict=True) if n < min_docs]
+    if few:
+        warnings.append(
+            ComparisonWarning(
+                "terms_not_supported",
+                f"{len(few)} unit(s) have fewer than {min_docs} articles; no distinctive terms for them "
+                "(a term from one or two articles is that article's topic, not the unit's vocabulary): "
+                + ", ".join(few[:10]),
+                items=tuple(few),
+            )
+        )
+        vocab = replace(vocab, terms=tuple(t for t in vocab.terms if t.outlet not in set(few)))
+    return vocab

@@ -142,7 +142,9 @@ def divergence_pairs(
     if n_resamples > 0:
         for i in usable:
             if n[i] >= min_articles:
-                boot[i] = _resampled_sums(values[unit_index == i], n_resamples, rng)
+                rows = values[unit_index == i]
+                rows = rows[np.lexsort(rows.T[::-1])]  # record order must not change the interval
+                boot[i] = _resampled_sums(rows, n_resamples, rng)
     alpha = (1.0 - confidence_level) / 2
     pairs = []
     for a, b in combinations(usable, 2):

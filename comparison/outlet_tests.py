@@ -7,46 +7,21 @@ degenerate frame does not cost the researcher the rest of the comparison.
 
 from __future__ import annotations
 
-from itertools import combinations
+from typing import Any
 
 import numpy as np
 
-from comparison.comparison_result import DivergenceResult
-from comparison.contingency import CHI_SQUARE, IndependenceTestResult, independence_test, prevalence_test
+from comparison.contingency import CHI_SQUARE, independence_test, prevalence_test
 from comparison.errors import ComparisonError
-from comparison.records import ComparisonWarning, RecordArrays
+from comparison.records import CellCounts, ComparisonWarning, RecordArrays
 from comparison.results import FrameTestResult, Omission
-from comparison.stats import benjamini_hochberg, jensen_shannon_divergence
+from comparison.stats import benjamini_hochberg
+from comparison.strata import CMH_GENERAL, stratified_test
 
 
-def divergence_matrix(
-    arrays: RecordArrays,
-    counts: np.ndarray,
-    shares: np.ndarray,
-    dominant: np.ndarray,
-    distribution: str,
-    warnings: list[ComparisonWarning],
-) -> DivergenceResult | None:
-    source = {"prevalence": counts, "share": shares, "dominant": dominant}[distribution]
-    usable = [i for i in range(len(arrays.outlets)) if source[i].sum() > 0]
-    for i in sorted(set(range(len(arrays.outlets))) - set(usable)):
-        warnings.append(
-            ComparisonWarning(
-                "no_distribution",
-                f"{arrays.outlets[i]} has no frame mass ({distribution}); left out of the divergence matrix",
-                outlet=arrays.outlets[i],
-            )
-        )
-    if len(usable) < 2:
-        return None
-    m = np.zeros((len(usable), len(usable)))
-    for a, b in combinations(range(len(usable)), 2):
-        m[a, b] = m[b, a] = jensen_shannon_divergence(source[usable[a]], source[usable[b]])
-    return DivergenceResult(
-        tuple(arrays.outlets[i] for i in usable),
-        distribution,
-        tuple(tuple(float(x) for x in row) for row in m),
-    )
+def _strata_tables(n: np.ndarray, counts: np.ndarray) -> list[np.ndarray]:
+    """Per event, the unit × category table: ``n`` is (units, events), ``counts`` (units, events, k)."""
+    return [counts[:, e, :] for e in range(n.shape[1])]
 
 
 def frame_tests(
@@ -56,49 +31,77 @@ def frame_tests(
     random_state: int,
     n_resamples: int,
     warnings: list[ComparisonWarning],
+    *,
+    effect_sizes: bool = True,
+    strata: CellCounts | None = None,
 ) -> tuple[FrameTestResult, ...]:
+    """One test per frame across units, BH-adjusted across frames; event-stratified when ``strata``.
+
+    ``strata`` holds the unit × event cells (``n`` of length units × events); Cramér's V is left
+    out (``effect_sizes=False``) when some unit has too few articles for it to mean anything.
+    """
     tested = []
+    n_units = len(arrays.outlets)
     for f, frame in enumerate(arrays.frames):
         try:
-            test = prevalence_test(
-                counts[:, f], n_articles, n_resamples=n_resamples, random_state=random_state
-            )
+            if strata is None:
+                test: Any = prevalence_test(
+                    counts[:, f], n_articles, n_resamples=n_resamples, random_state=random_state
+                )
+            else:
+                n = strata.n.reshape(n_units, -1)
+                present = strata.present[:, f].reshape(n_units, -1)
+                tables = _strata_tables(n, np.stack([present, n - present], axis=2))
+                test = stratified_test(tables, n_resamples=n_resamples, random_state=random_state)
         except ComparisonError as exc:
             warnings.append(ComparisonWarning("test_not_applicable", f"{frame}: {exc}", frame=frame))
             continue
-        if test.method != CHI_SQUARE:
+        if test.method not in (CHI_SQUARE, CMH_GENERAL):
             warnings.append(
                 ComparisonWarning(
                     "chi_square_assumptions",
-                    f"{frame}: smallest expected count {test.min_expected:.2f}, "
-                    f"{test.share_expected_below_5:.0%} of cells below 5; used {test.method}",
+                    f"{frame}: smallest expected count {test.min_expected:.2f}; used {test.method}",
                     frame=frame,
                 )
             )
         tested.append((frame, test))
     adjusted = benjamini_hochberg([t.pvalue for _, t in tested])
     return tuple(
-        FrameTestResult(frame, test, p_adj, adjusted.method)
+        FrameTestResult(frame, test, p_adj, adjusted.method, effect_sizes)
         for (frame, test), p_adj in zip(tested, adjusted.pvalues_adjusted, strict=True)
     )
 
 
 def stance_test(
-    stance_counts: np.ndarray, random_state: int, n_resamples: int, warnings: list[ComparisonWarning]
-) -> IndependenceTestResult | None:
-    """Outlet × stance test over outlets with labels and labels that occur (empty ones carry nothing)."""
-    table = stance_counts[stance_counts.sum(axis=1) > 0][:, stance_counts.sum(axis=0) > 0]
+    stance_counts: np.ndarray,
+    random_state: int,
+    n_resamples: int,
+    warnings: list[ComparisonWarning],
+    strata: CellCounts | None = None,
+) -> Any:
+    """Unit × stance test over units with labels and labels that occur (empty ones carry nothing)."""
+    keep_rows = stance_counts.sum(axis=1) > 0
+    keep_cols = stance_counts.sum(axis=0) > 0
+    table = stance_counts[keep_rows][:, keep_cols]
     if table.shape[0] < 2 or table.shape[1] < 2:
         warnings.append(
             ComparisonWarning(
                 "test_not_applicable",
-                "stance: fewer than two outlets with "
-                "stance labels, or a single label used; no test across outlets",
+                "stance: fewer than two units with stance labels, or a single label used; no test",
             )
         )
         return None
-    test = independence_test(table, n_resamples=n_resamples, random_state=random_state)
-    if test.method != CHI_SQUARE:
+    try:
+        if strata is None:
+            test: Any = independence_test(table, n_resamples=n_resamples, random_state=random_state)
+        else:
+            by_event = strata.stance.reshape(len(keep_rows), -1, stance_counts.shape[1])
+            tables = _strata_tables(by_event.sum(axis=2), by_event[keep_rows][:, :, keep_cols])
+            test = stratified_test(tables, n_resamples=n_resamples, random_state=random_state)
+    except ComparisonError as exc:
+        warnings.append(ComparisonWarning("test_not_applicable", f"stance: {exc}"))
+        return None
+    if test.method not in (CHI_SQUARE, CMH_GENERAL):
         warnings.append(
             ComparisonWarning(
                 "chi_square_assumptions",

@@ -7,6 +7,7 @@ from typing import Any
 
 from comparison.contingency import IndependenceTestResult
 from comparison.stats import ConfidenceInterval, wilson_interval
+from comparison.strata import StratifiedTestResult
 
 
 @dataclass(frozen=True)
@@ -67,9 +68,10 @@ class FrameTestResult:
     """Does ``frame``'s prevalence differ across outlets? Raw and BH-adjusted p-values."""
 
     frame: str
-    test: IndependenceTestResult
+    test: IndependenceTestResult | StratifiedTestResult
     pvalue_adjusted: float
     correction_method: str
+    effect_size_supported: bool = True
 
     @property
     def statistic(self) -> float:
@@ -84,8 +86,9 @@ class FrameTestResult:
         return self.test.method
 
     @property
-    def effect_size(self) -> float:
-        return self.test.effect_size
+    def effect_size(self) -> float | None:
+        """Cramér's V; ``None`` for stratified tests and when some unit has too few articles."""
+        return self.test.effect_size if self.effect_size_supported else None
 
     @property
     def n(self) -> int:
@@ -93,6 +96,7 @@ class FrameTestResult:
 
     def row(self) -> dict[str, Any]:
         t = self.test
+        strata = {"n_events": t.n_strata} if isinstance(t, StratifiedTestResult) else {}
         return {
             "frame": self.frame,
             "method": t.method,
@@ -101,10 +105,11 @@ class FrameTestResult:
             "pvalue": t.pvalue,
             "pvalue_adjusted": self.pvalue_adjusted,
             "correction_method": self.correction_method,
-            "cramers_v": t.effect_size,
+            "cramers_v": self.effect_size,
             "n": t.n,
             "min_expected": t.min_expected,
             "n_resamples": t.n_resamples,
+            **strata,
         }
 
     def summary(self) -> str:

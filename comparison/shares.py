@@ -1,0 +1,95 @@
+"""Per-unit share tables of a comparison: frame prevalence, dominant frames, stance (with Wilson CIs)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from comparison.advice import ComparisonWarning
+from comparison.records import ArticleRecord, CellCounts, RecordArrays
+from comparison.results import ShareEstimate
+
+
+def prevalence_rows(
+    units: Sequence[str],
+    frames: Sequence[str],
+    cells: CellCounts,
+    confidence_level: float,
+    event: str | None = None,
+) -> list[ShareEstimate]:
+    """One estimate per unit × frame (units without articles skipped)."""
+    return [
+        ShareEstimate(
+            u,
+            "frame",
+            f,
+            int(cells.present[i, j]),
+            int(cells.n[i]),
+            confidence_level,
+            float(cells.share_sums[i, j] / cells.n[i]),
+            event=event,
+        )
+        for i, u in enumerate(units)
+        if cells.n[i] > 0
+        for j, f in enumerate(frames)
+    ]
+
+
+def dominant_counts(
+    arrays: RecordArrays, records: Sequence[ArticleRecord], warnings: list[ComparisonWarning]
+) -> np.ndarray:
+    """(n_units, n_frames + 1) dominant-frame counts; the last column counts articles without one."""
+    n_frames = len(arrays.frames)
+    position = {k: j for j, k in enumerate(arrays.frames)}
+    column = np.fromiter(
+        (position.get(r.dominant_frame, -1) if r.dominant_frame is not None else n_frames for r in records),
+        dtype=np.intp,
+        count=len(records),
+    )
+    if (column < 0).any():
+        warnings.append(
+            ComparisonWarning(
+                "unknown_dominant_frame",
+                "some dominant frames are not among the "
+                "compared frames; they are left out of the dominant-frame shares",
+            )
+        )
+    dominant = np.zeros((len(arrays.outlets), n_frames + 1), dtype=np.int64)
+    ok = column >= 0
+    np.add.at(dominant, (arrays.outlet_index[ok], column[ok]), 1)
+    return dominant
+
+
+def dominant_rows(
+    units: Sequence[str], frames: Sequence[str], dominant: np.ndarray, confidence_level: float
+) -> list[ShareEstimate]:
+    keys = (*frames, "none")
+    return [
+        ShareEstimate(u, "dominant_frame", k, int(dominant[i, j]), int(dominant[i].sum()), confidence_level)
+        for i, u in enumerate(units)
+        if dominant[i].sum() > 0
+        for j, k in enumerate(keys)
+    ]
+
+
+def stance_rows(
+    units: Sequence[str],
+    stance_labels: Sequence[str],
+    stance_counts: np.ndarray,
+    confidence_level: float,
+    warnings: list[ComparisonWarning],
+) -> list[ShareEstimate]:
+    rows: list[ShareEstimate] = []
+    for i, u in enumerate(units):
+        n_labelled = int(stance_counts[i].sum())
+        if n_labelled == 0:
+            warnings.append(
+                ComparisonWarning("no_stance", f"{u} has no article with a stance label", outlet=u)
+            )
+            continue
+        rows += [
+            ShareEstimate(u, "stance", s, int(stance_counts[i, j]), n_labelled, confidence_level)
+            for j, s in enumerate(stance_labels)
+        ]
+    return rows
