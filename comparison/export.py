@@ -46,31 +46,45 @@ def _cell(value: Any) -> Any:
 
 
 def heatmap_spec(result: ComparisonResult, *, title: str | None = None) -> dict[str, Any]:
-    """Outlet × frame heatmap of prevalence (colour) with the value printed in each cell."""
+    """Unit (outlet or group) × frame heatmap of prevalence, each cell printed with its 95% interval.
+
+    Legible from 2 to 60 units: cells have a fixed size (``step``), so the chart grows with the units
+    instead of squeezing them; axis labels are never cut below 240 px; frames are labelled at 30°.
+    """
+    unit = result.unit
     rows = [
-        {k: r[k] for k in ("outlet", "frame", "count", "n", "share", "ci_low", "ci_high")}
+        {
+            **{k: r[k] for k in (unit, "frame", "count", "n", "share", "ci_low", "ci_high")},
+            "label": f"{r['share']:.0%} ({r['ci_low']:.0%}-{r['ci_high']:.0%})",
+        }
         for r in result.tables()["prevalence"]
     ]
-    x = {"field": "frame", "type": "nominal", "sort": list(result.frames), "title": "Frame"}
-    y = {"field": "outlet", "type": "nominal", "sort": list(result.outlets), "title": "Outlet"}
+    x = {
+        "field": "frame",
+        "type": "nominal",
+        "sort": list(result.frames),
+        "title": "Frame",
+        "axis": {"labelAngle": -30, "labelLimit": 240},
+    }
+    y = {
+        "field": unit,
+        "type": "nominal",
+        "sort": list(result.outlets),
+        "title": unit.capitalize(),
+        "axis": {"labelLimit": 240},
+    }
     tooltip = [
-        {"field": f, "type": t}
-        for f, t in (
-            ("outlet", "nominal"),
-            ("frame", "nominal"),
-            ("count", "quantitative"),
-            ("n", "quantitative"),
-            ("share", "quantitative"),
-            ("ci_low", "quantitative"),
-            ("ci_high", "quantitative"),
-        )
+        {"field": f, "type": "quantitative" if f not in (unit, "frame") else "nominal"}
+        for f in (unit, "frame", "count", "n", "share", "ci_low", "ci_high")
     ]
     return {
         "$schema": VEGA_LITE_SCHEMA,
-        "title": title or "Frame prevalence by outlet",
+        "title": title or f"Frame prevalence by {unit} (95% interval in brackets)",
         "description": "Share of articles using each frame; models "
         + (", ".join(result.model_versions) or "unknown"),
         "data": {"values": rows},
+        "width": {"step": 96},
+        "height": {"step": 22},
         "encoding": {"x": x, "y": y},
         "layer": [
             {
@@ -86,9 +100,9 @@ def heatmap_spec(result: ComparisonResult, *, title: str | None = None) -> dict[
                 },
             },
             {
-                "mark": {"type": "text", "baseline": "middle"},
+                "mark": {"type": "text", "baseline": "middle", "fontSize": 10},
                 "encoding": {
-                    "text": {"field": "share", "type": "quantitative", "format": ".0%"},
+                    "text": {"field": "label", "type": "nominal"},
                     "color": {"condition": {"test": "datum.share > 0.6", "value": "white"}, "value": "black"},
                 },
             },

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 import numpy as np
 
+from comparison.advice import merge_warnings
 from comparison.errors import InvalidParameterError, NotEnoughDataError
+from comparison.grouping import Grouping, group_records, rename_unit
 from comparison.records import (
     DEFAULT_STANCE_LABELS,
     ArticleRecord,
@@ -64,16 +66,22 @@ class TrendResult:
     stance: tuple[ShareEstimate, ...]
     warnings: tuple[ComparisonWarning, ...]
     stance_target: str | None = None
+    grouping: Grouping | None = None
 
     def tables(self) -> dict[str, list[dict[str, Any]]]:
-        return {
+        unit = "group" if self.grouping else "outlet"
+        tables = {
             "prevalence": [p.row() for p in self.prevalence],
             "stance": [s.row() for s in self.stance],
             "warnings": [w.row() for w in self.warnings],
         }
+        if self.grouping:
+            tables.update(self.grouping.tables())
+        return {name: rename_unit(rows, unit) for name, rows in tables.items()}
 
     def metadata(self) -> dict[str, Any]:
-        return {**instrument_metadata(self), "interval": self.interval}
+        group_by = self.grouping.attribute if self.grouping else None
+        return {**instrument_metadata(self), "interval": self.interval, "group_by": group_by}
 
     def summary(self) -> str:
         rows = self.tables()["prevalence"]
@@ -103,11 +111,14 @@ def frame_trends(
     confidence_level: float = 0.95,
     min_articles: int = 5,
     allow_mixed_versions: bool = False,
+    group_of: Mapping[str, str | None] | None = None,
+    group_by: str | None = None,
 ) -> TrendResult:
     """Frame prevalence and stance shares per outlet per time bucket.
 
     Only non-empty (outlet, bucket) cells produce rows; a dashboard should show gaps, not zeros.
-    Records without ``published_at`` are left out (with a warning).
+    Records without ``published_at`` are left out (with a warning). With ``group_of`` (outlet ->
+    group, named ``group_by``) the trends are per group of outlets.
 
     Notes
     -----
@@ -118,8 +129,12 @@ def frame_trends(
         raise InvalidParameterError(f"interval must be one of {INTERVALS}, got {interval!r}")
     check_confidence_level(confidence_level)
     stance_labels = tuple(stance_labels)
-    dated = [r for r in records if r.published_at is not None]
     warnings: list[ComparisonWarning] = []
+    grouping = None
+    if group_of is not None:
+        records, grouping, found = group_records(records, group_of, group_by or "group")
+        warnings += found
+    dated = [r for r in records if r.published_at is not None]
     if len(dated) < len(records):
         warnings.append(
             ComparisonWarning(
@@ -203,6 +218,7 @@ def frame_trends(
         arrays.codebook_hashes,
         tuple(prevalence),
         tuple(stance),
-        tuple(warnings),
+        merge_warnings(warnings),
         stance_target,
+        grouping,
     )

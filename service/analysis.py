@@ -8,7 +8,7 @@ Vega-Lite answers are the spec with the same metadata under ``usermeta``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from flask import Response, current_app, json, request
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from classifiers import ModelRef
 from comparison import (
     ArticleRecord,
+    InvalidRecordError,
     MixedModelVersionsError,
     NotEnoughDataError,
     heatmap_spec,
@@ -37,6 +38,21 @@ class Selection:
     records: list[ArticleRecord]
     frame_keys: tuple[str, ...]
     model: ModelRef
+    outlet_attributes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def group_of(self, group_by: str | None) -> dict[str, str | None] | None:
+        """Outlet -> its value of ``group_by`` (``None`` without one); ``None`` when not grouping."""
+        if not group_by:
+            return None
+        groups = {o: (attrs or {}).get(group_by) for o, attrs in self.outlet_attributes.items()}
+        if not any(groups.values()):
+            error = NotEnoughDataError(
+                f"no compared outlet has a {group_by!r} attribute; set it on the outlets "
+                "(PATCH /v1/outlets/{key}, or outlet_attributes on the articles)"
+            )
+            error.errors = [{"field": "group_by", "detail": str(error)}]  # type: ignore[attr-defined]
+            raise error
+        return groups
 
 
 def submitted_records(items: Sequence[Mapping[str, Any]], target: str | None) -> Selection:
@@ -50,10 +66,35 @@ def submitted_records(items: Sequence[Mapping[str, Any]], target: str | None) ->
             text=item["text"],
             published_at=item.get("published_at"),
             event=item.get("event"),
+            article_id=item.get("id", index),
         )
-        for item, result in zip(items, results, strict=True)
+        for index, (item, result) in enumerate(zip(items, results, strict=True))
     ]
-    return Selection(records, tuple(model.codebook.frame_keys), model.model_ref)
+    attributes = submitted_attributes(items)
+    return Selection(records, tuple(model.codebook.frame_keys), model.model_ref, attributes)
+
+
+def submitted_attributes(items: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
+    """Outlet -> attributes from the articles' ``outlet_attributes``; contradictions are a 422."""
+    attributes: dict[str, dict[str, str]] = {}
+    for index, item in enumerate(items):
+        current = attributes.setdefault(item["outlet"], {})
+        for key, value in (item.get("outlet_attributes") or {}).items():
+            if current.setdefault(key, value) != value:
+                error = InvalidRecordError(
+                    f"articles of {item['outlet']} disagree on its {key!r} attribute "
+                    f"({current[key]!r} vs {value!r})"
+                )
+                error.errors = [  # type: ignore[attr-defined]
+                    {
+                        "field": "outlet_attributes",
+                        "pointer": f"/articles/{index}/outlet_attributes",
+                        "location": "json",
+                        "detail": str(error),
+                    }
+                ]
+                raise error
+    return attributes
 
 
 def stored_records(
@@ -112,12 +153,14 @@ def stored_records(
             model_version=version,
             codebook_hash=r["codebook_hash"],
             stance_target=r["stance_target"],
+            article_id=r["article_id"],
         )
         for r in rows
     ]
     if not records:
         raise NotEnoughDataError(f"no stored article has a stance toward {target!r}")
-    return Selection(records, frame_keys, stored.model)
+    attributes = {r["outlet"]: r["outlet_attributes"] for r in rows}
+    return Selection(records, frame_keys, stored.model, attributes)
 
 
 def wants_csv(args: Mapping[str, Any]) -> bool:
@@ -157,6 +200,6 @@ def render(
 
 def comparison_options(args: Mapping[str, Any]) -> dict[str, Any]:
     """The statistical options a request may set (the rest keep ``compare_outlets``' defaults)."""
-    options = {k: args[k] for k in ("min_articles", "n_terms", "confidence_level") if k in args}
+    options = {k: args[k] for k in ("min_articles", "n_terms", "confidence_level", "syndicated") if k in args}
     options.setdefault("n_resamples", int(current_app.config["COMPARISON_RESAMPLES"]))
     return options

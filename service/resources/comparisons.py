@@ -14,6 +14,7 @@ from service.schemas.comparisons import (
     CompareArgsSchema,
     CompareBodySchema,
     EventComparisonArgsSchema,
+    EventsComparisonArgsSchema,
     TablesResponseSchema,
 )
 from service.security import requires_scope
@@ -32,25 +33,37 @@ blp = Blueprint(
 _COMPARE_EXAMPLE = {
     "articles": [
         {
+            "id": "hg-1",
             "outlet": "harbour-gazette",
+            "outlet_attributes": {"type": "independent"},
             "title": "Allies pledge air defence",
             "text": "Germany pledged new air "
             "defence systems to Ukraine on Monday. The package includes missiles.",
         },
         {
+            "id": "ew-1",
             "outlet": "eastern-wire",
+            "outlet_attributes": {"type": "state-aligned"},
             "title": "Moscow warns of escalation",
             "text": "Moscow warned that new "
             "Western weapons deliveries risk a direct confrontation with NATO.",
         },
     ],
+    "group_by": "type",
     "min_articles": 1,
 }
 
 
-def _compare(selection: Selection, args: dict[str, Any]) -> Any:
-    """Compare the selection's outlets over the frames its model labelled; answer in the asked format."""
-    result = compare_outlets(selection.records, selection.frame_keys, **comparison_options(args))
+def _compare(selection: Selection, args: dict[str, Any], *, stratify_by_event: bool = False) -> Any:
+    """Compare the selection's outlets (or groups) over the frames its model labelled; answer as asked."""
+    result = compare_outlets(
+        selection.records,
+        selection.frame_keys,
+        group_of=selection.group_of(args.get("group_by")),
+        group_by=args.get("group_by"),
+        stratify_by_event=stratify_by_event,
+        **comparison_options(args),
+    )
     return render(result, args, selection.model)
 
 
@@ -94,3 +107,31 @@ class EventComparison(MethodView):
             target=args.get("target"),
         )
         return _compare(selection, args)
+
+
+@blp.route("/comparisons")
+class EventsComparison(MethodView):
+    @blp.arguments(EventsComparisonArgsSchema, location="query")
+    @blp.response(200, TablesResponseSchema)
+    @blp.alt_response(404, **PROBLEM, description="No such event.")
+    @blp.alt_response(422, **PROBLEM, description="Invalid parameter, or labels from several model versions.")
+    def get(self, args: dict[str, Any]):
+        """Compare outlets or groups across several stored events, with tests stratified by event
+
+        `events=a,b,c` (or `events=all`), typically with `group_by=<attribute>`: frame and stance tests
+        compare units *within* events (generalised Cochran-Mantel-Haenszel, Monte Carlo when counts are
+        small); `event_prevalence` breaks the shares down per event and `coverage` says which units
+        covered which events, and with how many outlets.
+        """
+        session = get_session()
+        events = [] if args["events"] == ["all"] else args["events"]
+        for key in events:
+            get_event(session, key)  # 404 for unknown events
+        selection = stored_records(
+            session,
+            event=events,
+            outlets=args.get("outlets"),
+            model_version=args.get("model_version"),
+            target=args.get("target"),
+        )
+        return _compare(selection, args, stratify_by_event=True)

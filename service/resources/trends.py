@@ -37,5 +37,13 @@ class Trends(MethodView):
             **filters,
         )
         options = {k: args[k] for k in ("min_articles", "confidence_level") if k in args}
-        result = frame_trends(selection.records, selection.frame_keys, interval=args["interval"], **options)
+        group_by = args.get("group_by")
+        result = frame_trends(
+            selection.records,
+            selection.frame_keys,
+            interval=args["interval"],
+            group_of=selection.group_of(group_by),
+            group_by=group_by,
+            **options,
+        )
         return render(result, args, selection.model)

@@ -11,6 +11,7 @@ from marshmallow import fields, validate
 from classifiers.codebook import STANCE_LABELS
 from service.config import DEFAULTS
 from service.limits import TEXT_LENGTH
+from service.schemas.attributes import Attributes
 from service.schemas.classify import ClassificationSummarySchema, check_frame, check_target
 from service.schemas.common import Key, ListArgsSchema, PageSchema, UTCDateTime
 
@@ -88,6 +89,13 @@ class ArticleUpdateSchema(ma.Schema):
 
 class ArticleCreateSchema(ArticleUpdateSchema):
     outlet = Key(required=True, metadata={"description": "Outlet key."})
+    outlet_attributes = Attributes(
+        metadata={
+            "description": 'Attributes of the outlet (e.g. `{"type": "state-aligned"}`), added to it if it '
+            "has none under these keys (with `create_missing=true` a new outlet starts with them); a value "
+            "that contradicts the stored one is a 422."
+        }
+    )
     title = fields.String(
         required=True,
         validate=validate.Length(min=1, max=1000),

@@ -7,11 +7,16 @@ from marshmallow import fields, validate
 from webargs.fields import DelimitedList
 
 from service.limits import ARTICLE_COUNT, BATCH_ITEMS, TEXT_LENGTH
+from service.schemas.attributes import GROUP_BY, SYNDICATED, Attributes
 from service.schemas.classify import check_target, has_words
 from service.schemas.common import Key, UTCDateTime
 
 COMPARISON_TABLES = (
     "outlets",
+    "groups",
+    "syndication",
+    "event_prevalence",
+    "coverage",
     "prevalence",
     "dominant_frames",
     "stance",
@@ -50,6 +55,7 @@ class StatisticsArgsSchema(ma.Schema):
         validate=validate.Range(min=0, max=200), metadata={"description": "Distinctive terms per outlet."}
     )
     confidence_level = fields.Float(validate=validate.Range(min=0.5, max=0.999, max_inclusive=True))
+    group_by = GROUP_BY
 
 
 class CompareArgsSchema(ma.Schema):
@@ -63,6 +69,20 @@ class CompareArticleSchema(ma.Schema):
     text = fields.String(required=True, validate=[TEXT_LENGTH, has_words])
     published_at = UTCDateTime(allow_none=True)
     event = Key(allow_none=True)
+    id = fields.Raw(
+        validate=lambda v: isinstance(v, int | str) and not isinstance(v, bool) and len(str(v)) <= 100,
+        metadata={
+            "description": "Your id for the article (string or integer, up to 100 characters); every "
+            "per-article output (the `syndication` table) names articles by it (default: position).",
+            "example": "reuters-0412-a",
+        },
+    )
+    outlet_attributes = Attributes(
+        metadata={
+            "description": "Attributes of the article's outlet, read by `group_by` (same on every "
+            "article of one outlet)."
+        }
+    )
 
 
 class CompareBodySchema(StatisticsArgsSchema):
@@ -70,9 +90,12 @@ class CompareBodySchema(StatisticsArgsSchema):
         fields.Nested(CompareArticleSchema), required=True, validate=[validate.Length(min=2), BATCH_ITEMS]
     )
     target = fields.String(load_default=None, validate=check_target)
+    syndicated = SYNDICATED
 
 
-class EventComparisonArgsSchema(StatisticsArgsSchema, CompareArgsSchema):
+class StoredArgsSchema(StatisticsArgsSchema, CompareArgsSchema):
+    """What every query over stored articles may say: outlets, target, model version, grouping."""
+
     outlets = DelimitedList(Key(), metadata={"description": "Only these outlets (keys separated by commas)."})
     target = fields.String(validate=check_target)
     model_version = fields.String(
@@ -81,7 +104,24 @@ class EventComparisonArgsSchema(StatisticsArgsSchema, CompareArgsSchema):
     )
 
 
-class TrendArgsSchema(EventComparisonArgsSchema):
+class EventComparisonArgsSchema(StoredArgsSchema):
+    syndicated = SYNDICATED
+
+
+class EventsComparisonArgsSchema(EventComparisonArgsSchema):
+    events = DelimitedList(
+        Key(),
+        required=True,
+        validate=validate.Length(min=1, max=500),
+        metadata={
+            "description": "Event keys separated by commas, or `all` (every article assigned to an event). "
+            "Tests are stratified by event (generalised Cochran-Mantel-Haenszel).",
+            "example": "port-selenko-strike,kessa-ceasefire-talks",
+        },
+    )
+
+
+class TrendArgsSchema(StoredArgsSchema):
     interval = fields.String(load_default="week", validate=validate.OneOf(("day", "week", "month")))
     event = Key()
     published_from = UTCDateTime(metadata={"description": "Inclusive."})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from service.schemas.attributes import Attributes
 from service.schemas.common import Key, ListArgsSchema, PageSchema
 
 _COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="Use an ISO 3166-1 alpha-2 code such as 'GB'.")
@@ -27,6 +28,9 @@ class OutletSchema(ma.Schema):
             "example": {"ownership": "Scott Trust", "leaning": "centre-left"},
         },
     )
+    attributes = fields.Function(
+        lambda o: o.attributes or {}, metadata={"example": {"type": "state-aligned"}}
+    )
     created_at = fields.AwareDateTime(dump_only=True)
     updated_at = fields.AwareDateTime(dump_only=True)
 
@@ -37,12 +41,14 @@ class OutletUpdateSchema(ma.Schema):
     country = fields.String(allow_none=True, validate=_COUNTRY)
     language = fields.String(allow_none=True, validate=_LANGUAGE)
     metadata = fields.Dict(attribute="extra", keys=fields.String(), data_key="metadata")
+    attributes = Attributes()
 
 
 class OutletCreateSchema(OutletUpdateSchema):
     key = Key(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     metadata = fields.Dict(attribute="extra", keys=fields.String(), data_key="metadata", load_default=dict)
+    attributes = Attributes(load_default=dict)
 
 
 class OutletListArgsSchema(ListArgsSchema):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from service.storage.classifications import classified_article_filter
 from service.storage.errors import InvalidItemsError, NotFoundError
 from service.storage.events import ensure_events, get_event
-from service.storage.outlets import ensure_outlets
+from service.storage.outlets import apply_outlet_attributes, ensure_outlets
 from service.storage.pagination import CursorPage, fetch_page
 from service.storage.tables import Article, Event, Outlet
 from service.storage.text import fingerprint_text, normalise_url
@@ -60,8 +60,10 @@ def ingest_articles(
     """
     outlet_ids, outlet_errors = _resolve(session, items, "outlet", create_missing)
     event_ids, event_errors = _resolve(session, items, "event", create_missing)
-    if outlet_errors or event_errors:
-        raise InvalidItemsError(sorted(outlet_errors + event_errors, key=lambda e: (e["index"], e["field"])))
+    attribute_errors = [] if outlet_errors else apply_outlet_attributes(session, items)
+    if outlet_errors or event_errors or attribute_errors:
+        found = outlet_errors + event_errors + attribute_errors
+        raise InvalidItemsError(sorted(found, key=lambda e: (e["index"], e["field"])))
     rows = [_to_row(item, outlet_ids, event_ids) for item in items]
 
     keys = [(row["url"], row["outlet_id"], row["content_hash"]) for row in rows]

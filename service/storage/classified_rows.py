@@ -75,14 +75,15 @@ def fetch_classified_rows(
     *,
     frame_keys: Sequence[str],
     outlets: Sequence[str] | None = None,
-    event: str | None = None,
+    event: str | Sequence[str] | None = None,
     published_from: datetime | None = None,
     published_to: datetime | None = None,
     text_chars: int | None = None,
 ) -> list[dict[str, Any]]:
     """Plain dicts (one per classified article) shaped for ``comparison.ArticleRecord``.
 
-    Keys: ``article_id``, ``outlet``, ``event``, ``published_at``, ``text``, ``dominant_frame``,
+    Keys: ``article_id``, ``outlet``, ``outlet_attributes`` (attributes, country, language), ``event``,
+    ``published_at``, ``text``, ``dominant_frame``,
     ``stance``, ``stance_target``, ``codebook_hash``, ``frames`` (frame -> present) and ``shares``
     (frame -> share), for the ``frame_keys`` asked for (see ``stored_version``). Only rows of one
     model version are returned, so a comparison never mixes models. ``text_chars`` reads only the
@@ -108,6 +109,9 @@ def fetch_classified_rows(
             Classification.stance_label,
             Classification.stance_target,
             Classification.codebook_hash,
+            Outlet.country,
+            Outlet.language,
+            Outlet.attributes,
         )
         .join(Article, Classification.article_id == Article.id)
         .join(Outlet, Article.outlet_id == Outlet.id)
@@ -142,7 +146,8 @@ def fetch_classified_rows(
     out = []
     for row in session.connection().execute(stmt):
         aid, outlet, event_key, published_at, text, dominant, stance, target, codebook_hash = row[:9]
-        values = row[9:]
+        country, language, attributes = row[9:12]
+        values = row[12:]
         stored = [(key, values[2 * j], values[2 * j + 1]) for j, key in enumerate(frame_keys)]
         out.append(
             {
@@ -157,6 +162,7 @@ def fetch_classified_rows(
                 "codebook_hash": codebook_hash,
                 "frames": {key: bool(present) for key, present, share in stored if share is not None},
                 "shares": {key: share for key, _, share in stored if share is not None},
+                "outlet_attributes": {**(attributes or {}), "country": country, "language": language},
             }
         )
     return out
@@ -178,7 +184,7 @@ def version_coverage(
     session: Session,
     *,
     outlets: Sequence[str] | None = None,
-    event: str | None = None,
+    event: str | Sequence[str] | None = None,
     published_from: datetime | None = None,
     published_to: datetime | None = None,
 ) -> tuple[int, dict[str, int]]:
@@ -207,15 +213,17 @@ def version_coverage(
 def article_filters(
     stmt: Select,
     outlets: Sequence[str] | None,
-    event: str | None,
+    event: str | Sequence[str] | None,
     published_from: datetime | None,
     published_to: datetime | None,
 ) -> Select:
     """The shared outlet/event/date filters (``Outlet`` and ``Event`` must be joined)."""
     if outlets:
         stmt = stmt.where(Outlet.key.in_(list(outlets)))
-    if event:
+    if isinstance(event, str):
         stmt = stmt.where(Event.key == event)
+    elif event is not None:  # several events (an empty list: every article assigned to an event)
+        stmt = stmt.where(Event.key.in_(list(event)) if event else Article.event_id.is_not(None))
     if published_from:
         stmt = stmt.where(Article.published_at >= published_from)
     if published_to:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -67,7 +67,52 @@ def ensure_outlets(session: Session, keys: Iterable[str], *, create_missing: boo
     missing = keys - found.keys()
     if missing and create_missing:
         insert_ignoring_conflicts(
-            session, Outlet, [{"key": k, "name": k, "extra": {}} for k in sorted(missing)]
+            session, Outlet, [{"key": k, "name": k, "extra": {}, "attributes": {}} for k in sorted(missing)]
         )
         found.update(session.execute(select(Outlet.key, Outlet.id).where(Outlet.key.in_(missing))).all())
     return found
+
+
+def apply_outlet_attributes(session: Session, items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Set the ``outlet_attributes`` that articles carry on their outlets; one error per conflicting item.
+
+    An attribute the outlet does not have yet is added (this is how articles create outlets with
+    attributes); a value that contradicts the stored one, or another item of the request, is an error
+    rather than a silent overwrite: change stored attributes with PATCH /v1/outlets/{key}.
+    """
+    wanted: dict[str, dict[str, str]] = {}
+    errors: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        given = item.get("outlet_attributes") or {}
+        current = wanted.setdefault(item["outlet"], {})
+        clash = sorted(k for k, v in given.items() if current.get(k, v) != v)
+        if clash:
+            errors.append(_attribute_error(index, item["outlet"], clash, "another article of this request"))
+        current.update({k: v for k, v in given.items() if k not in current})
+    wanted = {k: v for k, v in wanted.items() if v}
+    if not wanted:
+        return errors
+    outlets = session.scalars(select(Outlet).where(Outlet.key.in_(list(wanted)))).all()
+    for outlet in outlets:
+        stored = dict(outlet.attributes or {})
+        clash = sorted(k for k, v in wanted[outlet.key].items() if stored.get(k, v) != v)
+        if clash:
+            errors += [
+                _attribute_error(i, outlet.key, clash, "the stored outlet")
+                for i, item in enumerate(items)
+                if item["outlet"] == outlet.key and set(clash) & set(item.get("outlet_attributes") or {})
+            ]
+        elif wanted[outlet.key].keys() - stored.keys():
+            outlet.attributes = {**stored, **wanted[outlet.key]}
+    session.flush()
+    return errors
+
+
+def _attribute_error(index: int, outlet: str, keys: list[str], other: str) -> dict[str, Any]:
+    return {
+        "index": index,
+        "field": "outlet_attributes",
+        "pointer": f"/{index}/outlet_attributes",
+        "detail": f"{outlet}: {', '.join(keys)} differ from {other}; change stored attributes with "
+        "PATCH /v1/outlets/{key}.",
+    }

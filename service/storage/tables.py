@@ -84,6 +84,8 @@ class Outlet(TimestampMixin, Base):
     language: Mapped[str | None] = mapped_column(String(16))
     # User-supplied descriptors (ownership, leaning, ...): never used by the statistics themselves.
     extra: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    # Researcher-defined flat string attributes (type, leaning, ownership): what ``group_by`` reads.
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(default=dict)
 
 
 class Event(TimestampMixin, Base):
