@@ -132,7 +132,8 @@ def test_frame_tests_bh_adjusted(records):
     assert all(t.correction_method == "fdr_bh" for t in result.frame_tests)
     assert humanitarian.pvalue_adjusted < 0.01
     assert any(
-        w.code == "chi_square_assumptions" and "humanitarian" in (w.items or (w.frame,)) for w in result.warnings
+        w.code == "chi_square_assumptions" and "humanitarian" in (w.items or (w.frame,))
+        for w in result.warnings
     )  # one warning lists every frame concerned
 
 

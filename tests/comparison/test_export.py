@@ -108,7 +108,9 @@ def test_all_tables_are_plain_json(records):
     ]
     results = [
         compare_outlets(with_events, FRAMES, min_term_count=1),
-        compare_outlets(with_events, FRAMES, group_of={r.outlet: r.outlet[:1] for r in records}, group_by="x"),
+        compare_outlets(
+            with_events, FRAMES, group_of={r.outlet: r.outlet[:1] for r in records}, group_by="x"
+        ),
         compare_outlets(with_events, FRAMES, stratify_by_event=True),
         frame_trends(with_events, FRAMES),
         outlet_profile(with_events, FRAMES),
@@ -117,7 +119,7 @@ def test_all_tables_are_plain_json(records):
         payload = {"meta": result.metadata(), "tables": result.tables()}
         assert json.loads(json.dumps(payload, allow_nan=False)) == payload
         for rows in result.tables().values():
-            # scalars, or a flat list of scalars (outlets of a group, article ids of a cluster): CSV cells hold JSON
+            # scalars, or flat lists of scalars (a group's outlets, a cluster's ids): CSV cells hold JSON
             for row in rows:
                 for v in row.values():
                     assert type(v) in (str, int, float, bool, type(None)) or (
