@@ -171,3 +171,17 @@ def test_0004_downgrade_rebuilds_result_and_frame_summary(app, runner):
         summaries = connection.execute(sa.text("SELECT frame_summary FROM classifications ORDER BY id")).all()
     assert [s for (s,) in summaries] == ["economic-cost=1:0.5;escalation-risk=0:0.125"] * 2
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+
+
+def test_0005_gives_stored_outlets_empty_attributes(app, runner, client):
+    engine = app.extensions["framescope"]["engine"]
+    assert runner.invoke(args=["db", "downgrade", "0004"]).exit_code == 0
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text("INSERT INTO outlets (key, name, metadata) VALUES ('old-paper', 'Old', '{}')")
+        )
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    assert client.get("/v1/outlets/old-paper").get_json()["attributes"] == {}
+    assert runner.invoke(args=["db", "downgrade", "0004"]).exit_code == 0
+    assert "attributes" not in {c["name"] for c in inspect(engine).get_columns("outlets")}
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
