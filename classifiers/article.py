@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from classifiers.codebook import Codebook
-from classifiers.text import has_min_words, is_english, split_sentences
+from classifiers.text import has_min_words, language_of, split_sentences
 
 STANCE_ORDER = ("favor", "against", "neutral")
 N_EVIDENCE = 3
@@ -102,13 +102,15 @@ class _Prepared:
     spans: list[tuple[int, int, str]]
     lede: np.ndarray
     status: str = "ok"
+    language: str = "en"
 
 
 def prepare_article(title: str, text: str) -> _Prepared:
     """Split headline and body, keep sentences with enough words, flag the headline/lede."""
     title, text = title or "", text or ""
-    if not is_english(f"{title}\n{text}"):
-        return _Prepared([], [], np.zeros(0, bool), "unsupported_language")
+    language = language_of(f"{title}\n{text}")
+    if language != "en":
+        return _Prepared([], [], np.zeros(0, bool), "unsupported_language", language)
     texts, spans, lede = [], [], []
     for fname, src in (("title", title), ("text", text)):
         first_body = True
@@ -202,7 +204,7 @@ def build_result(
     if prep.status != "ok":
         frames = tuple(FrameResult(f.key, f.label, 0.0, False, 0.0) for f in codebook.frames)
         stance = StanceResult(target, None, {k: 0.0 for k in STANCE_ORDER})
-        lang = None if prep.status == "unsupported_language" else "en"
+        lang = prep.language
         return ArticleClassification(prep.status, 0, frames, None, stance, model, lang)
     scores = article_frame_scores(frame_proba, prep.lede, primary_ratio)
     above = counted_proba(frame_proba, primary_ratio) >= thresholds

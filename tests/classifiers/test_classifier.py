@@ -88,7 +88,7 @@ def test_unsupported_language(model):
         "зашли в тупик, сообщили дипломаты в понедельник."
     )
     result = model.classify("Переговоры зашли в тупик", text)
-    assert result.status == "unsupported_language" and result.language is None
+    assert result.status == "unsupported_language" and result.language == "ru"
     assert result.to_dict()["frames"][0]["present"] is False
 
 
