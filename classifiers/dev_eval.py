@@ -174,3 +174,57 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def card_section(report: Mapping) -> list[str]:
+    """Model-card markdown: every subset of ``dev_report`` with the dictionary, and calibration."""
+
+    def f(x):
+        return "-" if x is None else f"{x:.3f}"
+
+    out = [
+        "## Unseen events: tune and test halves of `../shared/eval`",
+        "",
+        "The evaluation set is split by event (`fixtures/eval-split.json`,",
+        "`python -m classifiers.eval_split`): settings may be compared on the tune half only; the test",
+        "half is scored once per final model. `-other` are the conflicts outside Russia–Ukraine (frames",
+        "only), `-ru-ua` the Russia–Ukraine events.",
+        "Each cell: model / keyword dictionary. Brier: mean over frames of the article-level frame",
+        "probability's squared error (lower is better).",
+        "",
+        "| subset | articles | frame macro-F1 | stance macro-F1 | dominant accuracy | Brier |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in summary_rows(report):
+        name, n, fm, fd, sm, sd, dm, dd, brier = row
+        stance = "-" if sm is None else f"{f(sm)} / {f(sd)}"
+        out.append(f"| {name} | {n} | {f(fm)} / {f(fd)} | {stance} | {f(dm)} / {f(dd)} | {f(brier)} |")
+    for name in ("tune", "test"):
+        r = report.get(name)
+        if not r:
+            continue
+        cal = r["calibration"]
+        out += [
+            "",
+            f"Per frame, {name} half (F1 model / dictionary; Brier model, and a constant at the base rate):",
+            "",
+            "| frame | positives | F1 | FP | FN | Brier | base-rate Brier |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for m, d in zip(r["model"]["frames"], r["dictionary"]["frames"], strict=True):
+            k = m["frame"]
+            out.append(
+                f"| {k} | {m['positives']} | {f(m['f1'])} / {f(d['f1'])} | {m['fp']} | {m['fn']} | "
+                f"{f(cal['brier'][k])} | {f(cal['base_rate_brier'][k])} |"
+            )
+        out += [
+            "",
+            f"Reliability, {name} half (all frames pooled): "
+            + "; ".join(
+                f"[{b['low']:.1f}, {b['high']:.1f}) n={b['n']}: predicted {f(b['mean_predicted'])}, "
+                f"observed {f(b['observed'])}"
+                for b in cal["bins"]
+            )
+            + ".",
+        ]
+    return out + [""]
