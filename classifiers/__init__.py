@@ -4,6 +4,8 @@ Plain Python (no Flask, no database, no environment variables); see docs/ARCHITE
 """
 
 from classifiers.article import ArticleClassification, Evidence, FrameResult, ModelRef, StanceResult
+from classifiers.build import train
+from classifiers.cache import load_or_train
 from classifiers.classifier import ArticleClassifier
 from classifiers.codebook import Codebook, FrameDef, TargetDef, load_codebook
 from classifiers.corpus import Corpus, load_corpus
@@ -12,10 +14,11 @@ from classifiers.errors import (
     CorpusError,
     InvalidCodebookError,
     UnknownCodebookError,
+    UnknownFrameError,
     UnknownTargetError,
+    UntrainedTargetError,
 )
 from classifiers.text import Sentence, split_sentences
-from classifiers.training import load_or_train, train
 
 __all__ = [
     "ArticleClassification",
@@ -33,7 +36,9 @@ __all__ = [
     "StanceResult",
     "TargetDef",
     "UnknownCodebookError",
+    "UnknownFrameError",
     "UnknownTargetError",
+    "UntrainedTargetError",
     "load_codebook",
     "load_corpus",
     "load_or_train",

@@ -4,7 +4,7 @@ Article rule (mirrors the codebook): a frame is *present* when its article score
 frame's threshold, where the article score is the larger of (a) the second-highest sentence
 probability — i.e. at least two sentences carry the frame — and (b) the highest probability
 among the headline and the lede (first body sentence). Thresholds are chosen per frame by
-grouped cross-validation on our corpus (see classifiers.training).
+grouped cross-validation on our corpus (see classifiers.cv).
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from classifiers.codebook import Codebook
+from classifiers.codebook import STANCE_LABELS, Codebook
 from classifiers.text import has_min_words, language_of, split_sentences
 
-STANCE_ORDER = ("favor", "against", "neutral")
 N_EVIDENCE = 3
 
 
@@ -203,7 +202,7 @@ def build_result(
     n = len(prep.texts)
     if prep.status != "ok":
         frames = tuple(FrameResult(f.key, f.label, 0.0, False, 0.0) for f in codebook.frames)
-        stance = StanceResult(target, None, {k: 0.0 for k in STANCE_ORDER})
+        stance = StanceResult(target, None, {k: 0.0 for k in STANCE_LABELS})
         lang = prep.language
         return ArticleClassification(prep.status, 0, frames, None, stance, model, lang)
     scores = article_frame_scores(frame_proba, prep.lede, primary_ratio)
@@ -238,7 +237,7 @@ def build_result(
         dominant = codebook.frames[int(np.argmax(key))].key
     ev: tuple[Evidence, ...] = ()
     if stance_label is not None and stance_proba is not None and stance_proba.shape[0]:
-        j = STANCE_ORDER.index(stance_label)
+        j = STANCE_LABELS.index(stance_label)
         ev = evidence(stance_proba[:, j], np.ones(n, bool))
     stance = StanceResult(target, stance_label, stance_scores, ev)
     return ArticleClassification("ok", n, frames, dominant, stance, model, "en")

@@ -1,69 +1,120 @@
-"""ArticleClassifier: the trained frame and stance models behind one ``classify`` call."""
+"""ArticleClassifier: the fitted frame and stance models behind one ``classify`` call (inference only).
+
+Fitting the parts is classifiers.training, choosing thresholds is classifiers.cv, and
+classifiers.build puts them together; this module imports none of them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 
 import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
 from classifiers.article import (
-    STANCE_ORDER,
     ArticleClassification,
     ModelRef,
     build_result,
     flatten,
-    own_voice,
     prepare_article,
     stance_article_features,
 )
-from classifiers.codebook import Codebook
+from classifiers.codebook import STANCE_LABELS, Codebook
+from classifiers.errors import UntrainedTargetError
+from classifiers.features import lexicons_from_codebook
+from classifiers.sentence_model import SentenceModel
 
 
-class ArticleClassifier:
-    """Frames, stance and evidence for whole articles, from fitted sentence-level estimators.
+class ArticleClassifier(BaseEstimator):
+    """Frames, stance and evidence for whole articles, from fitted sentence-level parts.
 
-    Built by ``classifiers.training.train`` (or ``load_or_train``); holds no global state, so
-    one instance can be shared read-only by a worker. Batches are featurised in one pass:
-    all sentences of all articles go through the vectoriser and the heads together.
+    Parameters
+    ----------
+    codebook : Codebook
+        The frame and target definitions the parts were fitted for.
+    target : str, optional
+        The stance target of the stance model; None means the codebook's default target.
+    primary_ratio : float
+        Main-clause rule of the article aggregation (see ``article.counted_proba``).
+    attribution_discount : float
+        Share of attributed sentences' favor/against probability moved to neutral.
+
+    Notes
+    -----
+    ``fit`` takes the fitted parts (``classifiers.build.train`` fits them on the corpus and
+    chooses the thresholds by cross-validation), checks that they belong to this codebook and
+    target, and derives the column orders used at prediction time. The fitted object holds no
+    global state, so one instance can be shared read-only by a worker. Batches are featurised in
+    one pass: all sentences of all articles go through the vectoriser and the heads together.
     """
 
     def __init__(
         self,
         *,
-        codebook: Codebook,
-        featurizer,
-        frame_head,
-        stance_head,
-        stance_article,
-        thresholds: np.ndarray,
-        target: str,
-        version: str,
-        manifest: dict,
+        codebook: Codebook | None = None,
+        target: str | None = None,
         primary_ratio: float = 0.0,
         attribution_discount: float = 0.0,
-        encoder=None,
-        encoder_stance: bool = False,
     ):
         self.codebook = codebook
-        self.featurizer = featurizer
-        self.frame_head = frame_head
-        self.stance_head = stance_head
-        self.stance_article = stance_article
+        self.target = target
         self.primary_ratio = primary_ratio
         self.attribution_discount = attribution_discount
-        self.encoder = encoder
-        self.encoder_stance = encoder_stance
-        self.thresholds = np.asarray(thresholds, dtype=float)
-        self.target = target
-        self.version = version
-        self.manifest = manifest
-        names = featurizer.lexicon_names_
-        self._alias_col = names.index("target:alias")
-        self._attr_col = names.index("attribution")
-        order = [list(stance_head.classes_).index(lbl) for lbl in STANCE_ORDER]
-        self._stance_cols = np.asarray(order)
-        self._article_cols = [list(stance_article.classes_).index(lbl) for lbl in STANCE_ORDER]
+
+    def fit(
+        self,
+        sentence_model: SentenceModel,
+        stance_aggregator,
+        thresholds: Sequence[float],
+        *,
+        manifest: Mapping | None = None,
+    ) -> ArticleClassifier:
+        """Adopt fitted parts: sentence model, article stance aggregator, per-frame thresholds.
+
+        Raises
+        ------
+        ValueError
+            When a part is unfitted, was fitted for another codebook or target, or the
+            thresholds do not match the codebook's frames.
+        """
+        if not isinstance(self.codebook, Codebook):
+            raise ValueError(f"codebook must be a Codebook, got {type(self.codebook).__name__}")
+        target = self.target or self.codebook.default_target
+        if set(self.codebook.target(target).labels) != set(STANCE_LABELS):
+            raise ValueError(f"target {target!r} must have the stance labels {STANCE_LABELS}")
+        thresholds = np.asarray(thresholds, dtype=float)
+        n_frames = len(self.codebook.frames)
+        if thresholds.shape != (n_frames,):
+            raise ValueError(f"thresholds must have one value per frame ({n_frames}), got {thresholds.shape}")
+        for part in (sentence_model.featurizer, sentence_model.frame_head, sentence_model.stance_head):
+            check_is_fitted(part)
+        check_is_fitted(stance_aggregator)
+        if sentence_model.featurizer.lexicons != lexicons_from_codebook(self.codebook, target):
+            raise ValueError(f"the sentence model was not fitted with the lexicons of {target!r}")
+        if len(sentence_model.frame_head.classes_) != n_frames:
+            raise ValueError(f"the frame head scores {len(sentence_model.frame_head.classes_)} frames")
+        sentence_model.stance_columns()  # ValueError when the stance head lacks a label
+        self.sentence_model_ = sentence_model
+        self.stance_aggregator_ = stance_aggregator
+        self.article_columns_ = np.asarray([list(stance_aggregator.classes_).index(c) for c in STANCE_LABELS])
+        self.thresholds_ = thresholds
+        self.target_ = target
+        self.stance_targets_ = (target,)
+        self.manifest_ = dict(manifest or {})
+        self.version_ = str(self.manifest_.get("version", "unversioned"))
+        return self
+
+    @property
+    def version(self) -> str:
+        check_is_fitted(self)
+        return self.version_
+
+    @property
+    def manifest(self) -> dict:
+        check_is_fitted(self)
+        return self.manifest_
 
     @property
     def model_ref(self) -> ModelRef:
@@ -78,55 +129,54 @@ class ArticleClassifier:
         m = self.manifest
         return {
             **self.model_info,
-            "target": self.target,
+            "target": self.target_,
             "trained_at": m.get("trained_at"),
             "corpus_hash": m.get("corpus_hash"),
             "sklearn_version": m.get("sklearn_version"),
             "metrics": m.get("metrics_summary", {}),
         }
 
+    def stance_target(self, target: str | None) -> str:
+        """The target a request asks for, checked against the codebook and the fitted stance models.
+
+        Raises
+        ------
+        UnknownTargetError
+            When the codebook does not define ``target``.
+        UntrainedTargetError
+            When the codebook defines it, but this model has no stance model for it.
+        """
+        check_is_fitted(self)
+        key = target or self.target_
+        self.codebook.target(key)
+        if key not in self.stance_targets_:
+            raise UntrainedTargetError(
+                f"model {self.version_} has no stance model for target {key!r}; "
+                f"it has one for: {', '.join(self.stance_targets_)}"
+            )
+        return key
+
     def classify(self, title: str, text: str, target: str | None = None) -> ArticleClassification:
         """Classify one article (see ``classify_many``)."""
         return self.classify_many([(title, text, target)])[0]
-
-    def sentence_probabilities(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Frame probabilities, stance probabilities (favor, against, neutral) and target mentions."""
-        counts = self.featurizer.transform_counts(texts)
-        sparse = self.featurizer.features_from_counts(counts)
-        feats = sparse
-        if self.encoder is not None:
-            from classifiers.cv import with_encoder
-
-            feats = with_encoder(sparse, self.encoder, texts)
-        frame = self.frame_head.predict_proba(feats)
-        stance = self.stance_head.predict_proba(feats if self.encoder_stance else sparse)[
-            :, self._stance_cols
-        ]
-        lex = self.featurizer.lexicon_matrix_[:, [self._alias_col, self._attr_col]]
-        hits = np.asarray((counts @ lex).todense())
-        stance = own_voice(stance, hits[:, 1] > 0, self.attribution_discount)
-        return frame, stance, hits[:, 0]
 
     def classify_many(self, items: Sequence[tuple[str, str, str | None]]) -> list[ArticleClassification]:
         """Classify a batch of ``(title, text, target)``; unusable texts get a status, not an error.
 
         Raises
         ------
-        UnknownTargetError
-            When a target is not defined in the codebook.
+        UnknownTargetError, UntrainedTargetError
+            See ``stance_target``; raised before any article is classified.
         """
-        targets = []
-        for _, _, target in items:
-            key = target or self.target
-            self.codebook.target(key)  # raises UnknownTargetError for unknown keys
-            targets.append(key)
+        targets = [self.stance_target(target) for _, _, target in items]
         prepared = [prepare_article(title, text) for title, text, _ in items]
         texts, bounds = flatten(prepared)
-        n_frames = len(self.codebook.frames)
         if texts:
-            frame, stance, alias = self.sentence_probabilities(texts)
+            scores = self.sentence_model_.scores(texts, self.attribution_discount)
+            frame, stance, alias = scores.frame, scores.stance, scores.alias
         else:
-            frame, stance, alias = np.zeros((0, n_frames)), np.zeros((0, 3)), np.zeros(0)
+            n_frames = len(self.codebook.frames)
+            frame, stance, alias = np.zeros((0, n_frames)), np.zeros((0, len(STANCE_LABELS))), np.zeros(0)
         ok = [i for i, p in enumerate(prepared) if p.status == "ok"]
         feats = [
             stance_article_features(
@@ -134,17 +184,19 @@ class ArticleClassifier:
             )
             for i in ok
         ]
-        art_proba = self.stance_article.predict_proba(np.vstack(feats))[:, self._article_cols] if ok else None
+        article_proba = (
+            self.stance_aggregator_.predict_proba(np.vstack(feats))[:, self.article_columns_] if ok else None
+        )
         row_of = {i: r for r, i in enumerate(ok)}
         out = []
         for i, ((title, text, _), prep) in enumerate(zip(items, prepared, strict=True)):
             sl = slice(bounds[i], bounds[i + 1])
-            label, scores = None, {k: 0.0 for k in STANCE_ORDER}
-            if i in row_of and targets[i] == self.target:
-                probs = art_proba[row_of[i]]
-                scores = {k: float(p) for k, p in zip(STANCE_ORDER, probs, strict=True)}
+            label, probs = None, {k: 0.0 for k in STANCE_LABELS}
+            if i in row_of:
+                row = article_proba[row_of[i]]
+                probs = {k: float(p) for k, p in zip(STANCE_LABELS, row, strict=True)}
                 if alias[sl].sum() > 0:  # the article concerns the target at all
-                    label = STANCE_ORDER[int(np.argmax(probs))]
+                    label = STANCE_LABELS[int(np.argmax(row))]
             out.append(
                 build_result(
                     self.codebook,
@@ -152,10 +204,10 @@ class ArticleClassifier:
                     title,
                     text,
                     frame[sl],
-                    self.thresholds,
+                    self.thresholds_,
                     stance[sl],
                     label,
-                    scores,
+                    probs,
                     targets[i],
                     self.model_ref,
                     self.primary_ratio,

@@ -13,9 +13,17 @@ from pathlib import Path
 
 import yaml
 
-from classifiers.errors import InvalidCodebookError, UnknownCodebookError
+from classifiers.errors import (
+    InvalidCodebookError,
+    UnknownCodebookError,
+    UnknownFrameError,
+    UnknownTargetError,
+)
 
 CODEBOOK_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "codebooks"
+#: The one definition of the stance labels. The order is part of the model: sentence and article
+#: stance probabilities are columns (favor, against, neutral), and own-voice weighting moves the
+#: first two into the third.
 STANCE_LABELS = ("favor", "against", "neutral")
 
 
@@ -65,12 +73,14 @@ class Codebook:
         return tuple(t.key for t in self.targets)
 
     def frame(self, key: str) -> FrameDef:
-        return next(f for f in self.frames if f.key == key)
+        """Return a frame definition; raises UnknownFrameError for keys not in the codebook."""
+        for f in self.frames:
+            if f.key == key:
+                return f
+        raise UnknownFrameError(f"unknown frame {key!r}; allowed: {', '.join(self.frame_keys)}")
 
     def target(self, key: str) -> TargetDef:
         """Return a target definition; raises UnknownTargetError for keys not in the codebook."""
-        from classifiers.errors import UnknownTargetError
-
         for t in self.targets:
             if t.key == key:
                 return t

@@ -13,7 +13,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from classifiers.codebook import Codebook
+from classifiers.codebook import STANCE_LABELS, Codebook
 from classifiers.errors import CorpusError
 
 CORPUS_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "corpus" / "articles"
@@ -78,7 +78,7 @@ def _stance(value: object, allowed: set[str], where: str) -> str | None:
 def parse_article(raw: dict, codebook: Codebook, source: str) -> CorpusArticle:
     """Validate one corpus record against the codebook; raises ValueError naming the field."""
     allowed = set(codebook.frame_keys)
-    labels = {"favor", "against", "neutral"}
+    labels = set(STANCE_LABELS)
     aid = raw.get("id")
     if not isinstance(aid, str) or not aid:
         raise ValueError("id missing")

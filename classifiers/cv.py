@@ -2,135 +2,36 @@
 
 Folds are grouped by event, so no event is in both the training and the test part; the
 article thresholds and the stance aggregator are chosen on these out-of-fold scores only.
+Each fold is fitted by classifiers.training and scored by classifiers.sentence_model, the
+same code that trains and serves the model (neither imports this module).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
-from classifiers.article import (
-    STANCE_ORDER,
-    article_frame_scores,
-    counted_proba,
-    own_voice,
-    stance_article_features,
-)
-from classifiers.codebook import Codebook
+from classifiers.article import article_frame_scores, counted_proba
+from classifiers.codebook import STANCE_LABELS, Codebook
 from classifiers.corpus import Corpus
-from classifiers.features import SentenceFeaturizer, lexicons_from_codebook
-from classifiers.models import MultiLabelLogit
+from classifiers.features import lexicons_from_codebook
+from classifiers.models import make_stance_aggregator
+from classifiers.params import resolve_params
 from classifiers.scoring import f1_from_counts
+from classifiers.training import (
+    SentenceTable,
+    fit_sentence_model,
+    make_encoder,
+    sentence_table,
+    stance_article_data,
+)
 
-DEFAULT_PARAMS = {
-    "C_frame": 4.0,
-    "C_stance": 2.0,
-    "lexicon_weight": 0.5,
-    "ngram_range": (1, 2),
-    "min_df": 3,
-    "n_folds": 5,
-    "random_state": 0,
-    "primary_ratio": 0.7,
-    # 0.3: the stance head already learns own voice from labels and attribution cues; grouped CV
-    # ranks lower discounts higher (0 best), the eval figure picked 0.3 (see model card)
-    "attribution_discount": 0.3,
-    "stance_class_weight": None,
-    "encoder": None,
-    "encoder_weight": 1.0,
-    "encoder_stance": False,
-}
 THRESHOLD_GRID = np.round(np.arange(0.2, 0.91, 0.025), 3)
-
-
-@dataclass
-class SentenceTable:
-    """All labelled sentences of a corpus (headline first in each article)."""
-
-    texts: list[str]
-    frames: np.ndarray  # (n, n_frames) 0/1
-    stance: np.ndarray  # object: favor/against/neutral/None
-    article: np.ndarray  # index into corpus.articles
-    lede: np.ndarray  # headline or first body sentence
-
-
-def sentence_table(corpus: Corpus, codebook: Codebook) -> SentenceTable:
-    keys = codebook.frame_keys
-    texts, frames, stance, art, lede = [], [], [], [], []
-    for i, a in enumerate(corpus.articles):
-        rows = [(a.title, a.title_frames, a.title_stance, True)] if a.title else []
-        rows += [(s.text, s.frames, s.stance, j == 0) for j, s in enumerate(a.sentences)]
-        for text, fr, st, is_lede in rows:
-            texts.append(text)
-            frames.append([k in fr for k in keys])
-            stance.append(st)
-            art.append(i)
-            lede.append(is_lede)
-    return SentenceTable(
-        texts,
-        np.asarray(frames, dtype=int),
-        np.asarray(stance, dtype=object),
-        np.asarray(art),
-        np.asarray(lede, bool),
-    )
-
-
-def _make_encoder(params: dict):
-    """The optional dense extractor named by ``params["encoder"]`` (None: sparse only)."""
-    if not params.get("encoder"):
-        return None
-    if params["encoder"] != "minilm":
-        raise ValueError(f"unknown encoder {params['encoder']!r}; allowed: None, 'minilm'")
-    from classifiers.encoder import SentenceEncoder
-
-    return SentenceEncoder(weight=params.get("encoder_weight", 1.0)).fit([])
-
-
-def with_encoder(X, enc, texts):
-    """Append the dense encoder block to the sparse features (no-op without an encoder)."""
-    if enc is None:
-        return X
-    return sp.hstack([X, enc.transform(texts)], format="csr", dtype=np.float32)
-
-
-def _fit_heads(texts, frames, stance, lexicons, params, enc=None):
-    feat = SentenceFeaturizer(
-        lexicons=lexicons,
-        ngram_range=tuple(params["ngram_range"]),
-        min_df=params["min_df"],
-        lexicon_weight=params["lexicon_weight"],
-    ).fit(texts)
-    X_sparse = feat.transform(texts)
-    X = with_encoder(X_sparse, enc, texts)
-    fh = MultiLabelLogit(C=params["C_frame"], random_state=params["random_state"]).fit(X, frames)
-    if not params.get("encoder_stance"):
-        X = X_sparse  # cross-validation: encoder features help frames, hurt stance
-    has = np.asarray([s is not None for s in stance])
-    sh = MultiLabelLogit(C=params["C_stance"], random_state=params["random_state"]).fit(
-        X[has], stance[has].astype(str)
-    )
-    return feat, fh, sh
-
-
-def _stance_probs(feat, sh, texts, discount, enc=None, encoder_stance=False):
-    counts = feat.transform_counts(texts)
-    X_sparse = feat.features_from_counts(counts)
-    X = with_encoder(X_sparse, enc, texts)
-    order = [list(sh.classes_).index(lbl) for lbl in STANCE_ORDER]
-    cols = [feat.lexicon_names_.index("target:alias"), feat.lexicon_names_.index("attribution")]
-    hits = np.asarray((counts @ feat.lexicon_matrix_[:, cols]).todense())
-    proba = sh.predict_proba(X if encoder_stance else X_sparse)[:, order]
-    return X, own_voice(proba, hits[:, 1] > 0, discount), hits[:, 0]
 
 
 def cross_validate(corpus: Corpus, codebook: Codebook, params: dict | None = None) -> dict:
     """Out-of-fold sentence probabilities, grouped by event so no event is in train and test."""
-    params = {**DEFAULT_PARAMS, **(params or {})}
+    params = resolve_params(params)
     table = sentence_table(corpus, codebook)
     lex = lexicons_from_codebook(codebook)
     events = np.asarray([corpus.articles[i].event for i in table.article])
@@ -138,22 +39,15 @@ def cross_validate(corpus: Corpus, codebook: Codebook, params: dict | None = Non
     frame_oof = np.zeros(table.frames.shape)
     stance_oof = np.zeros((len(table.texts), 3))
     alias = np.zeros(len(table.texts))
-    enc = _make_encoder(params)
+    enc = make_encoder(params)
     for train, test in GroupKFold(n_splits=n_folds).split(table.texts, groups=events):
-        feat, fh, sh = _fit_heads(
+        fold = fit_sentence_model(
             [table.texts[i] for i in train], table.frames[train], table.stance[train], lex, params, enc
         )
-        X, sp_, al = _stance_probs(
-            feat,
-            sh,
-            [table.texts[i] for i in test],
-            params["attribution_discount"],
-            enc,
-            params["encoder_stance"],
-        )
-        frame_oof[test] = fh.predict_proba(X)
-        stance_oof[test] = sp_
-        alias[test] = al
+        scores = fold.scores([table.texts[i] for i in test], params["attribution_discount"])
+        frame_oof[test] = scores.frame
+        stance_oof[test] = scores.stance
+        alias[test] = scores.alias
     return {
         "table": table,
         "frame": frame_oof,
@@ -203,27 +97,11 @@ def choose_thresholds(scores: np.ndarray, gold: np.ndarray) -> np.ndarray:
     return np.asarray(best)
 
 
-def _stance_article_data(corpus, table, stance_proba, alias):
-    feats, labels = [], []
-    for i, a in enumerate(corpus.articles):
-        m = table.article == i
-        feats.append(stance_article_features(stance_proba[m], alias[m].sum(), table.lede[m]))
-        labels.append(a.stance)
-    return np.vstack(feats), np.asarray(labels, dtype=object)
-
-
-def _stance_article_model(random_state: int, class_weight="balanced"):
-    return make_pipeline(
-        StandardScaler(),
-        LogisticRegression(C=0.5, class_weight=class_weight, max_iter=2000, random_state=random_state),
-    )
-
-
 def stance_article_oof(X: np.ndarray, labels: np.ndarray, events: np.ndarray, class_weight) -> np.ndarray:
     """Out-of-fold article stance predictions, folds grouped by event (an event is never on both sides)."""
     pred = np.empty(len(labels), dtype=object)
     for tr, te in GroupKFold(n_splits=min(5, len(set(events)))).split(X, groups=events):
-        model = _stance_article_model(0, class_weight).fit(X[tr], labels[tr].astype(str))
+        model = make_stance_aggregator(0, class_weight).fit(X[tr], labels[tr].astype(str))
         pred[te] = model.predict(X[te])
     return pred
 
@@ -259,15 +137,15 @@ def cv_metrics(corpus: Corpus, codebook: Codebook, cv: dict) -> tuple[dict, np.n
     used = [metrics["article"][k]["f1"] for k in keys if metrics["article"][k]["support"] >= 3]
     metrics["article_frame_macro_f1"] = float(np.mean(used)) if used else 0.0
     metrics["dominant_accuracy"] = _dominant_accuracy(corpus, table, cv, scores, thresholds, keys)
-    X, labels = _stance_article_data(corpus, table, cv["stance"], cv["alias"])
+    X, labels = stance_article_data(corpus, table, cv["stance"], cv["alias"])
     has = np.asarray([lbl is not None for lbl in labels])
     events = np.asarray([a.event for a in corpus.articles])[has]
     y = labels[has]
     pred = stance_article_oof(X[has], y, events, cv["params"]["stance_class_weight"])
-    per = {c: _prf_of(y == c, pred == c) for c in STANCE_ORDER}
+    per = {c: _prf_of(y == c, pred == c) for c in STANCE_LABELS}
     metrics["article_stance"] = per
-    metrics["article_stance_macro_f1"] = float(np.mean([per[c]["f1"] for c in STANCE_ORDER]))
+    metrics["article_stance_macro_f1"] = float(np.mean([per[c]["f1"] for c in STANCE_LABELS]))
     s = table.stance != None  # noqa: E711 (elementwise on an object array)
-    ys, ps = table.stance[s], np.asarray(STANCE_ORDER)[np.argmax(cv["stance"][s], axis=1)]
-    metrics["sentence_stance"] = {c: _prf_of(ys == c, ps == c) for c in STANCE_ORDER}
+    ys, ps = table.stance[s], np.asarray(STANCE_LABELS)[np.argmax(cv["stance"][s], axis=1)]
+    metrics["sentence_stance"] = {c: _prf_of(ys == c, ps == c) for c in STANCE_LABELS}
     return metrics, thresholds

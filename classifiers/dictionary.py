@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from classifiers.article import article_frame_scores, flatten, prepare_article
-from classifiers.codebook import Codebook
+from classifiers.codebook import STANCE_LABELS, Codebook
 from classifiers.features import SentenceFeaturizer, lexicons_from_codebook
 
 
@@ -53,12 +53,13 @@ class DictionaryBaseline:
             own = h[:, self._cols["attribution"]] == 0
             fav = h[own, self._cols["side:favor"]].sum()
             ag = h[own, self._cols["side:against"]].sum()
+            favor, against, neutral = STANCE_LABELS
             stance = (
-                "favor"
+                favor
                 if fav - ag >= self.min_side_hits
-                else "against"
+                else against
                 if ag - fav >= self.min_side_hits
-                else "neutral"
+                else neutral
             )
             if h[:, self._cols["target:alias"]].sum() == 0:
                 stance = None

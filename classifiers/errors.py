@@ -13,8 +13,16 @@ class InvalidCodebookError(ClassifierError):
     """The codebook file exists but breaks the codebook schema."""
 
 
+class UnknownFrameError(ClassifierError):
+    """The frame key is not defined in the codebook."""
+
+
 class UnknownTargetError(ClassifierError):
     """The stance target is not defined in the codebook."""
+
+
+class UntrainedTargetError(ClassifierError):
+    """The codebook defines the stance target, but the fitted model has no stance model for it."""
 
 
 class CorpusError(ClassifierError):

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
+from classifiers.cache import load_or_train
 from classifiers.codebook import Codebook, load_codebook
 from classifiers.corpus import Corpus, load_corpus
 from classifiers.dictionary import DictionaryBaseline
 from classifiers.scoring import EVAL_DIR, f1_from_counts, format_table, read_jsonl, score
-from classifiers.training import load_or_train
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -83,8 +83,8 @@ def evaluate(
             (out_dir / name).write_text("".join(json.dumps(r) + "\n" for r in rows))
     return {
         "version": model.version,
-        "model": score(preds, gold),
-        "dictionary": score(base_preds, gold),
+        "model": score(preds, gold, codebook.frame_keys),
+        "dictionary": score(base_preds, gold, codebook.frame_keys),
         "dictionary_min_hits": dict(zip(codebook.frame_keys, base.min_hits.tolist(), strict=True)),
     }
 

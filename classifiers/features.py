@@ -238,3 +238,10 @@ class SentenceFeaturizer(TransformerMixin, BaseEstimator):
 
     def transform(self, X: Sequence[str]) -> sp.csr_matrix:
         return self.features_from_counts(self.transform_counts(X))
+
+
+def with_encoder(X: sp.csr_matrix, encoder, texts: Sequence[str]) -> sp.csr_matrix:
+    """Append the dense encoder block (``SentenceEncoder``) to the sparse features; no-op without one."""
+    if encoder is None:
+        return X
+    return sp.hstack([X, encoder.transform(texts)], format="csr", dtype=np.float32)

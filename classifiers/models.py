@@ -1,9 +1,10 @@
-"""Sentence-level heads as scikit-learn estimators, and the pipelines that use them.
+"""The estimators behind a classification, and the pipelines that use them.
 
-``MultiLabelLogit`` scores every frame for every sentence (one logistic regression per
-frame, multi-label). ``StanceLogit`` scores own-voice stance per sentence. Both take the
-numeric output of ``SentenceFeaturizer`` and follow the estimator conventions (keyword-only
-``__init__``, validation in ``fit``, learned state ending in ``_``, ``check_is_fitted``).
+``MultiLabelLogit`` scores every frame for every sentence (one logistic regression per frame,
+multi-label) and, with a 1-D ``y``, own-voice stance per sentence. It takes the numeric output
+of ``SentenceFeaturizer`` and follows the estimator conventions (keyword-only ``__init__``,
+validation in ``fit``, learned state ending in ``_``, ``check_is_fitted``). The stance
+aggregator turns sentence stance into article stance.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import numpy as np
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -36,12 +38,12 @@ class MultiLabelLogit(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.random_state = random_state
 
-    def _new(self) -> LogisticRegression:
+    def _new(self, binary: bool) -> LogisticRegression:
         return LogisticRegression(
             C=self.C,
             class_weight=self.class_weight,
             max_iter=self.max_iter,
-            solver="liblinear" if self._binary else "newton-cg",
+            solver="liblinear" if binary else "newton-cg",
             random_state=self.random_state,
         )
 
@@ -53,25 +55,25 @@ class MultiLabelLogit(ClassifierMixin, BaseEstimator):
         if not (isinstance(self.C, int | float) and self.C > 0):
             raise ValueError(f"C must be a positive number, got {self.C!r}")
         X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True, dtype=np.float64)
-        self.__dict__.pop("_stacked", None)  # a refit invalidates the stacked weights
         kind = type_of_target(y, raise_unknown=True)
         self.multilabel_ = kind == "multilabel-indicator"
         if self.multilabel_:
-            self._binary = True
             self.classes_ = np.arange(y.shape[1])
             self.estimators_ = []
             for j in range(y.shape[1]):
                 col = np.asarray(y[:, j]).astype(int)
-                est = self._new().fit(X, col) if col.min() != col.max() else _Constant(col[0])
+                est = self._new(binary=True).fit(X, col) if col.min() != col.max() else _Constant(col[0])
                 self.estimators_.append(est)
+            self.stacked_coef_, self.stacked_intercept_, self.constant_proba_ = _stack(
+                self.estimators_, self.n_features_in_
+            )
         else:
             if kind not in ("binary", "multiclass"):
                 raise ValueError(f"unsupported target type {kind!r}")
             self.classes_ = unique_labels(y)
-            self._binary = len(self.classes_) == 2
             if len(self.classes_) < 2:
                 raise ValueError("y has only one class; at least two are needed")
-            self.estimators_ = [self._new().fit(X, y)]
+            self.estimators_ = [self._new(binary=len(self.classes_) == 2).fit(X, y)]
         self.n_iter_ = np.array([int(np.max(getattr(e, "n_iter_", [0]))) for e in self.estimators_])
         return self
 
@@ -79,34 +81,11 @@ class MultiLabelLogit(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "estimators_")
         X = validate_data(self, X, accept_sparse="csr", reset=False, dtype=np.float64)
         if self.multilabel_:
-            coef, intercept, constant = self._stacked_weights()
-            proba = expit(np.asarray(X @ coef) + intercept)
-            proba[:, constant >= 0] = constant[constant >= 0]
+            proba = expit(np.asarray(X @ self.stacked_coef_) + self.stacked_intercept_)
+            fixed = self.constant_proba_ >= 0
+            proba[:, fixed] = self.constant_proba_[fixed]
             return proba
         return self.estimators_[0].predict_proba(X)
-
-    def _stacked_weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """All binary heads as one (n_features, n_labels) matrix, built once per fitted model.
-
-        Why: one sparse-dense product replaces a ``predict_proba`` call per label, whose fixed
-        overhead dominated single-article requests; the result equals liblinear's binary
-        ``predict_proba`` (logistic of the decision function). ``constant`` holds the fixed
-        probability of labels that were constant in training (-1 elsewhere).
-        """
-        cached = self.__dict__.get("_stacked")
-        if cached is None:
-            n_labels = len(self.estimators_)
-            coef = np.zeros((self.n_features_in_, n_labels))
-            intercept = np.zeros(n_labels)
-            constant = np.full(n_labels, -1.0)
-            for j, est in enumerate(self.estimators_):
-                if isinstance(est, _Constant):
-                    constant[j] = est.value
-                else:
-                    coef[:, j] = est.coef_[0]
-                    intercept[j] = est.intercept_[0]
-            cached = self.__dict__["_stacked"] = (coef, intercept, constant)
-        return cached
 
     def decision_function(self, X) -> np.ndarray:
         check_is_fitted(self, "estimators_")
@@ -141,6 +120,26 @@ class _Constant:
         return np.full(X.shape[0], 10.0 if self.value else -10.0)
 
 
+def _stack(estimators: list, n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All binary heads as one (n_features, n_labels) coefficient matrix, an intercept row and fixed values.
+
+    Why: one sparse-dense product replaces a ``predict_proba`` call per label, whose fixed
+    overhead dominated single-article requests; the result equals liblinear's binary
+    ``predict_proba`` (logistic of the decision function). The third array holds the fixed
+    probability of labels that were constant in training (-1 elsewhere).
+    """
+    coef = np.zeros((n_features, len(estimators)))
+    intercept = np.zeros(len(estimators))
+    constant = np.full(len(estimators), -1.0)
+    for j, est in enumerate(estimators):
+        if isinstance(est, _Constant):
+            constant[j] = est.value
+        else:
+            coef[:, j] = est.coef_[0]
+            intercept[j] = est.intercept_[0]
+    return coef, intercept, constant
+
+
 def make_sentence_pipeline(
     *,
     lexicons,
@@ -162,4 +161,12 @@ def make_sentence_pipeline(
             ),
             ("clf", MultiLabelLogit(C=C, class_weight=class_weight, random_state=random_state)),
         ]
+    )
+
+
+def make_stance_aggregator(random_state: int = 0, class_weight=None) -> Pipeline:
+    """Article stance from the fixed-length summary of its sentences (``article.stance_article_features``)."""
+    return make_pipeline(
+        StandardScaler(),
+        LogisticRegression(C=0.5, class_weight=class_weight, max_iter=2000, random_state=random_state),
     )

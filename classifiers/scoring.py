@@ -2,6 +2,7 @@
 
 Frame macro-F1 over frames with at least 3 positive gold articles, micro-F1 over all
 frames, stance macro-F1 over favor/against/neutral (gold null skipped), dominant accuracy.
+The frames and stance labels are the codebook's, passed in by the caller.
 """
 
 from __future__ import annotations
@@ -10,17 +11,9 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from classifiers.codebook import STANCE_LABELS
+
 EVAL_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "eval"
-FRAMES = (
-    "escalation-risk",
-    "support-commitment",
-    "military-operations",
-    "diplomacy-negotiation",
-    "humanitarian-impact",
-    "economic-cost",
-    "legality-sovereignty",
-    "domestic-politics",
-)
 
 
 def f1_from_counts(tp: int, fp: int, fn: int) -> float:
@@ -33,12 +26,20 @@ def read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def score(predictions: Sequence[Mapping], gold: Sequence[Mapping]) -> dict:
-    """Score predictions ``{"id", "frames", "dominant", "stance"}`` against gold labels."""
+def score(
+    predictions: Sequence[Mapping],
+    gold: Sequence[Mapping],
+    frames: Sequence[str],
+    stance_labels: Sequence[str] = STANCE_LABELS,
+) -> dict:
+    """Score predictions ``{"id", "frames", "dominant", "stance"}`` against gold labels.
+
+    ``frames`` are the codebook's frame keys (``Codebook.frame_keys``), in the order of the table.
+    """
     pred = {p["id"]: p for p in predictions}
     empty: dict = {"frames": [], "dominant": None, "stance": None}
     rows, used, big_tp, big_fp, big_fn = [], [], 0, 0, 0
-    for fr in FRAMES:
+    for fr in frames:
         tp = fp = fn = 0
         for g in gold:
             y, yh = fr in g["frames"], fr in pred.get(g["id"], empty).get("frames", [])
@@ -58,7 +59,7 @@ def score(predictions: Sequence[Mapping], gold: Sequence[Mapping]) -> dict:
             sum(y != c and p == c for y, p in pairs),
             sum(y == c and p != c for y, p in pairs),
         )
-        for c in ("favor", "against", "neutral")
+        for c in stance_labels
     }
     dom = [g for g in gold if g.get("dominant")]
     acc = sum(pred.get(g["id"], empty).get("dominant") == g["dominant"] for g in dom) / max(1, len(dom))
@@ -68,7 +69,7 @@ def score(predictions: Sequence[Mapping], gold: Sequence[Mapping]) -> dict:
         "n_frames_used": len(used),
         "frame_micro_f1": f1_from_counts(big_tp, big_fp, big_fn),
         "stance": stance,
-        "stance_macro_f1": sum(stance.values()) / 3,
+        "stance_macro_f1": sum(stance.values()) / len(stance),
         "n_stance": len(pairs),
         "dominant_accuracy": acc,
         "n_dominant": len(dom),
@@ -89,8 +90,9 @@ def format_table(result: Mapping) -> str:
         f"micro-F1 {result['frame_micro_f1']:.3f}"
     )
     lines.append(
-        f"stance macro-F1 {result['stance_macro_f1']:.3f} (favor {s['favor']:.3f}, against "
-        f"{s['against']:.3f}, neutral {s['neutral']:.3f}; n={result['n_stance']})"
+        f"stance macro-F1 {result['stance_macro_f1']:.3f} ("
+        + ", ".join(f"{c} {f1:.3f}" for c, f1 in s.items())
+        + f"; n={result['n_stance']})"
     )
     lines.append(f"dominant-frame accuracy {result['dominant_accuracy']:.3f} (n={result['n_dominant']})")
     if result["missing"]:

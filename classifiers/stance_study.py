@@ -19,29 +19,24 @@ from pathlib import Path
 
 import numpy as np
 
-from classifiers.article import STANCE_ORDER, own_voice
+from classifiers.article import own_voice
 from classifiers.classifier import ArticleClassifier
-from classifiers.codebook import Codebook, load_codebook
+from classifiers.codebook import STANCE_LABELS, Codebook, load_codebook
 from classifiers.corpus import Corpus, load_corpus
-from classifiers.cv import (
-    DEFAULT_PARAMS,
-    _fit_heads,
-    _stance_article_data,
-    _stance_article_model,
-    cross_validate,
-    cv_metrics,
-    stance_article_oof,
-)
+from classifiers.cv import cross_validate, cv_metrics, stance_article_oof
 from classifiers.evaluate import model_predictions
 from classifiers.features import lexicons_from_codebook
+from classifiers.params import resolve_params
 from classifiers.scoring import EVAL_DIR, f1_from_counts, read_jsonl, score
+from classifiers.sentence_model import ATTRIBUTION_LEXICON
+from classifiers.training import fit_sentence_model, fit_stance_aggregator, stance_article_data
 
 DISCOUNTS = (0.0, 0.3, 0.5, 0.7, 1.0)
 
 
 def _macro(y: np.ndarray, pred: np.ndarray) -> tuple[float, dict[str, float]]:
     per = {}
-    for c in STANCE_ORDER:
+    for c in STANCE_LABELS:
         tp = int(((y == c) & (pred == c)).sum())
         fp = int(((y != c) & (pred == c)).sum())
         fn = int(((y == c) & (pred != c)).sum())
@@ -56,14 +51,15 @@ def discount_sweep(
     discounts: Sequence[float] = DISCOUNTS,
 ) -> list[dict]:
     """Nested-CV article stance macro-F1 and (if the set is present) eval stance scores per discount."""
-    params = {**DEFAULT_PARAMS, "attribution_discount": 0.0}
+    params = resolve_params({"attribution_discount": 0.0})
     cv = cross_validate(corpus, codebook, params)  # raw out-of-fold sentence stance probabilities
     table = cv["table"]
     _, thresholds = cv_metrics(corpus, codebook, cv)
-    feat, fh, sh = _fit_heads(
+    sentence_model = fit_sentence_model(
         table.texts, table.frames, table.stance, lexicons_from_codebook(codebook), params
     )
-    attr_col = feat.lexicon_names_.index("attribution")
+    feat = sentence_model.featurizer
+    attr_col = feat.lexicon_names_.index(ATTRIBUTION_LEXICON)
     attributed = np.asarray(
         (feat.transform_counts(table.texts) @ feat.lexicon_matrix_[:, attr_col]).todense()
     )
@@ -76,7 +72,7 @@ def discount_sweep(
     rows = []
     for d in discounts:
         proba = own_voice(cv["stance"], attributed, d)
-        X, labels = _stance_article_data(corpus, table, proba, cv["alias"])
+        X, labels = stance_article_data(corpus, table, proba, cv["alias"])
         has = np.asarray([lbl is not None for lbl in labels])
         y = labels[has].astype(str)
         pred = stance_article_oof(X[has], y, events[has], params["stance_class_weight"])
@@ -84,19 +80,14 @@ def discount_sweep(
         row = {"discount": d, "cv_macro": cv_macro, "cv": cv_per}
         if have_eval:
             clf = ArticleClassifier(
-                codebook=codebook,
-                featurizer=feat,
-                frame_head=fh,
-                stance_head=sh,
-                stance_article=_stance_article_model(0, params["stance_class_weight"]).fit(X[has], y),
-                thresholds=thresholds,
-                target=codebook.default_target,
-                version="study",
-                manifest={},
-                primary_ratio=params["primary_ratio"],
-                attribution_discount=d,
+                codebook=codebook, primary_ratio=params["primary_ratio"], attribution_discount=d
+            ).fit(
+                sentence_model,
+                fit_stance_aggregator(X, labels, params),
+                thresholds,
+                manifest={"version": "study"},
             )
-            sc = score(model_predictions(clf, articles), gold)
+            sc = score(model_predictions(clf, articles), gold, codebook.frame_keys)
             row.update(
                 eval_macro=sc["stance_macro_f1"], eval=sc["stance"], eval_frame_macro=sc["frame_macro_f1"]
             )
@@ -105,7 +96,7 @@ def discount_sweep(
 
 
 def _triple(per: dict[str, float]) -> str:
-    return " / ".join(f"{per[c]:.2f}" for c in STANCE_ORDER)
+    return " / ".join(f"{per[c]:.2f}" for c in STANCE_LABELS)
 
 
 def format_rows(rows: list[dict]) -> list[str]:

@@ -9,9 +9,9 @@ import argparse
 import json
 from pathlib import Path
 
+from classifiers.cache import load_or_train, model_path
 from classifiers.codebook import load_codebook
 from classifiers.corpus import load_corpus
-from classifiers.training import load_or_train, model_key
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -23,11 +23,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     codebook = load_codebook()
     if args.force:
-        from classifiers.training import DEFAULT_PARAMS
-
-        corpus = load_corpus(codebook)
-        path = args.cache_dir / f"{codebook.key}-sparse-{model_key(codebook, corpus, DEFAULT_PARAMS)}.joblib"
-        path.unlink(missing_ok=True)
+        model_path(codebook, load_corpus(codebook), args.cache_dir).unlink(missing_ok=True)
     model = load_or_train(codebook, args.cache_dir)
     m = model.manifest
     print(

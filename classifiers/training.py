@@ -1,138 +1,117 @@
-"""Training and the on-disk model cache (cross-validation lives in classifiers.cv).
+"""Fitting the model's parts on labelled data: sentence featuriser and heads, stance aggregator.
 
-Everything is seeded: the same codebook, corpus and code give the same model, and the cache
-key is a hash of exactly those three things (plus the scikit-learn version and parameters).
+No cross-validation here (that is classifiers.cv, which calls these functions per fold) and no
+choice of thresholds; ``classifiers.build.train`` puts the parts together. Everything is seeded
+through ``params["random_state"]``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import time
-from datetime import UTC, datetime
-from pathlib import Path
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import joblib
 import numpy as np
-import sklearn
+from sklearn.pipeline import Pipeline
 
-from classifiers.classifier import ArticleClassifier
+from classifiers.article import stance_article_features
 from classifiers.codebook import Codebook
-from classifiers.corpus import CORPUS_DIR, Corpus, load_corpus
-from classifiers.cv import (  # noqa: F401 (re-exported for notebooks and scripts)
-    DEFAULT_PARAMS,
-    THRESHOLD_GRID,
-    SentenceTable,
-    _fit_heads,
-    _stance_article_data,
-    _stance_article_model,
-    cross_validate,
-    cv_metrics,
-    sentence_table,
-    with_encoder,
-)
-from classifiers.features import lexicons_from_codebook
+from classifiers.corpus import Corpus
+from classifiers.features import SentenceFeaturizer, with_encoder
+from classifiers.models import MultiLabelLogit, make_stance_aggregator
+from classifiers.sentence_model import SentenceModel
 
-CODE_VERSION = "1"
+if TYPE_CHECKING:
+    from classifiers.encoder import SentenceEncoder
 
 
-def model_key(codebook: Codebook, corpus: Corpus, params: dict) -> str:
-    payload = json.dumps(
-        [
-            codebook.hash,
-            corpus.hash,
-            CODE_VERSION,
-            sklearn.__version__,
-            {k: list(v) if isinstance(v, tuple) else v for k, v in sorted(params.items())},
-        ]
+@dataclass
+class SentenceTable:
+    """All labelled sentences of a corpus (headline first in each article)."""
+
+    texts: list[str]
+    frames: np.ndarray  # (n, n_frames) 0/1
+    stance: np.ndarray  # object: a stance label or None
+    article: np.ndarray  # index into corpus.articles
+    lede: np.ndarray  # headline or first body sentence
+
+
+def sentence_table(corpus: Corpus, codebook: Codebook) -> SentenceTable:
+    """One row per labelled sentence, frame columns in codebook order."""
+    keys = codebook.frame_keys
+    texts, frames, stance, art, lede = [], [], [], [], []
+    for i, a in enumerate(corpus.articles):
+        rows = [(a.title, a.title_frames, a.title_stance, True)] if a.title else []
+        rows += [(s.text, s.frames, s.stance, j == 0) for j, s in enumerate(a.sentences)]
+        for text, fr, st, is_lede in rows:
+            texts.append(text)
+            frames.append([k in fr for k in keys])
+            stance.append(st)
+            art.append(i)
+            lede.append(is_lede)
+    return SentenceTable(
+        texts,
+        np.asarray(frames, dtype=int),
+        np.asarray(stance, dtype=object),
+        np.asarray(art),
+        np.asarray(lede, bool),
     )
-    return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
 
-def train(
-    codebook: Codebook,
-    corpus: Corpus | None = None,
-    params: dict | None = None,
-    *,
-    now: datetime | None = None,
-) -> ArticleClassifier:
-    """Cross-validate (for thresholds, the stance aggregator and metrics), then fit on everything."""
-    t0 = time.perf_counter()
-    corpus = corpus or load_corpus(codebook)
-    params = {**DEFAULT_PARAMS, **(params or {})}
-    cv = cross_validate(corpus, codebook, params)
-    metrics, thresholds = cv_metrics(corpus, codebook, cv)
-    table = cv["table"]
-    feat, fh, sh = _fit_heads(
-        table.texts, table.frames, table.stance, lexicons_from_codebook(codebook), params, cv["encoder"]
+def make_encoder(params: Mapping[str, Any]) -> SentenceEncoder | None:
+    """The optional dense extractor named by ``params["encoder"]`` (None: sparse only)."""
+    if not params.get("encoder"):
+        return None
+    if params["encoder"] != "minilm":
+        raise ValueError(f"unknown encoder {params['encoder']!r}; allowed: None, 'minilm'")
+    from classifiers.encoder import SentenceEncoder
+
+    return SentenceEncoder(weight=params.get("encoder_weight", 1.0)).fit([])
+
+
+def fit_sentence_model(
+    texts: Sequence[str],
+    frames: np.ndarray,
+    stance: np.ndarray,
+    lexicons: tuple,
+    params: Mapping[str, Any],
+    encoder: SentenceEncoder | None = None,
+) -> SentenceModel:
+    """Fit the featuriser and both sentence heads; sentences without a stance label train frames only."""
+    feat = SentenceFeaturizer(
+        lexicons=lexicons,
+        ngram_range=tuple(params["ngram_range"]),
+        min_df=params["min_df"],
+        lexicon_weight=params["lexicon_weight"],
+    ).fit(texts)
+    X_sparse = feat.transform(texts)
+    X = with_encoder(X_sparse, encoder, texts)
+    fh = MultiLabelLogit(C=params["C_frame"], random_state=params["random_state"]).fit(X, frames)
+    encoder_stance = bool(params.get("encoder_stance"))
+    if not encoder_stance:
+        X = X_sparse  # cross-validation: encoder features help frames, hurt stance
+    has = np.asarray([s is not None for s in stance])
+    sh = MultiLabelLogit(C=params["C_stance"], random_state=params["random_state"]).fit(
+        X[has], stance[has].astype(str)
     )
-    X, labels = _stance_article_data(corpus, table, cv["stance"], cv["alias"])
+    return SentenceModel(feat, fh, sh, encoder, encoder_stance)
+
+
+def stance_article_data(
+    corpus: Corpus, table: SentenceTable, stance_proba: np.ndarray, alias: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Aggregator input per corpus article (from sentence stance probabilities) and its gold stance."""
+    feats, labels = [], []
+    for i, a in enumerate(corpus.articles):
+        m = table.article == i
+        feats.append(stance_article_features(stance_proba[m], alias[m].sum(), table.lede[m]))
+        labels.append(a.stance)
+    return np.vstack(feats), np.asarray(labels, dtype=object)
+
+
+def fit_stance_aggregator(X: np.ndarray, labels: np.ndarray, params: Mapping[str, Any]) -> Pipeline:
+    """Fit the article stance aggregator on the articles that have a stance label."""
     has = np.asarray([lbl is not None for lbl in labels])
-    stance_article = _stance_article_model(params["random_state"], params["stance_class_weight"]).fit(
+    return make_stance_aggregator(params["random_state"], params["stance_class_weight"]).fit(
         X[has], labels[has].astype(str)
     )
-    key = model_key(codebook, corpus, params)
-    manifest = {
-        "version": f"{codebook.key}-{params.get('encoder') or 'sparse'}-{key}",
-        "codebook": codebook.key,
-        "codebook_hash": codebook.hash,
-        "corpus_hash": corpus.hash,
-        "corpus_files": list(corpus.files),
-        "corpus_problems": list(corpus.problems),
-        "n_articles": len(corpus.articles),
-        "n_sentences": len(table.texts),
-        "code_version": CODE_VERSION,
-        "sklearn_version": sklearn.__version__,
-        "params": {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()},
-        "trained_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
-        "metrics": metrics,
-        "metrics_summary": {
-            "cv_article_frame_macro_f1": round(metrics["article_frame_macro_f1"], 4),
-            "cv_article_stance_macro_f1": round(metrics["article_stance_macro_f1"], 4),
-            "cv_dominant_accuracy": round(metrics["dominant_accuracy"], 4),
-        },
-        "train_seconds": round(time.perf_counter() - t0, 2),
-    }
-    return ArticleClassifier(
-        codebook=codebook,
-        featurizer=feat,
-        frame_head=fh,
-        stance_head=sh,
-        stance_article=stance_article,
-        thresholds=thresholds,
-        target=codebook.default_target,
-        version=manifest["version"],
-        manifest=manifest,
-        encoder=cv["encoder"],
-        encoder_stance=params["encoder_stance"],
-        primary_ratio=params["primary_ratio"],
-        attribution_discount=params["attribution_discount"],
-    )
-
-
-def load_or_train(
-    codebook: Codebook,
-    cache_dir: Path | str,
-    *,
-    corpus_dir: Path | str = CORPUS_DIR,
-    params: dict | None = None,
-) -> ArticleClassifier:
-    """Load the cached model for this codebook + corpus + code, training (and caching) it if absent."""
-    corpus = load_corpus(codebook, corpus_dir)
-    full = {**DEFAULT_PARAMS, **(params or {})}
-    cache_dir = Path(cache_dir)
-    kind = full.get("encoder") or "sparse"
-    path = cache_dir / f"{codebook.key}-{kind}-{model_key(codebook, corpus, full)}.joblib"
-    if path.is_file():
-        try:
-            return joblib.load(path)
-        except Exception:  # noqa: BLE001 - a corrupt cache file is retrained, not fatal
-            path.unlink(missing_ok=True)
-    model = train(codebook, corpus, full)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    joblib.dump(model, tmp, compress=3)
-    os.replace(tmp, path)
-    path.with_suffix(".manifest.json").write_text(json.dumps(model.manifest, indent=2))
-    return model

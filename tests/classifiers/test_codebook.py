@@ -3,7 +3,14 @@ import json
 import pytest
 import yaml
 
-from classifiers import InvalidCodebookError, UnknownCodebookError, UnknownTargetError, load_codebook
+from classifiers import (
+    ClassifierError,
+    InvalidCodebookError,
+    UnknownCodebookError,
+    UnknownFrameError,
+    UnknownTargetError,
+    load_codebook,
+)
 from classifiers.codebook import CODEBOOK_DIR
 
 FRAME_KEYS = (
@@ -54,3 +61,19 @@ def test_errors(codebook, tmp_path):
     with pytest.raises(InvalidCodebookError):
         load_codebook(bad)
     assert issubclass(UnknownTargetError, ValueError)
+
+
+def test_frame_lookup(codebook):
+    assert codebook.frame("economic-cost").label
+    with pytest.raises(
+        UnknownFrameError, match="'economic-costs'.*escalation-risk, support-commitment"
+    ) as info:
+        codebook.frame("economic-costs")
+    assert isinstance(info.value, ClassifierError)
+
+
+def test_stance_labels_come_from_the_codebook(codebook, two_target_codebook):
+    from classifiers.codebook import STANCE_LABELS
+
+    assert STANCE_LABELS == ("favor", "against", "neutral")
+    assert all(t.labels == STANCE_LABELS for cb in (codebook, two_target_codebook) for t in cb.targets)

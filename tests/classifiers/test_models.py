@@ -4,10 +4,10 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from classifiers.build import train
 from classifiers.corpus import load_corpus
 from classifiers.features import SentenceFeaturizer, lexicons_from_codebook
 from classifiers.models import MultiLabelLogit, make_sentence_pipeline
-from classifiers.training import train
 
 
 @parametrize_with_checks([MultiLabelLogit(random_state=0)])
@@ -61,4 +61,37 @@ def test_training_is_deterministic(codebook):
     text = "Allies pledged new air defence systems. Moscow warned of retaliation and nuclear escalation."
     ra, rb = a.classify("Aid pledged", text), b.classify("Aid pledged", text)
     assert a.version == b.version and ra.to_dict() == rb.to_dict()
-    np.testing.assert_array_equal(a.thresholds, b.thresholds)
+    np.testing.assert_array_equal(a.thresholds_, b.thresholds_)
+
+
+def test_multilabel_head_params_round_trip_through_clone():
+    params = {"C": 2.5, "class_weight": None, "max_iter": 50, "random_state": 3}
+    clf = MultiLabelLogit(**params)
+    assert clf.get_params() == params and clone(clf).get_params() == params
+    assert clone(clf.set_params(C=0.5)).C == 0.5
+
+
+def _labels(seed: int, n_labels: int):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(120, 4))
+    Y = np.column_stack([X[:, j % 4] > 0 for j in range(n_labels)] + [np.ones(120)]).astype(int)
+    return X, Y
+
+
+def test_multilabel_head_learns_everything_in_fit_and_predict_changes_nothing():
+    X, Y = _labels(0, 3)
+    clf = MultiLabelLogit(random_state=0).fit(X, Y)
+    learned = dict(vars(clf))
+    assert {"stacked_coef_", "stacked_intercept_", "constant_proba_"} <= set(learned)
+    proba = clf.predict_proba(X)
+    assert vars(clf).keys() == learned.keys()  # no state cached during predict
+    per_label = np.column_stack([e.predict_proba(X)[:, 1] for e in clf.estimators_])
+    np.testing.assert_allclose(proba, per_label, rtol=0, atol=1e-12)
+    assert (proba[:, -1] == 1.0).all()  # a label always positive in training stays at one
+
+
+def test_multilabel_head_refit_replaces_the_stacked_weights():
+    clf = MultiLabelLogit(random_state=0).fit(*_labels(0, 3))
+    X, Y = _labels(1, 1)
+    assert clf.fit(X, Y).predict_proba(X).shape == (120, 2)
+    assert clf.stacked_coef_.shape == (4, 2)

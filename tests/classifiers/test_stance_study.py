@@ -1,6 +1,6 @@
 """The attribution-discount sweep table printed in the model card."""
 
-from classifiers.cv import DEFAULT_PARAMS
+from classifiers.params import DEFAULT_PARAMS
 from classifiers.stance_study import DISCOUNTS, format_rows
 
 
