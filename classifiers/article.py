@@ -197,15 +197,23 @@ def build_result(
     target: str,
     model: ModelRef,
     primary_ratio: float = 0.0,
+    article_scores: np.ndarray | None = None,
 ) -> ArticleClassification:
-    """Assemble frames, dominant frame, stance and evidence for one prepared article."""
+    """Assemble frames, dominant frame, stance and evidence for one prepared article.
+
+    ``article_scores`` (one per frame) replaces the hand-set article rule's scores when a learned
+    article head has computed them (``classifiers.article_head``).
+    """
     n = len(prep.texts)
     if prep.status != "ok":
         frames = tuple(FrameResult(f.key, f.label, 0.0, False, 0.0) for f in codebook.frames)
         stance = StanceResult(target, None, {k: 0.0 for k in STANCE_LABELS})
         lang = prep.language
         return ArticleClassification(prep.status, 0, frames, None, stance, model, lang)
-    scores = article_frame_scores(frame_proba, prep.lede, primary_ratio)
+    if article_scores is None:
+        scores = article_frame_scores(frame_proba, prep.lede, primary_ratio)
+    else:
+        scores = np.asarray(article_scores, dtype=float)
     above = counted_proba(frame_proba, primary_ratio) >= thresholds
     shares = above.sum(axis=0) / n
     present = scores >= thresholds

@@ -89,7 +89,9 @@ class ArticleFrameHead(ClassifierMixin, BaseEstimator):
     def fit(self, X, y) -> ArticleFrameHead:
         X, y = np.asarray(X, float), np.asarray(y, int)
         if X.ndim != 3 or y.shape != X.shape[:2]:
-            raise ValueError(f"X must be (n, n_frames, n_features) and y (n, n_frames); got {X.shape}, {y.shape}")
+            raise ValueError(
+                f"X must be (n, n_frames, n_features) and y (n, n_frames); got {X.shape}, {y.shape}"
+            )
         if not (isinstance(self.C, int | float) and self.C > 0):
             raise ValueError(f"C must be a positive number, got {self.C!r}")
         self.n_frames_ = X.shape[1]
@@ -132,3 +134,13 @@ def article_evidence(
         sl = slice(bounds[i], bounds[i + 1])
         out[i] = evidence_features(proba[sl], lede[sl], None if title is None else title[sl])
     return out
+
+
+def corpus_evidence(table, n_articles: int, frame_proba: np.ndarray) -> np.ndarray:
+    """``article_evidence`` for a ``SentenceTable`` (rows grouped by article, headline first)."""
+    bounds = np.searchsorted(table.article, np.arange(n_articles + 1))
+    title = np.zeros(len(table.texts), bool)
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        # sentence_table puts the headline first; it and the first body sentence are both lede
+        title[a] = b - a >= 2 and bool(table.lede[a] and table.lede[a + 1])
+    return article_evidence(frame_proba, bounds, table.lede, title)

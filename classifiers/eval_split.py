@@ -29,10 +29,11 @@ from pathlib import Path
 
 import numpy as np
 
+from classifiers.codebook import STANCE_LABELS
 from classifiers.scoring import EVAL_DIR, FRAMES, read_jsonl
 
 SPLIT_PATH = Path(__file__).resolve().parents[1] / "fixtures" / "eval-split.json"
-STANCES = ("favor", "against", "neutral")
+STANCES = STANCE_LABELS
 _DATE_SUFFIX = re.compile(r"-\d{4}(?:-\d{2})?$")
 
 
