@@ -27,8 +27,9 @@ from classifiers.article import counted_proba, flatten, prepare_article  # noqa:
 from classifiers.article_head import ArticleFrameHead, article_evidence  # noqa: E402
 from classifiers.codebook import load_codebook  # noqa: E402
 from classifiers.corpus import load_corpus  # noqa: E402
-from classifiers.cv import DEFAULT_PARAMS, article_scores, choose_thresholds, cross_validate  # noqa: E402
+from classifiers.cv import article_scores, choose_thresholds, cross_validate  # noqa: E402
 from classifiers.eval_split import load_split, subsets  # noqa: E402
+from classifiers.params import DEFAULT_PARAMS  # noqa: E402
 from classifiers.scoring import EVAL_DIR, read_jsonl, score  # noqa: E402
 
 CACHE = ROOT / "instance" / "experiments"
@@ -150,7 +151,7 @@ def main(argv=None):
 
 
 def tune_report(codebook, corpus, params, X, gold, Cs, p_oof, gdom):
-    from classifiers.training import load_or_train
+    from classifiers.cache import load_or_train
 
     model = load_or_train(codebook, ROOT / "instance" / "models", params=params)
     articles = read_jsonl(EVAL_DIR / "articles.jsonl")
@@ -186,7 +187,7 @@ def tune_report(codebook, corpus, params, X, gold, Cs, p_oof, gdom):
         ]
         for sub in ("tune", "tune-other", "tune-ru-ua"):
             g = [x for x in labels if x["id"] in subs[sub]]
-            s = score([x for x in preds if x["id"] in subs[sub]], g)
+            s = score([x for x in preds if x["id"] in subs[sub]], g, keys)
             per = " ".join(f"{r['f1']:.2f}" for r in s["frames"])
             print(
                 f"{name:14s} {sub:10s} frame {s['frame_macro_f1']:.3f} "

@@ -14,10 +14,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from classifiers.build import train  # noqa: E402
 from classifiers.codebook import load_codebook  # noqa: E402
 from classifiers.corpus import CORPUS_DIR, load_corpus  # noqa: E402
 from classifiers.dev_eval import dev_report  # noqa: E402
-from classifiers.training import train  # noqa: E402
 
 NOT_TRAINED = ROOT / "fixtures" / "corpus" / "not-trained"
 CONFIGS = {

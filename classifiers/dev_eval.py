@@ -23,7 +23,7 @@ from classifiers.codebook import load_codebook
 from classifiers.corpus import load_corpus
 from classifiers.eval_split import load_split, subsets
 from classifiers.evaluate import fit_dictionary
-from classifiers.scoring import EVAL_DIR, FRAMES, read_jsonl, score
+from classifiers.scoring import EVAL_DIR, read_jsonl, score
 
 REPO = Path(__file__).resolve().parents[1]
 N_BINS = 5
@@ -50,7 +50,9 @@ def dictionary_predictions(codebook, articles: Sequence[Mapping]) -> list[dict]:
     return [{"id": a["id"], **p} for a, p in zip(articles, preds, strict=True)]
 
 
-def calibration(preds: Sequence[Mapping], gold: Sequence[Mapping], n_bins: int = N_BINS) -> dict:
+def calibration(
+    preds: Sequence[Mapping], gold: Sequence[Mapping], frames: Sequence[str], n_bins: int = N_BINS
+) -> dict:
     """Brier score per frame and reliability bins (equal-width on [0, 1]) over all frames pooled.
 
     Notes
@@ -62,7 +64,7 @@ def calibration(preds: Sequence[Mapping], gold: Sequence[Mapping], n_bins: int =
     by_id = {p["id"]: p for p in preds}
     out: dict = {"brier": {}, "base_rate_brier": {}, "bins": []}
     all_p, all_y = [], []
-    for f in FRAMES:
+    for f in frames:
         y = np.asarray([f in g["frames"] for g in gold], float)
         p = np.asarray([by_id[g["id"]].get("frame_scores", {}).get(f, 0.0) for g in gold], float)
         out["brier"][f] = float(np.mean((p - y) ** 2)) if len(y) else 0.0
@@ -96,14 +98,16 @@ def dev_report(model, *, eval_dir: Path = EVAL_DIR, include_test: bool = False, 
     keep = set().union(*(subs[n] for n in names))
     arts = [a for a in articles if a["id"] in keep]
     preds = model_predictions(model, arts)
-    base = dictionary_predictions(load_codebook(), arts) if dictionary else None
+    codebook = load_codebook()
+    frames = codebook.frame_keys
+    base = dictionary_predictions(codebook, arts) if dictionary else None
     out: dict = {"version": getattr(model, "version", None)}
     for n in names:
         g = [x for x in gold if x["id"] in subs[n]]
         p = [x for x in preds if x["id"] in subs[n]]
-        out[n] = {"n": len(g), "model": score(p, g), "calibration": calibration(p, g)}
+        out[n] = {"n": len(g), "model": score(p, g, frames), "calibration": calibration(p, g, frames)}
         if base is not None:
-            out[n]["dictionary"] = score([x for x in base if x["id"] in subs[n]], g)
+            out[n]["dictionary"] = score([x for x in base if x["id"] in subs[n]], g, frames)
     return out
 
 
@@ -157,7 +161,7 @@ def format_report(report: Mapping) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from classifiers.training import load_or_train
+    from classifiers.cache import load_or_train
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--eval-dir", type=Path, default=EVAL_DIR)

@@ -29,8 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from classifiers.codebook import STANCE_LABELS
-from classifiers.scoring import EVAL_DIR, FRAMES, read_jsonl
+from classifiers.codebook import STANCE_LABELS, load_codebook
+from classifiers.scoring import EVAL_DIR, read_jsonl
 
 SPLIT_PATH = Path(__file__).resolve().parents[1] / "fixtures" / "eval-split.json"
 STANCES = STANCE_LABELS
@@ -42,17 +42,19 @@ def event_group(event: str) -> str:
     return _DATE_SUFFIX.sub("", event)
 
 
-def _event_table(articles: Sequence[Mapping], gold: Mapping[str, Mapping]) -> dict[str, np.ndarray]:
+def _event_table(
+    articles: Sequence[Mapping], gold: Mapping[str, Mapping], frames: Sequence[str]
+) -> dict[str, np.ndarray]:
     """Per event: [n_articles, frame counts..., stance counts..., has_stance] as one vector."""
-    rows: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(1 + len(FRAMES) + len(STANCES) + 1))
+    rows: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(1 + len(frames) + len(STANCES) + 1))
     for a in articles:
         g = gold[a["id"]]
         v = rows[event_group(a["event"])]
         v[0] += 1
-        for j, f in enumerate(FRAMES):
+        for j, f in enumerate(frames):
             v[1 + j] += f in g["frames"]
         if g.get("stance") in STANCES:
-            v[1 + len(FRAMES) + STANCES.index(g["stance"])] += 1
+            v[1 + len(frames) + STANCES.index(g["stance"])] += 1
             v[-1] = 1
     return dict(rows)
 
@@ -69,11 +71,16 @@ def _imbalance(table: np.ndarray, strata: np.ndarray, in_tune: np.ndarray) -> fl
 
 
 def make_split(
-    articles: Sequence[Mapping], gold: Sequence[Mapping], *, n_tries: int = 20_000, random_state: int = 0
+    articles: Sequence[Mapping],
+    gold: Sequence[Mapping],
+    frames: Sequence[str],
+    *,
+    n_tries: int = 20_000,
+    random_state: int = 0,
 ) -> dict:
     """Assign every event to ``tune`` or ``test`` (see the module Notes); deterministic."""
     by_id = {g["id"]: g for g in gold}
-    rows = _event_table(articles, by_id)
+    rows = _event_table(articles, by_id, frames)
     events = sorted(rows)
     table = np.vstack([rows[e] for e in events])
     strata = table[:, -1].astype(int)  # 1: Russia–Ukraine (stance labelled), 0: other conflicts
@@ -135,7 +142,9 @@ def check_split(split: Mapping, articles: Sequence[Mapping]) -> list[str]:
     return problems
 
 
-def describe(split: Mapping, articles: Sequence[Mapping], gold: Sequence[Mapping]) -> str:
+def describe(
+    split: Mapping, articles: Sequence[Mapping], gold: Sequence[Mapping], frames: Sequence[str]
+) -> str:
     """Counts per half: events, articles, present frames and stance labels."""
     by_id = {g["id"]: g for g in gold}
     lines = []
@@ -143,11 +152,11 @@ def describe(split: Mapping, articles: Sequence[Mapping], gold: Sequence[Mapping
         ids = set(split["ids"][h])
         ev = split["events"][h]
         n_other = sum(e in split["other_conflict_events"] for e in ev)
-        frames = {f: sum(f in by_id[i]["frames"] for i in ids) for f in FRAMES}
+        counts = {f: sum(f in by_id[i]["frames"] for i in ids) for f in frames}
         st = {s: sum(by_id[i].get("stance") == s for i in ids) for s in STANCES}
         lines.append(
             f"{h}: {len(ev)} events ({len(ev) - n_other} Russia–Ukraine, {n_other} other), "
-            f"{len(ids)} articles; frames {frames}; stance {st}"
+            f"{len(ids)} articles; frames {counts}; stance {st}"
         )
     return "\n".join(lines)
 
@@ -160,10 +169,10 @@ def main(argv: list[str] | None = None) -> None:
     articles = read_jsonl(args.eval_dir / "articles.jsonl")
     gold = read_jsonl(args.eval_dir / "labels.jsonl")
     if args.write:
-        split = make_split(articles, gold)
+        split = make_split(articles, gold, load_codebook().frame_keys)
         SPLIT_PATH.write_text(json.dumps(split, indent=1) + "\n")
     split = load_split()
-    print(describe(split, articles, gold))
+    print(describe(split, articles, gold, load_codebook().frame_keys))
     for p in check_split(split, articles):
         print("problem:", p)
 
