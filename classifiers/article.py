@@ -239,9 +239,9 @@ def build_result(
     )
     dominant = None
     if present.any():
-        # soft share: summed counted probabilities (cross-validated dominant accuracy above the
-        # hard count of sentences over threshold)
-        key = np.where(present, counted_proba(frame_proba, primary_ratio).sum(axis=0), -1.0)
+        # soft share: summed sentence probabilities (grouped CV 0.793 against 0.786 for the summed
+        # main-clause-counted probabilities and 0.791 for counting each sentence's top frame)
+        key = np.where(present, frame_proba.sum(axis=0), -1.0)
         dominant = codebook.frames[int(np.argmax(key))].key
     ev: tuple[Evidence, ...] = ()
     if stance_label is not None and stance_proba is not None and stance_proba.shape[0]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
-from classifiers.article import article_frame_scores, counted_proba
+from classifiers.article import article_frame_scores
 from classifiers.article_head import ArticleFrameHead, corpus_evidence
 from classifiers.codebook import STANCE_LABELS, Codebook
 from classifiers.corpus import Corpus
@@ -124,7 +124,7 @@ def _dominant_accuracy(corpus, table, cv, scores, thresholds, keys) -> float:
         n += 1
         present = scores[i] >= thresholds
         if present.any():
-            soft = counted_proba(cv["frame"][table.article == i], cv["params"]["primary_ratio"]).sum(axis=0)
+            soft = cv["frame"][table.article == i].sum(axis=0)  # as classifiers.article.build_result
             hits += a.dominant == keys[int(np.argmax(np.where(present, soft, -1.0)))]
     return hits / max(n, 1)
 
