@@ -66,8 +66,7 @@ def build_card(cache_dir: Path, eval_dir: Path, with_encoder: bool = False) -> s
         " team in",
         "the style of wire copy, broadsheets, tabloids, state media, op-eds and regional press;"
         " annotation rules",
-        "in `docs/annotation-guide.md`). The evaluation set (`../shared/eval`, real articles"
-        " labelled by two",
+        "in `docs/annotation-guide.md`). The evaluation set (`../shared/eval`, real articles labelled by two",
         "independent coders plus adjudication) is read in place and never used for training.",
         "",
         *data_section(corpus, codebook),
