@@ -2,9 +2,9 @@
 
 gunicorn answers some requests before the app sees them: a request line over ``limit_request_line``
 (414), headers over ``limit_request_field_size`` / ``limit_request_fields`` (431), malformed HTTP
-(400). Its stock answer is an HTML (or plain text) page; schemathesis found the 414 (a long query string) breaking
-the API's documented error media type. This worker lets gunicorn decide status and logging as usual
-and only rewrites the body it sends into RFC 9457 ``application/problem+json``.
+(400). Its stock answer is an HTML (or plain text) page; schemathesis found the 414 (a long query
+string) breaking the API's documented error media type. These workers let gunicorn decide status
+and logging as usual and only rewrite the body it sends into RFC 9457 ``application/problem+json``.
 """
 
 from __future__ import annotations
