@@ -40,7 +40,7 @@ def trickle(url: str, index: int, stop: threading.Event) -> None:
         else:
             sock.sendall(
                 b"POST /v1/classify HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                b"Content-Length: 1000000\r\n\r\n{\"text\": \""
+                b'Content-Length: 1000000\r\n\r\n{"text": "'
             )
             while not stop.wait(0.5):
                 sock.sendall(b"slow ")
