@@ -1,4 +1,4 @@
-"""Request-body parsing: JSON or NDJSON, and 415 for anything else."""
+"""Request-body parsing: JSON or NDJSON, and 415 for anything else; strict and bounded (service.hardening)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask_smorest import Blueprint as SmorestBlueprint
 from webargs import core
 from webargs.flaskparser import FlaskParser, abort
 
+from service.hardening import check_json_size, refuse_invalid_values
 from service.limits import parse_json_limited
 
 NDJSON_MIMETYPES = {"application/x-ndjson", "application/ndjson", "application/jsonl"}
@@ -31,12 +32,17 @@ class BodyParser(FlaskParser):
         body = req.get_data(cache=True)
         if not body.strip():
             abort(400, messages={"json": ["The request body is empty; send a JSON document."]})
-        return parse_json_limited(body)
+        check_json_size(body)  # before any object is built: memory stays bounded by the limits
+        value = parse_json_limited(body)
+        refuse_invalid_values(value)
+        return value
 
     def _load_ndjson(self, req: Request) -> list[typing.Any]:
         items: list[typing.Any] = []
         bad: dict[int, list[str]] = {}
-        for line_number, line in enumerate(req.get_data(cache=True).splitlines(), start=1):
+        body = req.get_data(cache=True)
+        check_json_size(body)
+        for line_number, line in enumerate(body.splitlines(), start=1):
             if not line.strip():
                 continue
             try:
@@ -46,6 +52,7 @@ class BodyParser(FlaskParser):
                 items.append(None)
         if bad:
             abort(400, messages={"json": bad})
+        refuse_invalid_values(items)
         return items
 
 
