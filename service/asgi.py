@@ -30,7 +30,7 @@ SPOOL_BYTES = 1024 * 1024
 _PLAIN_HEADERS = {"CONTENT_TYPE", "CONTENT_LENGTH"}
 _FAILED = (
     500,
-    [(b"content-type", b"application/problem+json")],
+    [(b"content-type", b"application/problem+json"), (b"x-content-type-options", b"nosniff")],
     [b'{"type": "about:blank", "title": "Internal Server Error", "status": 500}'],
 )
 
