@@ -48,7 +48,8 @@ def problem_bytes(status_line: str) -> bytes:
     ).encode("utf-8")
     head = (
         f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/problem+json\r\n"
-        f"X-Request-ID: {request_id}\r\nX-Content-Type-Options: nosniff\r\nContent-Length: {len(body)}\r\n\r\n"
+        f"X-Request-ID: {request_id}\r\nX-Content-Type-Options: nosniff\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
     )
     return head.encode("latin-1") + body
 
