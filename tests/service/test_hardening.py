@@ -214,3 +214,11 @@ def test_shell_may_revoke_the_last_admin_key(app, runner):
     admin = new_key(app, "admin")
     assert admin
     assert runner.invoke(args=["keys", "revoke", "1"]).exit_code == 0
+
+
+def test_errors_listed_are_capped(client):
+    """A batch of 2,000 items with 5 unknown fields each: 1,000 errors listed and a count of the rest."""
+    body = [{f"f{j}": 0 for j in range(5)} for _ in range(2_000)]
+    problem = assert_problem(client.post("/v1/articles/batch", json=body), 422)
+    assert len(problem["errors"]) <= 1_001
+    assert any("more errors are not listed" in e["detail"] for e in problem["errors"])
