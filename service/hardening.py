@@ -35,17 +35,25 @@ DEFAULTS: dict[str, Any] = {
 }
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_STRING = re.compile(rb'"[^"]*"')
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: A lone surrogate can only arrive as an escape (UTF-8 cannot carry one): ``\\uD800``-``\\uDFFF``.
+_SURROGATE_ESCAPES = (b"\\ud", b"\\uD")
 
 
-def count_json_values(body: bytes) -> int:
+def count_json_values(body: bytes, limit: int | None = None) -> int:
     """Upper bound on the values a JSON (or NDJSON) body parses into, without building any.
 
-    Strings are blanked out first (they may hold any punctuation); then every value but the first of
-    a container follows a comma, and every container adds one for itself. Linear, C-speed passes.
+    Strings are blanked out first (they may hold any punctuation): escaped backslashes and quotes go,
+    then every ``"..."``; then every value but the first of a container follows a comma, and every
+    container adds one for itself. Linear passes: nothing here can retry a long scan (one string
+    regex that allows escapes rescans to the end from every quote of an unterminated string). Each
+    string is a value, so blanking stops after ``limit`` of them: the body is over the limit anyway.
     """
-    skeleton = _STRING.sub(b'""', body)
+    unescaped = body.replace(b"\\\\", b"").replace(b'\\"', b"")
+    skeleton, n_strings = _STRING.subn(b'""', unescaped, count=0 if limit is None else limit + 1)
+    if limit is not None and n_strings > limit:
+        return n_strings
     return skeleton.count(b",") + skeleton.count(b"[") + skeleton.count(b"{") + skeleton.count(b"\n") + 1
 
 
@@ -54,36 +62,40 @@ def check_json_size(body: bytes) -> None:
     limit = int(current_app.config["MAX_JSON_VALUES"])
     if body.count(b",") + body.count(b"[") + body.count(b"{") + body.count(b"\n") < limit:
         return  # cheap pre-check: the string-blanking pass can only lower the count
-    n_values = count_json_values(body)
+    n_values = count_json_values(body, limit)
     if n_values > limit:
-        message = f"At most {limit} JSON values per body (limit FRAMESCOPE_MAX_JSON_VALUES); got ~{n_values}."
+        message = f"At most {limit} JSON values per body (limit FRAMESCOPE_MAX_JSON_VALUES); got more."
         abort(422, messages={"json": [message]})
 
 
-def invalid_value_path(value: Any) -> tuple[tuple, str] | None:
-    """Path to the first non-finite number or lone surrogate (in a string or key), and why."""
+def invalid_value_path(value: Any, *, surrogates: bool = True) -> tuple[tuple, str] | None:
+    """Path to the first non-finite number or (with ``surrogates``) lone surrogate, and why."""
     stack: list[tuple[Any, tuple]] = [(value, ())]
     while stack:
         item, path = stack.pop()
         if isinstance(item, float) and not math.isfinite(item):
             return path, "Not a finite number (JSON numbers must fit a 64-bit float)."
-        if isinstance(item, str) and _SURROGATE.search(item):
+        if surrogates and isinstance(item, str) and _SURROGATE.search(item):
             return path, "Contains a lone UTF-16 surrogate escape (not valid Unicode)."
         if isinstance(item, dict):
             for key, child in item.items():
-                if _SURROGATE.search(key):
-                    return (*path, key.encode("utf-8", "backslashreplace").decode()), "Key " + (
-                        "contains a lone UTF-16 surrogate escape (not valid Unicode)."
-                    )
+                if surrogates and _SURROGATE.search(key):
+                    shown = key.encode("utf-8", "backslashreplace").decode()
+                    return (*path, shown), "Key contains a lone UTF-16 surrogate escape (not valid Unicode)."
                 stack.append((child, (*path, key)))
         elif isinstance(item, list):
             stack.extend((child, (*path, index)) for index, child in enumerate(item))
     return None
 
 
-def refuse_invalid_values(value: Any) -> None:
-    """422 naming the field that holds a non-finite number or a lone surrogate."""
-    found = invalid_value_path(value)
+def refuse_invalid_values(value: Any, body: bytes) -> None:
+    """422 naming the field that holds a non-finite number or a lone surrogate (parsed from ``body``).
+
+    Strings are searched for surrogates only when the body holds a ``\\uD...`` escape (a C-speed
+    ``find``); numbers are always checked (a type test per value, ~0.05 s for 10,000 articles).
+    """
+    surrogates = any(escape in body for escape in _SURROGATE_ESCAPES)
+    found = invalid_value_path(value, surrogates=surrogates)
     if found is None:
         return
     path, detail = found
