@@ -9,9 +9,11 @@ import base64
 import json
 import os
 import resource
+import time
 
 import pytest
 
+from service.hardening import count_json_values
 from service.storage import api_keys
 from tests.service.conftest import assert_problem, make_article
 from tests.service.security_helpers import app_with, bearer, new_key
@@ -222,3 +224,21 @@ def test_errors_listed_are_capped(client):
     problem = assert_problem(client.post("/v1/articles/batch", json=body), 422)
     assert len(problem["errors"]) <= 1_001
     assert any("more errors are not listed" in e["detail"] for e in problem["errors"])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'"' + b'a\\"' * 2_000_000,  # one unterminated string full of escaped quotes
+        b'"' * 6_000_000,
+        (b"1" * 299 + b",") * 20_000,
+        b'"a",' * 1_500_000,
+        b"\\\\" * 3_000_000,
+    ],
+    ids=["unterminated-escapes", "quotes", "digit-runs", "many-strings", "backslashes"],
+)
+def test_value_count_is_linear(body):
+    """The counting pass must not rescan (a string regex with escapes took minutes on the first shape)."""
+    start = time.process_time()
+    count_json_values(body, 250_000)
+    assert time.process_time() - start < 2.0
