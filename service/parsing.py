@@ -62,7 +62,7 @@ class BodyParser(FlaskParser):
             abort(400, messages={"json": ["The request body is empty; send a JSON document."]})
         check_json_size(body)  # before any object is built: memory stays bounded by the limits
         value = parse_json_limited(body)
-        refuse_invalid_values(value)
+        refuse_invalid_values(value, body)
         return value
 
     def handle_error(self, error: ma.ValidationError, req: Request, schema: ma.Schema, **kwargs: typing.Any):
@@ -91,7 +91,7 @@ class BodyParser(FlaskParser):
                 items.append(None)
         if bad:
             abort(400, messages={"json": bad})
-        refuse_invalid_values(items)
+        refuse_invalid_values(items, body)
         return items
 
 
