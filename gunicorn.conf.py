@@ -14,8 +14,6 @@ wsgi_app = f"service.asgi:create_asgi_app(threads={_threads})"
 worker_class = "service.gunicorn_worker.ProblemASGIWorker"
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-# Open connections per worker (slow or idle ones included); beyond it new connections wait in the backlog.
-worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "1000"))
 preload_app = False
 # gunicorn 27's control socket defaults to one fixed path per user; several instances on one machine
 # (tests, benchmarks, `make run`) would fight over it, and nothing here uses it.
