@@ -41,7 +41,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_ESCAPES = (b"\\ud", b"\\uD")
 
 
-def count_json_values(body: bytes, limit: int | None = None) -> int:
+def count_json_values(body: bytes, limit: int | None = None, *, ndjson: bool = False) -> int:
     """Upper bound on the values a JSON (or NDJSON) body parses into, without building any.
 
     Strings are blanked out first (they may hold any punctuation): escaped backslashes and quotes go,
@@ -49,20 +49,23 @@ def count_json_values(body: bytes, limit: int | None = None) -> int:
     container adds one for itself. Linear passes: nothing here can retry a long scan (one string
     regex that allows escapes rescans to the end from every quote of an unterminated string). Each
     string is a value, so blanking stops after ``limit`` of them: the body is over the limit anyway.
+    In NDJSON each line is one more value.
     """
     unescaped = body.replace(b"\\\\", b"").replace(b'\\"', b"")
     skeleton, n_strings = _STRING.subn(b'""', unescaped, count=0 if limit is None else limit + 1)
     if limit is not None and n_strings > limit:
         return n_strings
-    return skeleton.count(b",") + skeleton.count(b"[") + skeleton.count(b"{") + skeleton.count(b"\n") + 1
+    n_lines = skeleton.count(b"\n") if ndjson else 0
+    return skeleton.count(b",") + skeleton.count(b"[") + skeleton.count(b"{") + n_lines + 1
 
 
-def check_json_size(body: bytes) -> None:
+def check_json_size(body: bytes, *, ndjson: bool = False) -> None:
     """422 naming ``FRAMESCOPE_MAX_JSON_VALUES`` when the body holds too many values to parse."""
     limit = int(current_app.config["MAX_JSON_VALUES"])
-    if body.count(b",") + body.count(b"[") + body.count(b"{") + body.count(b"\n") < limit:
+    n_lines = body.count(b"\n") if ndjson else 0
+    if body.count(b",") + body.count(b"[") + body.count(b"{") + n_lines < limit:
         return  # cheap pre-check: the string-blanking pass can only lower the count
-    n_values = count_json_values(body, limit)
+    n_values = count_json_values(body, limit, ndjson=ndjson)
     if n_values > limit:
         message = f"At most {limit} JSON values per body (limit FRAMESCOPE_MAX_JSON_VALUES); got more."
         abort(422, messages={"json": [message]})

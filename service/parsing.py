@@ -80,7 +80,7 @@ class BodyParser(FlaskParser):
         items: list[typing.Any] = []
         bad: dict[int, list[str]] = {}
         body = req.get_data(cache=True)
-        check_json_size(body)
+        check_json_size(body, ndjson=True)
         for line_number, line in enumerate(body.splitlines(), start=1):
             if not line.strip():
                 continue
