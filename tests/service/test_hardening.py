@@ -125,7 +125,8 @@ def test_newlines_count_only_in_ndjson(database_url):
     """Pretty-printed JSON is not penalised for its line breaks."""
     with app_with(database_url, MAX_JSON_VALUES=1000) as app:
         body = json.dumps({"title": "A", "text": TEXT}, indent=2) + "\n" * 5000
-        assert app.test_client().post("/v1/classify", data=body, content_type="application/json").status_code == 200
+        response = app.test_client().post("/v1/classify", data=body, content_type="application/json")
+        assert response.status_code == 200
 
 
 def test_commas_inside_strings_do_not_count(database_url):
