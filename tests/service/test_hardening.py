@@ -75,6 +75,11 @@ def test_keys_must_match_in_full(client, key):
     assert_problem(client.post("/v1/events", json={"key": key, "title": "T"}), 422, {"key"})
 
 
+def test_article_language_must_match_in_full(client):
+    article = {"outlet": "k", "title": "T", "text": "Troops advanced on the town.", "language": "en\n"}
+    assert_problem(client.post("/v1/articles?create_missing=true", json=article), 422, {"language"})
+
+
 def test_country_code_must_match_in_full(client):
     assert_problem(
         client.post("/v1/outlets", json={"key": "k", "name": "N", "country": "GB\n"}), 422, {"country"}
