@@ -6,12 +6,14 @@ its own app (engine, connection pool, model) after the fork, so no pool or file 
 
 import os
 
-wsgi_app = "service:create_app()"
+# Each worker reads every request in full on an event loop (slow clients hold no thread), then runs
+# the Flask app in a pool of GUNICORN_THREADS threads: service/asgi.py. The worker class is gunicorn's
+# asyncio one, plus problem+json (not plain text) for the requests gunicorn itself refuses (414, 431, 400).
+_threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+wsgi_app = f"service.asgi:create_asgi_app(threads={_threads})"
+worker_class = "service.gunicorn_worker.ProblemASGIWorker"
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-# gthread, plus problem+json (not HTML) for the requests gunicorn itself refuses (414, 431, 400).
-worker_class = "service.gunicorn_worker.ProblemThreadWorker"
 preload_app = False
 # gunicorn 27's control socket defaults to one fixed path per user; several instances on one machine
 # (tests, benchmarks, `make run`) would fight over it, and nothing here uses it.

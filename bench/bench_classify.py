@@ -5,7 +5,8 @@ usage: python bench/bench_classify.py [--n-articles 2000] [--batch 200] [--proce
 Reports articles/s and sentences/s for (a) featurising alone — sentence split plus
 vectorising, the floor any classifier built on these features pays — and (b) the full
 ``classify_many`` (frames, stance, evidence), single process and N processes, and the ratio
-(b)/(a). Results go to stdout and bench/results/classify.json (``--out``).
+(b)/(a), and (c) a plain word (1,2)-gram TF-IDF of the same articles, with the cost ratio
+(c)/(b) that issue 9 bounds at 2. Results go to stdout and bench/results/classify.json (``--out``).
 """
 
 from __future__ import annotations
@@ -60,9 +61,32 @@ def featurise(items, batch: int) -> int:
     model, n_sent = _model(), 0
     for i in range(0, len(items), batch):
         texts = [s for t, x, _ in items[i : i + batch] for s in prepare_article(t, x).texts]
-        model.featurizer.transform(texts)
+        model.sentence_model_.featurizer.transform(texts)
         n_sent += len(texts)
     return n_sent
+
+
+_TFIDF = None
+
+
+def _tfidf():
+    """A plain word (1,2)-gram TF-IDF fitted on the corpus articles: the cost yardstick of issue 9."""
+    global _TFIDF
+    if _TFIDF is None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        corpus = load_corpus(load_codebook())
+        _TFIDF = TfidfVectorizer(ngram_range=(1, 2), min_df=2).fit(
+            [f"{a.title}\n{a.text}" for a in corpus.articles]
+        )
+    return _TFIDF
+
+
+def tfidf(items, batch: int) -> int:
+    vec = _tfidf()
+    for i in range(0, len(items), batch):
+        vec.transform([f"{t}\n{x}" for t, x, _ in items[i : i + batch]])
+    return 0
 
 
 def classify(items, batch: int) -> int:
@@ -75,7 +99,7 @@ def classify(items, batch: int) -> int:
 def _worker(args):
     fn, items, batch = args
     c0 = time.process_time()
-    n_sent = (featurise if fn == "featurise" else classify)(items, batch)
+    n_sent = {"featurise": featurise, "classify": classify, "tfidf": tfidf}[fn](items, batch)
     return n_sent, time.process_time() - c0
 
 
@@ -113,6 +137,7 @@ def main() -> None:
     items = make_articles(args.n_articles)
     n_words = sum(len(x.split()) for _, x, _ in items) / len(items)
     _model()
+    _tfidf()
     featurise(items[: args.batch], args.batch)  # warm-up
     res = {
         "n_articles": len(items),
@@ -125,17 +150,23 @@ def main() -> None:
     for procs in (1, args.processes):
         feat = timed(featurise, items, args.batch, procs)
         full = timed(classify, items, args.batch, procs)
+        plain = timed(tfidf, items, args.batch, procs)
         res[f"processes_{procs}"] = {
             "featurise": feat,
             "classify": full,
+            "plain_tfidf": plain,
             "ratio": round(full["articles_per_s"] / feat["articles_per_s"], 3),
+            # issue 9: classifying through the app costs at most 2x a plain (1,2)-gram TF-IDF
+            "cost_vs_plain_tfidf": round(plain["articles_per_s"] / full["articles_per_s"], 3),
         }
         print(
             f"{procs} process(es): featurise {feat['articles_per_s']:.0f} articles/s "
             f"({feat['sentences_per_s']:.0f} sentences/s); classify {full['articles_per_s']:.0f} articles/s "
             f"({full['sentences_per_s']:.0f} sentences/s); ratio {res[f'processes_{procs}']['ratio']:.2f}; "
             f"per CPU-second: featurise {feat['articles_per_cpu_s']:.0f}, "
-            f"classify {full['articles_per_cpu_s']:.0f}"
+            f"classify {full['articles_per_cpu_s']:.0f}; "
+            f"plain TF-IDF {plain['articles_per_s']:.0f} articles/s, "
+            f"cost vs plain TF-IDF {res[f'processes_{procs}']['cost_vs_plain_tfidf']:.2f}x (goal <= 2)"
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(res, indent=2))

@@ -1,8 +1,9 @@
 """The real service under gunicorn for the HTTP benchmarks: production config, its own database.
 
-``gunicorn.conf.py`` as shipped (gthread workers, JSON logs), 2 workers, bound to a free loopback
-port. Rate limiting stays on with a limit no benchmark reaches, so its cost is measured but it never
-refuses; auth stays at its default (anonymous allowed unless ``FRAMESCOPE_AUTH_REQUIRED``).
+``gunicorn.conf.py`` as shipped (asyncio workers that read each request in full, then a thread pool;
+JSON logs), 2 workers, bound to a free loopback port. Rate limiting stays on with a limit no
+benchmark reaches, so its cost is measured but it never refuses; auth stays at its default
+(anonymous allowed unless ``FRAMESCOPE_AUTH_REQUIRED``).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from classifiers.codebook import STANCE_LABELS, Codebook
-from classifiers.text import has_min_words, is_english, split_sentences
+from classifiers.text import has_min_words, language_of, split_sentences
 
 N_EVIDENCE = 3
 
@@ -101,13 +101,15 @@ class _Prepared:
     spans: list[tuple[int, int, str]]
     lede: np.ndarray
     status: str = "ok"
+    language: str = "en"
 
 
 def prepare_article(title: str, text: str) -> _Prepared:
     """Split headline and body, keep sentences with enough words, flag the headline/lede."""
     title, text = title or "", text or ""
-    if not is_english(f"{title}\n{text}"):
-        return _Prepared([], [], np.zeros(0, bool), "unsupported_language")
+    language = language_of(f"{title}\n{text}")
+    if language != "en":
+        return _Prepared([], [], np.zeros(0, bool), "unsupported_language", language)
     texts, spans, lede = [], [], []
     for fname, src in (("title", title), ("text", text)):
         first_body = True
@@ -195,15 +197,23 @@ def build_result(
     target: str,
     model: ModelRef,
     primary_ratio: float = 0.0,
+    article_scores: np.ndarray | None = None,
 ) -> ArticleClassification:
-    """Assemble frames, dominant frame, stance and evidence for one prepared article."""
+    """Assemble frames, dominant frame, stance and evidence for one prepared article.
+
+    ``article_scores`` (one per frame) replaces the hand-set article rule's scores when a learned
+    article head has computed them (``classifiers.article_head``).
+    """
     n = len(prep.texts)
     if prep.status != "ok":
         frames = tuple(FrameResult(f.key, f.label, 0.0, False, 0.0) for f in codebook.frames)
         stance = StanceResult(target, None, {k: 0.0 for k in STANCE_LABELS})
-        lang = None if prep.status == "unsupported_language" else "en"
+        lang = prep.language
         return ArticleClassification(prep.status, 0, frames, None, stance, model, lang)
-    scores = article_frame_scores(frame_proba, prep.lede, primary_ratio)
+    if article_scores is None:
+        scores = article_frame_scores(frame_proba, prep.lede, primary_ratio)
+    else:
+        scores = np.asarray(article_scores, dtype=float)
     above = counted_proba(frame_proba, primary_ratio) >= thresholds
     shares = above.sum(axis=0) / n
     present = scores >= thresholds
@@ -229,9 +239,9 @@ def build_result(
     )
     dominant = None
     if present.any():
-        # soft share: summed counted probabilities (cross-validated dominant accuracy above the
-        # hard count of sentences over threshold)
-        key = np.where(present, counted_proba(frame_proba, primary_ratio).sum(axis=0), -1.0)
+        # soft share: summed sentence probabilities (grouped CV 0.793 against 0.786 for the summed
+        # main-clause-counted probabilities and 0.791 for counting each sentence's top frame)
+        key = np.where(present, frame_proba.sum(axis=0), -1.0)
         dominant = codebook.frames[int(np.argmax(key))].key
     ev: tuple[Evidence, ...] = ()
     if stance_label is not None and stance_proba is not None and stance_proba.shape[0]:

@@ -15,8 +15,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import sklearn
 
+from classifiers.article_head import ArticleFrameHead, corpus_evidence
 from classifiers.classifier import ArticleClassifier
 from classifiers.codebook import Codebook
 from classifiers.corpus import Corpus, load_corpus
@@ -26,8 +28,9 @@ from classifiers.params import json_params, resolve_params
 from classifiers.training import fit_sentence_model, fit_stance_aggregator, stance_article_data
 
 #: Bump when a code change alters what training produces or how a model is pickled
-#: (2: ArticleClassifier became an estimator with learned state ending in ``_``).
-CODE_VERSION = "2"
+#: (2: ArticleClassifier became an estimator with learned state ending in ``_``; 3: learned article
+#: head, spelling variants merged in the featuriser, language identification).
+CODE_VERSION = "3"
 
 
 def model_key(codebook: Codebook, corpus: Corpus, params: Mapping[str, Any]) -> str:
@@ -68,6 +71,13 @@ def train(
     )
     X, labels = stance_article_data(corpus, table, cv["stance"], cv["alias"])
     aggregator = fit_stance_aggregator(X, labels, params)
+    article_head = None
+    if params.get(
+        "article_head_C"
+    ):  # fitted on out-of-fold sentence probabilities: calibrated on unseen events
+        gold = np.asarray([[k in a.frames for k in codebook.frame_keys] for a in corpus.articles], dtype=int)
+        X_art = corpus_evidence(table, len(corpus.articles), cv["frame"])
+        article_head = ArticleFrameHead(C=params["article_head_C"]).fit(X_art, gold)
     manifest = {
         "version": model_version(codebook, corpus, params),
         "codebook": codebook.key,
@@ -95,4 +105,6 @@ def train(
         primary_ratio=params["primary_ratio"],
         attribution_discount=params["attribution_discount"],
     )
-    return classifier.fit(sentence_model, aggregator, thresholds, manifest=manifest)
+    return classifier.fit(
+        sentence_model, aggregator, thresholds, manifest=manifest, article_head=article_head
+    )

@@ -21,6 +21,7 @@ from classifiers.article import (
     prepare_article,
     stance_article_features,
 )
+from classifiers.article_head import ArticleFrameHead, article_evidence
 from classifiers.codebook import STANCE_LABELS, Codebook
 from classifiers.errors import UntrainedTargetError
 from classifiers.features import lexicons_from_codebook
@@ -70,8 +71,12 @@ class ArticleClassifier(BaseEstimator):
         thresholds: Sequence[float],
         *,
         manifest: Mapping | None = None,
+        article_head: ArticleFrameHead | None = None,
     ) -> ArticleClassifier:
         """Adopt fitted parts: sentence model, article stance aggregator, per-frame thresholds.
+
+        With a fitted ``article_head`` a frame's article score is the head's calibrated probability
+        and the head's thresholds replace ``thresholds``; without, the hand-set article rule.
 
         Raises
         ------
@@ -99,6 +104,12 @@ class ArticleClassifier(BaseEstimator):
         self.sentence_model_ = sentence_model
         self.stance_aggregator_ = stance_aggregator
         self.article_columns_ = np.asarray([list(stance_aggregator.classes_).index(c) for c in STANCE_LABELS])
+        if article_head is not None:
+            check_is_fitted(article_head)
+            if article_head.n_frames_ != n_frames:
+                raise ValueError(f"the article head scores {article_head.n_frames_} frames, not {n_frames}")
+            thresholds = article_head.thresholds_
+        self.article_head_ = article_head
         self.thresholds_ = thresholds
         self.target_ = target
         self.stance_targets_ = (target,)
@@ -187,6 +198,12 @@ class ArticleClassifier(BaseEstimator):
         article_proba = (
             self.stance_aggregator_.predict_proba(np.vstack(feats))[:, self.article_columns_] if ok else None
         )
+        frame_article = None
+        head = getattr(self, "article_head_", None)
+        if head is not None and ok:
+            title = np.concatenate([[fname == "title" for _, _, fname in p.spans] for p in prepared])
+            lede = np.concatenate([p.lede for p in prepared])
+            frame_article = head.predict_proba(article_evidence(frame, bounds, lede, title.astype(bool)))
         row_of = {i: r for r, i in enumerate(ok)}
         out = []
         for i, ((title, text, _), prep) in enumerate(zip(items, prepared, strict=True)):
@@ -211,6 +228,7 @@ class ArticleClassifier(BaseEstimator):
                     targets[i],
                     self.model_ref,
                     self.primary_ratio,
+                    None if frame_article is None or i not in row_of else frame_article[i],
                 )
             )
         return out

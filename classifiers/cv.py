@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
-from classifiers.article import article_frame_scores, counted_proba
+from classifiers.article import article_frame_scores
+from classifiers.article_head import ArticleFrameHead, corpus_evidence
 from classifiers.codebook import STANCE_LABELS, Codebook
 from classifiers.corpus import Corpus
 from classifiers.features import lexicons_from_codebook
@@ -106,6 +107,14 @@ def stance_article_oof(X: np.ndarray, labels: np.ndarray, events: np.ndarray, cl
     return pred
 
 
+def article_head_oof(X: np.ndarray, gold: np.ndarray, events: np.ndarray, C: float) -> np.ndarray:
+    """Out-of-fold article frame probabilities of the learned head, folds grouped by event."""
+    proba = np.zeros(gold.shape)
+    for tr, te in GroupKFold(n_splits=min(5, len(set(events)))).split(X, groups=events):
+        proba[te] = ArticleFrameHead(C=C).fit(X[tr], gold[tr]).predict_proba(X[te])
+    return proba
+
+
 def _dominant_accuracy(corpus, table, cv, scores, thresholds, keys) -> float:
     """Share of corpus articles with a gold dominant frame whose predicted dominant matches."""
     hits, n = 0, 0
@@ -115,7 +124,7 @@ def _dominant_accuracy(corpus, table, cv, scores, thresholds, keys) -> float:
         n += 1
         present = scores[i] >= thresholds
         if present.any():
-            soft = counted_proba(cv["frame"][table.article == i], cv["params"]["primary_ratio"]).sum(axis=0)
+            soft = cv["frame"][table.article == i].sum(axis=0)  # as classifiers.article.build_result
             hits += a.dominant == keys[int(np.argmax(np.where(present, soft, -1.0)))]
     return hits / max(n, 1)
 
@@ -124,8 +133,15 @@ def cv_metrics(corpus: Corpus, codebook: Codebook, cv: dict) -> tuple[dict, np.n
     """Per-frame sentence and article P/R/F1 and article stance F1 from out-of-fold predictions."""
     table, keys = cv["table"], codebook.frame_keys
     gold_art = np.asarray([[k in a.frames for k in keys] for a in corpus.articles], dtype=int)
-    scores = article_scores(corpus, table, cv["frame"], cv["params"]["primary_ratio"])
-    thresholds = choose_thresholds(scores, gold_art)
+    C = cv["params"].get("article_head_C")
+    if C:  # learned article decision: nested out-of-fold probabilities, present at 0.5
+        events = np.asarray([a.event for a in corpus.articles])
+        X_art = corpus_evidence(table, len(corpus.articles), cv["frame"])
+        scores = article_head_oof(X_art, gold_art, events, C)
+        thresholds = np.full(len(keys), 0.5)
+    else:
+        scores = article_scores(corpus, table, cv["frame"], cv["params"]["primary_ratio"])
+        thresholds = choose_thresholds(scores, gold_art)
     metrics: dict = {
         "sentence": {},
         "article": {},
@@ -136,6 +152,9 @@ def cv_metrics(corpus: Corpus, codebook: Codebook, cv: dict) -> tuple[dict, np.n
         metrics["article"][k] = _prf_of(gold_art[:, j] == 1, scores[:, j] >= thresholds[j])
     used = [metrics["article"][k]["f1"] for k in keys if metrics["article"][k]["support"] >= 3]
     metrics["article_frame_macro_f1"] = float(np.mean(used)) if used else 0.0
+    metrics["article_brier"] = dict(
+        zip(keys, np.mean((scores - gold_art) ** 2, axis=0).tolist(), strict=True)
+    )
     metrics["dominant_accuracy"] = _dominant_accuracy(corpus, table, cv, scores, thresholds, keys)
     X, labels = stance_article_data(corpus, table, cv["stance"], cv["alias"])
     has = np.asarray([lbl is not None for lbl in labels])

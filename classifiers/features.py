@@ -7,6 +7,7 @@ derived from that single sparse count matrix, so featurising costs one tokenisat
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -22,6 +23,60 @@ from classifiers.codebook import Codebook
 #: so the model can tell reported speech from the outlet's own voice.
 TOKEN_PATTERN = r"(?u)\b\w+(?:[-'’]\w+)*\b|[\"“”«»]"
 _TOKEN = re.compile(TOKEN_PATTERN)
+#: Transliterations of the same place: a spelling convention or house style is not a stance, so
+#: every variant is read as the current Ukrainian-based spelling before tokenising. Names that
+#: carry a claim (a Russian renaming such as "Artemovsk", "Novorossiya") are left alone.
+SPELLING_VARIANTS = {
+    "kiev": "kyiv",
+    "kharkov": "kharkiv",
+    "odessa": "odesa",
+    "lugansk": "luhansk",
+    "nikolaev": "mykolaiv",
+    "nikolayev": "mykolaiv",
+    "zaporozhye": "zaporizhzhia",
+    "zaporozhzhye": "zaporizhzhia",
+    "dnepr": "dnipro",
+    "dnepropetrovsk": "dnipro",
+    "chernigov": "chernihiv",
+    "lvov": "lviv",
+    "rovno": "rivne",
+    "donbass": "donbas",
+}
+_CANONICAL: dict[str, tuple[str, ...]] = {}
+for _variant, _canon in SPELLING_VARIANTS.items():
+    _CANONICAL.setdefault(_canon, ())
+    _CANONICAL[_canon] += (_variant,)
+
+
+def _token_variants(token: str) -> tuple[str, ...]:
+    """Other spellings of a canonical token (``kyiv`` -> ``kiev``; ``kyiv's`` -> ``kiev's``)."""
+    for suffix in ("", "'s", "’s"):
+        base = token[: len(token) - len(suffix)] if suffix else token
+        if (not suffix or token.endswith(suffix)) and base in _CANONICAL:
+            return tuple(v + suffix for v in _CANONICAL[base])
+    return ()
+
+
+def _respell(token: str) -> str:
+    for suffix in ("'s", "’s", ""):
+        base = token[: len(token) - len(suffix)] if suffix else token
+        if (not suffix or token.endswith(suffix)) and base in SPELLING_VARIANTS:
+            return SPELLING_VARIANTS[base] + suffix
+    return token
+
+
+def normalise_text(text: str) -> str:
+    """Lower-case ``text`` and respell place-name variants (``SPELLING_VARIANTS``) one way.
+
+    Used at fit time only; at transform time the variants' n-gram columns are merged into the
+    canonical ones (``SentenceFeaturizer.merge_``), which costs one sparse product per batch.
+    """
+    return _TOKEN_OR_GAP.sub(lambda m: _respell(m.group(0)), text.lower())
+
+
+_TOKEN_OR_GAP = re.compile(r"\b\w+(?:['’]s)?\b")
+
+
 #: Cues that a sentence reports somebody else's words rather than the outlet's own voice.
 ATTRIBUTION_CUES = (
     "said",
@@ -64,7 +119,7 @@ def lexicons_from_codebook(
 
 
 def _phrase_tokens(phrase: str) -> list[str]:
-    return _TOKEN.findall(phrase.lower().replace("*", "star_")) if phrase else []
+    return [_respell(t) for t in _TOKEN.findall(phrase.lower().replace("*", "star_"))] if phrase else []
 
 
 class SentenceFeaturizer(TransformerMixin, BaseEstimator):
@@ -92,7 +147,7 @@ class SentenceFeaturizer(TransformerMixin, BaseEstimator):
             token_pattern=TOKEN_PATTERN,
             ngram_range=self.ngram_range,
             min_df=self.min_df,
-            lowercase=True,
+            preprocessor=normalise_text,
             dtype=np.float32,
         )
         try:
@@ -120,12 +175,29 @@ class SentenceFeaturizer(TransformerMixin, BaseEstimator):
             entries.extend((t, j) for t in unigrams if t.startswith(prefix))
             vocab.setdefault(prefix, len(vocab))
             entries.append((prefix, j))
+        n_canonical = len(vocab)
+        full = dict(vocab)
+        merge_rows, merge_cols = list(range(n_canonical)), list(range(n_canonical))
+        for gram, idx in vocab.items():
+            toks = gram.split(" ")
+            options = [(t, *_token_variants(t)) for t in toks]
+            if all(len(o) == 1 for o in options):
+                continue
+            for combo in itertools.product(*options):
+                alt = " ".join(combo)
+                if alt != gram and alt not in full:
+                    full[alt] = len(full)
+                    merge_rows.append(full[alt])
+                    merge_cols.append(idx)
         self.vectorizer_ = CountVectorizer(
             token_pattern=TOKEN_PATTERN,
             ngram_range=self.ngram_range,
             lowercase=True,
-            vocabulary=vocab,
+            vocabulary=full,
             dtype=np.float32,
+        )
+        self.merge_ = sp.csr_matrix(
+            (np.ones(len(merge_rows), np.float32), (merge_rows, merge_cols)), shape=(len(full), n_canonical)
         )
         rows = [vocab[g] for g, _ in entries]
         cols = [j for _, j in entries]
@@ -135,16 +207,18 @@ class SentenceFeaturizer(TransformerMixin, BaseEstimator):
         lex.data[:] = 1.0  # duplicates collapse to one match per lexicon
         self.lexicon_matrix_ = lex
         self.lexicon_names_ = tuple(name for name, _ in self.lexicons)
-        counts = self.vectorizer_.transform(docs)
+        counts = self.transform_counts(docs)
         df = np.bincount(counts.indices, minlength=len(vocab))
         self.idf_ = (np.log((1 + len(docs)) / (1 + df)) + 1).astype(np.float32)
         self.n_features_out_ = len(vocab) + lex.shape[1]
         return self
 
     def transform_counts(self, X: Sequence[str]) -> sp.csr_matrix:
-        """Raw n-gram counts (one tokenisation pass for the whole batch)."""
+        """N-gram counts, spelling variants merged (one tokenisation pass for the whole batch)."""
         check_is_fitted(self, "vectorizer_")
-        return self.vectorizer_.transform(X)
+        counts = self.vectorizer_.transform(X)
+        merge = getattr(self, "merge_", None)  # absent in models pickled before spelling merges
+        return counts if merge is None or merge.shape[0] == merge.shape[1] else (counts @ merge).tocsr()
 
     def lexicon_counts(self, counts: sp.csr_matrix) -> np.ndarray:
         """Matches per lexicon for each sentence, from the count matrix."""

@@ -16,6 +16,7 @@ from pathlib import Path
 from classifiers.cache import load_or_train
 from classifiers.codebook import STANCE_LABELS, load_codebook
 from classifiers.corpus import load_corpus
+from classifiers.dev_eval import card_section, dev_report
 from classifiers.evaluate import evaluate
 from classifiers.model_card_sections import (
     LIMITATIONS,
@@ -65,8 +66,7 @@ def build_card(cache_dir: Path, eval_dir: Path, with_encoder: bool = False) -> s
         " team in",
         "the style of wire copy, broadsheets, tabloids, state media, op-eds and regional press;"
         " annotation rules",
-        "in `docs/annotation-guide.md`). The evaluation set (`../shared/eval`, 107 real articles"
-        " labelled by two",
+        "in `docs/annotation-guide.md`). The evaluation set (`../shared/eval`, real articles labelled by two",
         "independent coders plus adjudication) is read in place and never used for training.",
         "",
         *data_section(corpus, codebook),
@@ -74,13 +74,21 @@ def build_card(cache_dir: Path, eval_dir: Path, with_encoder: bool = False) -> s
         *METHOD,
         "## Cross-validated scores on our corpus (grouped by event)",
         "",
-        "Sentence level at probability 0.5; article level with the article rule and chosen thresholds (the",
-        "thresholds are picked on the same out-of-fold scores, so article figures are mildly optimistic).",
+        "Sentence level at probability 0.5; article level from the learned article head, nested: its",
+        "out-of-fold probabilities come from heads fitted on the other events' out-of-fold sentence scores.",
         "",
         table_row(
-            "frame", "sent P", "sent R", "sent F1", "article P", "article R", "article F1", "threshold"
+            "frame",
+            "sent P",
+            "sent R",
+            "sent F1",
+            "article P",
+            "article R",
+            "article F1",
+            "threshold",
+            "Brier",
         ),
-        table_row("---", "---:", "---:", "---:", "---:", "---:", "---:", "---:"),
+        table_row("---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"),
     ]
     for k in codebook.frame_keys:
         s, a = met["sentence"][k], met["article"][k]
@@ -94,6 +102,7 @@ def build_card(cache_dir: Path, eval_dir: Path, with_encoder: bool = False) -> s
                 fmt(a["recall"]),
                 fmt(a["f1"]),
                 fmt(met["thresholds"][k]),
+                fmt(met.get("article_brier", {}).get(k, float("nan"))),
             )
         )
     st = met["article_stance"]
@@ -135,6 +144,7 @@ def build_card(cache_dir: Path, eval_dir: Path, with_encoder: bool = False) -> s
             f"({json.dumps(res['dictionary_min_hits'])}); stance from own-voice side terms.",
             "",
         ]
+        out += card_section(dev_report(model, eval_dir=eval_dir, include_test=True))
     else:
         out += ["The evaluation set was not present when this card was generated.", ""]
     out += stance_section(codebook, corpus, eval_dir, m["params"]["attribution_discount"])

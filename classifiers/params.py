@@ -22,6 +22,9 @@ DEFAULT_PARAMS: dict[str, Any] = {
     # ranks lower discounts higher (0 best), the eval figure picked 0.3 (see model card)
     "attribution_discount": 0.3,
     "stance_class_weight": None,
+    # learned article-level frame decision (classifiers.article_head) with this L2 strength;
+    # None: the hand-set article rule with grid thresholds. C by grouped CV (0.3-3 within 0.003)
+    "article_head_C": 1.0,
     "encoder": None,
     "encoder_weight": 1.0,
     "encoder_stance": False,

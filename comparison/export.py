@@ -13,20 +13,29 @@ from comparison.errors import InvalidParameterError
 from comparison.trends import TrendResult
 
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+#: First characters that make spreadsheets read a cell as a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
     """Rows (list of dicts, as ``tables()`` returns) as CSV text with a header line.
 
     Columns are the keys in first-seen order unless given; ``None`` becomes an empty cell, floats
-    keep full precision (``repr``), nested values are JSON. Reads back with ``csv.DictReader``,
+    keep full precision (``repr``), nested values are JSON; lines end in CRLF (RFC 4180, so a carriage
+    return inside a cell is quoted too). Reads back with ``csv.DictReader``,
     pandas ``read_csv`` and R ``read.csv`` without reshaping.
+
+    Notes
+    -----
+    Text cells (titles, outlet names, terms) that start with ``=``, ``+``, ``-``, ``@``, a tab or a
+    carriage return get a leading apostrophe, so a spreadsheet shows them instead of evaluating a
+    formula (OWASP, CSV injection). Numbers are written as numbers, negative ones included.
     """
     rows = list(rows)
     if columns is None:
         columns = list(dict.fromkeys(key for row in rows for key in row))
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({c: _cell(row.get(c)) for c in columns})
@@ -41,7 +50,9 @@ def _cell(value: Any) -> Any:
     if isinstance(value, float):
         return repr(float(value))
     if isinstance(value, Mapping | list | tuple):
-        return json.dumps(value, sort_keys=True)
+        value = json.dumps(value, sort_keys=True)
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
     return value
 
 

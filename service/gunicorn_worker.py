@@ -2,18 +2,21 @@
 
 gunicorn answers some requests before the app sees them: a request line over ``limit_request_line``
 (414), headers over ``limit_request_field_size`` / ``limit_request_fields`` (431), malformed HTTP
-(400). Its stock answer is an HTML page; schemathesis found the 414 (a long query string) breaking
-the API's documented error media type. This worker lets gunicorn decide status and logging as usual
-and only rewrites the body it sends into RFC 9457 ``application/problem+json``.
+(400). Its stock answer is an HTML (or plain text) page; schemathesis found the 414 (a long query
+string) breaking the API's documented error media type. These workers let gunicorn decide status
+and logging as usual and only rewrite the body it sends into RFC 9457 ``application/problem+json``.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from http import HTTPStatus
 from typing import Any
 
 from gunicorn import util
+from gunicorn.asgi.protocol import ASGIProtocol
+from gunicorn.workers import gasgi
 from gunicorn.workers.gthread import ThreadWorker
 
 
@@ -45,7 +48,8 @@ def problem_bytes(status_line: str) -> bytes:
     ).encode("utf-8")
     head = (
         f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/problem+json\r\n"
-        f"X-Request-ID: {request_id}\r\nContent-Length: {len(body)}\r\n\r\n"
+        f"X-Request-ID: {request_id}\r\nX-Content-Type-Options: nosniff\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
     )
     return head.encode("latin-1") + body
 
@@ -61,3 +65,26 @@ class ProblemThreadWorker(ThreadWorker):
             util.write_nonblock(client, problem_bytes(first_line.partition(" ")[2]))
         except Exception:
             self.log.debug("Failed to send error message.")
+
+
+class ProblemASGIProtocol(ASGIProtocol):
+    """gunicorn's asyncio HTTP protocol, with problem+json for the requests it refuses itself."""
+
+    def _send_error_response(self, status: int, message: str, extra_headers: Any = ()) -> None:
+        try:
+            reason = HTTPStatus(status).phrase
+        except ValueError:
+            reason = "Error"
+        self._safe_write(problem_bytes(f"{status} {reason}"))
+
+
+class ProblemASGIWorker(gasgi.ASGIWorker):
+    """The asyncio worker of gunicorn.conf.py (see service/asgi.py), with problem+json error pages.
+
+    gunicorn builds its protocol by the module-level name ``ASGIProtocol`` of ``gunicorn.workers.gasgi``;
+    the worker process (only) points that name at :class:`ProblemASGIProtocol` before serving.
+    """
+
+    def init_process(self) -> None:
+        gasgi.ASGIProtocol = ProblemASGIProtocol  # type: ignore[misc]
+        super().init_process()

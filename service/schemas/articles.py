@@ -13,13 +13,11 @@ from service.config import DEFAULTS
 from service.limits import TEXT_LENGTH
 from service.schemas.attributes import Attributes
 from service.schemas.classify import ClassificationSummarySchema, check_frame, check_target
-from service.schemas.common import Key, ListArgsSchema, PageSchema, UTCDateTime
+from service.schemas.common import FullMatch, Key, ListArgsSchema, PageSchema, UTCDateTime
 
 #: Documented in OpenAPI; the limit itself is ``app.config["MAX_TEXT_CHARS"]`` (TEXT_LENGTH).
 _TEXT_DOC_MAX = DEFAULTS["MAX_TEXT_CHARS"]
-_LANGUAGE = validate.Regexp(
-    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Use a BCP 47 tag such as 'en' or 'pt-BR'."
-)
+_LANGUAGE = FullMatch(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Use a BCP 47 tag such as 'en' or 'pt-BR'.")
 _URL = [validate.URL(schemes={"http", "https"}), validate.Length(max=2048)]
 
 

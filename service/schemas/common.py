@@ -13,7 +13,23 @@ from marshmallow import fields, validate
 from service.limits import PAGE_SIZE
 
 KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
-KEY_VALIDATOR = validate.Regexp(
+#: Largest id a cursor may name (ids are signed 64-bit columns).
+MAX_ID = 2**63 - 1
+
+
+class FullMatch(validate.Regexp):
+    """``validate.Regexp`` that must match the whole value: ``$`` alone also admits a final newline.
+
+    The pattern itself stays as written, so the OpenAPI ``pattern`` (ECMA-262) is unchanged.
+    """
+
+    def __call__(self, value: str) -> str:
+        if not isinstance(value, str) or self.regex.fullmatch(value) is None:
+            raise ma.ValidationError(self._format_error(value))
+        return value
+
+
+KEY_VALIDATOR = FullMatch(
     KEY_PATTERN, error="Use 1-64 letters, digits, '.', '_' or '-' (e.g. 'the-guardian')."
 )
 PAGE_SIZE_MAX = 500
@@ -39,7 +55,7 @@ class Cursor(fields.String):
         try:
             decoded = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("ascii")
             prefix, _, number = decoded.partition(":")
-            if prefix != "after" or not number.isdigit():
+            if prefix != "after" or not number.isdigit() or len(number) > 19 or int(number) > MAX_ID:
                 raise ValueError(decoded)
         except (ValueError, binascii.Error, UnicodeDecodeError):
             raise ma.ValidationError(

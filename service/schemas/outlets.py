@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from service.limits import ConfiguredMax
 from service.schemas.attributes import Attributes
-from service.schemas.common import Key, ListArgsSchema, PageSchema
+from service.schemas.common import FullMatch, Key, ListArgsSchema, PageSchema
 
-_COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="Use an ISO 3166-1 alpha-2 code such as 'GB'.")
-_LANGUAGE = validate.Regexp(
-    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Use a BCP 47 tag such as 'en' or 'pt-BR'."
+_COUNTRY = FullMatch(r"^[A-Z]{2}$", error="Use an ISO 3166-1 alpha-2 code such as 'GB'.")
+_LANGUAGE = FullMatch(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Use a BCP 47 tag such as 'en' or 'pt-BR'.")
+#: Free-form metadata is stored and sent with every outlet listing: its JSON size is capped.
+_METADATA_SIZE = ConfiguredMax(
+    "MAX_METADATA_BYTES", unit="bytes of JSON", measure=lambda value: len(json.dumps(value).encode("utf-8"))
 )
 
 
@@ -40,14 +45,22 @@ class OutletUpdateSchema(ma.Schema):
     domain = fields.String(allow_none=True, validate=validate.Length(max=253))
     country = fields.String(allow_none=True, validate=_COUNTRY)
     language = fields.String(allow_none=True, validate=_LANGUAGE)
-    metadata = fields.Dict(attribute="extra", keys=fields.String(), data_key="metadata")
+    metadata = fields.Dict(
+        attribute="extra", keys=fields.String(), data_key="metadata", validate=_METADATA_SIZE
+    )
     attributes = Attributes()
 
 
 class OutletCreateSchema(OutletUpdateSchema):
     key = Key(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    metadata = fields.Dict(attribute="extra", keys=fields.String(), data_key="metadata", load_default=dict)
+    metadata = fields.Dict(
+        attribute="extra",
+        keys=fields.String(),
+        data_key="metadata",
+        load_default=dict,
+        validate=_METADATA_SIZE,
+    )
     attributes = Attributes(load_default=dict)
 
 

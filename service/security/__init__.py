@@ -11,8 +11,8 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from service import hardening, metrics
 from service import limits as input_limits
-from service import metrics
 from service.resources import keys
 from service.security import auth, cli, cors, limits
 from service.security.auth import requires_scope
@@ -28,6 +28,7 @@ def init_app(app: Flask, api: Any) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     input_limits.init_app(app)
     metrics.init_app(app)
+    hardening.init_app(app)  # Host, NUL in query args, nosniff, Redis readiness: before the key check
     auth.init_app(app, api)
     limits.init_app(app)
     cors.init_app(app)

@@ -23,6 +23,7 @@ from apispec import BasePlugin
 from flask import Flask, current_app, g, request
 from flask_smorest import abort
 
+from service.security.auth_failures import count_auth_failure, refuse_after_auth_failures
 from service.storage import api_keys
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -92,12 +93,15 @@ def authenticate() -> None:
     scope = required_scope()
     token = presented_token()
     if token is not None and request.method != "OPTIONS":
+        refuse_after_auth_failures()  # before any database lookup
         if token == "":
+            count_auth_failure()
             unauthorized("Send the key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'.")
         factory = current_app.extensions["framescope"]["sessionmaker"]
         with factory() as session:
             key = api_keys.find_active_key(session, token)
             if key is None:
+                count_auth_failure()
                 unauthorized("The API key is not valid (unknown or revoked).")
             session.expunge(key)
         g.api_key = key
@@ -105,6 +109,8 @@ def authenticate() -> None:
         return
     if g.api_key is None:
         if key_is_required(scope):
+            refuse_after_auth_failures()
+            count_auth_failure()
             unauthorized(f"This request needs an API key with the '{scope}' scope.")
         return
     if scope not in g.api_key.granted:

@@ -63,7 +63,7 @@ def revoke(key_id: int) -> None:
         key = session.get(api_keys.ApiKey, key_id)
         if key is None:
             raise click.ClickException(f"API key {key_id} does not exist.")
-        api_keys.revoke_key(session, key)
+        api_keys.revoke_key(session, key, keep_an_admin=False)  # the shell can always create another
         session.commit()
         click.echo(f"revoked key {key_id} ({key.name})")
 

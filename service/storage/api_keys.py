@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from service.storage.errors import NotFoundError
+from service.storage.errors import ConflictError, NotFoundError
 from service.storage.pagination import CursorPage, fetch_page
 from service.storage.tables import Base, BigId, utcnow
 
@@ -106,11 +106,24 @@ def list_keys(
     return fetch_page(session, stmt, ApiKey.id, after=after, limit=limit)
 
 
-def revoke_key(session: Session, key: ApiKey) -> ApiKey:
-    """Mark revoked (kept for the record); revoking twice keeps the first time."""
+def revoke_key(session: Session, key: ApiKey, *, keep_an_admin: bool = True) -> ApiKey:
+    """Mark revoked (kept for the record); revoking twice keeps the first time.
+
+    With ``keep_an_admin`` (every HTTP request) the last active admin key cannot be revoked: nobody
+    could manage keys over HTTP afterwards. The server's shell (``flask keys revoke``) may.
+    """
     if key.revoked_at is None:
+        if keep_an_admin and "admin" in key.scopes and count_active_admin_keys(session) <= 1:
+            raise ConflictError(
+                f"API key {key.id} is the last active admin key; create another admin key before revoking it."
+            )
         key.revoked_at = utcnow()
     return key
+
+
+def count_active_admin_keys(session: Session) -> int:
+    active = session.scalars(select(ApiKey.scope).where(ApiKey.revoked_at.is_(None)))
+    return sum("admin" in scope.split() for scope in active)
 
 
 def count_active_keys(session: Session) -> int:

@@ -88,7 +88,7 @@ def test_unsupported_language(model):
         "зашли в тупик, сообщили дипломаты в понедельник."
     )
     result = model.classify("Переговоры зашли в тупик", text)
-    assert result.status == "unsupported_language" and result.language is None
+    assert result.status == "unsupported_language" and result.language == "ru"
     assert result.to_dict()["frames"][0]["present"] is False
 
 
@@ -128,3 +128,37 @@ def test_article_not_about_the_target_has_no_stance(model):
         "Aid agencies warned of famine in the region."
     )
     assert model.classify("Fighting spreads in the capital", text).stance.label is None
+
+
+PARTISAN_TITLE = "Kiev regime shells Donetsk again as Western curators look away"
+PARTISAN_TEXT = (
+    "Ukrainian militants shelled residential districts of Donetsk on Monday, the city administration said. "
+    "The Kiev regime keeps receiving Western weapons, which it uses against civilians in Donbass. "
+    "Western curators of Kiev prefer not to notice these crimes. "
+    "Residents of Lugansk and Kharkov remember the same shelling from 2014. "
+    "Published by the Eastern Wire on 3 March 2025."
+)
+
+
+@pytest.mark.parametrize(
+    "mapping",
+    [
+        {"Kiev": "Kyiv", "Kharkov": "Kharkiv", "Lugansk": "Luhansk", "Donbass": "Donbas"},
+        {"Eastern Wire": "Harbour Gazette"},
+        {"3 March 2025": "17 October 2023"},
+    ],
+    ids=["respelling", "outlet-name", "date"],
+)
+def test_spelling_outlet_and_date_never_change_labels(model, mapping):
+    def swap(s):
+        for a, b in mapping.items():
+            s = s.replace(a, b)
+        return s
+
+    base = model.classify(PARTISAN_TITLE, PARTISAN_TEXT)
+    other = model.classify(swap(PARTISAN_TITLE), swap(PARTISAN_TEXT))
+    assert other.stance.label == base.stance.label
+    assert other.present_frames == base.present_frames
+    assert other.dominant_frame == base.dominant_frame
+    if "Kiev" in mapping:  # spelling variants are the same features: identical scores
+        assert other.stance.scores == pytest.approx(base.stance.scores)

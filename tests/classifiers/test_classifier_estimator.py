@@ -40,7 +40,11 @@ def test_unfitted_classifier_refuses_to_classify(two_target_model):
 
 
 def test_fit_from_the_same_parts_gives_the_same_answers(two_target_model):
-    refit = clone(two_target_model).fit(*_parts(two_target_model), manifest=two_target_model.manifest)
+    refit = clone(two_target_model).fit(
+        *_parts(two_target_model),
+        manifest=two_target_model.manifest,
+        article_head=two_target_model.article_head_,
+    )
     assert refit.version == two_target_model.version
     assert refit.classify(TITLE, TEXT).to_dict() == two_target_model.classify(TITLE, TEXT).to_dict()
 
@@ -70,3 +74,9 @@ def test_a_saved_model_loads_with_its_learned_state(two_target_model, tmp_path):
     loaded = joblib.load(tmp_path / "m.joblib")
     np.testing.assert_array_equal(loaded.thresholds_, two_target_model.thresholds_)
     assert loaded.classify(TITLE, TEXT).to_dict() == two_target_model.classify(TITLE, TEXT).to_dict()
+
+
+def test_without_an_article_head_the_hand_set_rule_decides(two_target_model):
+    rule = clone(two_target_model).fit(*_parts(two_target_model))
+    assert rule.article_head_ is None
+    assert rule.classify(TITLE, TEXT).status == "ok"

@@ -1,7 +1,7 @@
 import pytest
 
 from classifiers import split_sentences
-from classifiers.text import MAX_SENTENCE_CHARS, _byte_to_char, is_english
+from classifiers.text import MAX_SENTENCE_CHARS, _byte_to_char, is_english, language_of
 
 
 @pytest.mark.parametrize(
@@ -44,6 +44,25 @@ def test_english_check():
     assert not is_english("Правительство заявило в понедельник, что продолжит поддерживать переговоры.")
     assert not is_english("Die Regierung sagte am Montag, dass sie die Gespräche weiter unterstützen werde.")
     assert is_english("Ceasefire holds")  # too short to judge: benefit of the doubt
+
+
+def test_headlines_and_lists_are_english():
+    # headline style has few stop words; the stop-word ratio alone called these non-English
+    for title in (
+        "Florida school failed Parkland shooter, report says",
+        "Trump woos NRA gun lobby in Dallas",
+        "Prominent Republican Donor Issues Ultimatum on Assault Weapons",
+        "Kyiv, Kharkiv, Odesa: overnight drone strikes, power cuts",
+    ):
+        assert language_of(title) == "en", title
+
+
+def test_non_english_text_gets_its_language():
+    assert (
+        language_of("Правительство объявило о новых мерах поддержки. Министр выступил в парламенте.") == "ru"
+    )
+    assert language_of("Le gouvernement a annoncé mardi une nouvelle aide militaire pour le pays.") == "fr"
+    assert language_of("El gobierno anunció nuevas sanciones contra Rusia el martes por la tarde.") == "es"
 
 
 def test_fast_path_matches_blingfire_offsets(monkeypatch):

@@ -50,7 +50,7 @@ def test_csv_handles_none_commas_quotes_and_nested():
     back = list(csv.DictReader(io.StringIO(to_csv(rows))))
     assert back[0] == {"a": "", "b": 'x, "y"', "c": "true", "d": ""}
     assert back[1] == {"a": "1.5", "b": "", "c": "", "d": "[1, 2]"}
-    assert to_csv([]) == "\n"
+    assert to_csv([]) == "\r\n"  # RFC 4180 line ends
 
 
 def test_heatmap_spec_encoding(records):
@@ -125,3 +125,15 @@ def test_all_tables_are_plain_json(records):
                     assert type(v) in (str, int, float, bool, type(None)) or (
                         type(v) is list and all(type(x) in (str, int) for x in v)
                     )
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://x")', "+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+def test_csv_neutralises_formula_cells(text):
+    """OWASP CSV injection: a text cell starting with a formula trigger is quoted with an apostrophe."""
+    row = next(csv.DictReader(io.StringIO(to_csv([{"title": text, "outlet": "ok-outlet"}]))))
+    assert row == {"title": "'" + text, "outlet": "ok-outlet"}
+
+
+def test_csv_keeps_negative_numbers_as_numbers():
+    row = next(csv.DictReader(io.StringIO(to_csv([{"z": -2.5, "n": -3, "label": "a-b"}]))))
+    assert row == {"z": "-2.5", "n": "-3", "label": "a-b"}

@@ -19,7 +19,7 @@ def test_gunicorn_reads_port_and_web_concurrency(monkeypatch):
     assert conf["bind"] == "0.0.0.0:5123"
     assert conf["workers"] == 5
     assert conf["preload_app"] is False  # pools and models are built after the fork
-    assert conf["wsgi_app"] == "service:create_app()"
+    assert conf["wsgi_app"] == "service.asgi:create_asgi_app(threads=4)"  # read in full, then a thread
 
 
 def test_gunicorn_defaults(monkeypatch):

@@ -30,6 +30,7 @@ def test_refused_by_gunicorn_as_problem_json(server, path, headers, status):
     response = requests.get(server.url + path, headers=headers, timeout=10)
     assert response.status_code == status
     assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
     body = response.json()
     assert body["status"] == status and body["request_id"] == response.headers["X-Request-ID"]
 
