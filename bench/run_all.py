@@ -50,6 +50,7 @@ BENCHMARKS: dict[str, tuple[list[str], int]] = {
     ),
     "http": (["bench/bench_http.py"], 300),
     "stored": (["bench/bench_stored.py"], 420),
+    "syndication": (["bench/bench_syndication.py"], 300),
 }
 
 

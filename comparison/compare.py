@@ -13,7 +13,7 @@ from comparison.advice import merge_warnings, small_sample_advice
 from comparison.comparison_result import ComparisonResult
 from comparison.divergence import divergence_pairs
 from comparison.errors import ComparisonError, InvalidParameterError, NotEnoughDataError
-from comparison.grouping import group_records
+from comparison.grouping import maybe_group
 from comparison.outlet_tests import find_omissions, frame_tests, stance_test
 from comparison.records import (
     DEFAULT_STANCE_LABELS,
@@ -129,12 +129,8 @@ def compare_outlets(
     check_confidence_level(confidence_level)
     if not records:
         raise NotEnoughDataError("no articles to compare")
-    records = list(records)
     warnings: list[ComparisonWarning] = []
-    grouping = None
-    if group_of is not None:
-        records, grouping, found = group_records(records, group_of, group_by or "group")
-        warnings += found
+    records, grouping = maybe_group(records, group_of, group_by, warnings)
     raw_n = Counter(r.outlet for r in records)
     records, syndication = _syndication(records, syndicated, syndication_threshold)
     if stratify_by_event:

@@ -79,3 +79,17 @@ def rename_unit(rows: list[dict[str, Any]], unit: str) -> list[dict[str, Any]]:
         return rows
     names = {k: k.replace("outlet", unit) for k in _UNIT_KEYS}
     return [{names.get(k, k): v for k, v in row.items()} for row in rows]
+
+
+def maybe_group(
+    records: Sequence[ArticleRecord],
+    group_of: Mapping[str, str | None] | None,
+    group_by: str | None,
+    warnings: list[ComparisonWarning],
+) -> tuple[list[ArticleRecord], Grouping | None]:
+    """:func:`group_records` when ``group_of`` is given (warnings appended), else the records unchanged."""
+    if group_of is None:
+        return list(records), None
+    grouped, grouping, found = group_records(records, group_of, group_by or "group")
+    warnings += found
+    return grouped, grouping

@@ -211,14 +211,21 @@ def find_syndication(
         return i
 
     verified: list[tuple[int, float]] = []
-    for i, j in sorted(candidate_pairs(signatures, counts > 0)):
-        jaccard = float((signatures[i] == signatures[j]).mean())
+    pairs = np.array(sorted(candidate_pairs(signatures, counts > 0)), dtype=np.int64).reshape(-1, 2)
+    for start in range(0, len(pairs), 20_000):  # verify candidates in vectorised blocks
+        i, j = pairs[start : start + 20_000].T
+        jaccard = (signatures[i] == signatures[j]).mean(axis=1)
         shared = jaccard * (counts[i] + counts[j]) / (1.0 + jaccard)
-        contained = min(1.0, float(shared / min(counts[i], counts[j])))
-        if contained >= threshold:
-            ri, rj = root(i), root(j)
-            parent[max(ri, rj)] = min(ri, rj)
-            verified.append((i, contained))
+        contained = np.minimum(1.0, shared / np.minimum(counts[i], counts[j]))
+        for a, b, score in zip(
+            i[contained >= threshold],
+            j[contained >= threshold],
+            contained[contained >= threshold],
+            strict=True,
+        ):
+            ra, rb = root(int(a)), root(int(b))
+            parent[max(ra, rb)] = min(ra, rb)
+            verified.append((int(a), float(score)))
     lowest: dict[int, float] = {}
     for i, score in verified:
         lowest[root(i)] = min(lowest.get(root(i), 1.0), score)

@@ -11,7 +11,7 @@ import numpy as np
 
 from comparison.advice import merge_warnings
 from comparison.errors import InvalidParameterError, NotEnoughDataError
-from comparison.grouping import Grouping, group_records, rename_unit
+from comparison.grouping import Grouping, maybe_group, rename_unit
 from comparison.records import (
     DEFAULT_STANCE_LABELS,
     ArticleRecord,
@@ -130,10 +130,7 @@ def frame_trends(
     check_confidence_level(confidence_level)
     stance_labels = tuple(stance_labels)
     warnings: list[ComparisonWarning] = []
-    grouping = None
-    if group_of is not None:
-        records, grouping, found = group_records(records, group_of, group_by or "group")
-        warnings += found
+    records, grouping = maybe_group(records, group_of, group_by, warnings)
     dated = [r for r in records if r.published_at is not None]
     if len(dated) < len(records):
         warnings.append(

@@ -67,6 +67,23 @@ def _compare(selection: Selection, args: dict[str, Any], *, stratify_by_event: b
     return render(result, args, selection.model)
 
 
+def _compare_stored(
+    keys: list[str], args: dict[str, Any], *, event: Any, stratify_by_event: bool = False
+) -> Any:
+    """Compare stored articles of the events (404 for an unknown event key)."""
+    session = get_session()
+    for key in keys:
+        get_event(session, key)
+    selection = stored_records(
+        session,
+        event=event,
+        outlets=args.get("outlets"),
+        model_version=args.get("model_version"),
+        target=args.get("target"),
+    )
+    return _compare(selection, args, stratify_by_event=stratify_by_event)
+
+
 @blp.route("/compare")
 class Compare(MethodView):
     @requires_scope("read")
@@ -97,16 +114,7 @@ class EventComparison(MethodView):
         Same output formats as `POST /v1/compare`. A 422 naming `model_version` means some of the
         event's articles have no result from that model version (run `flask classify --missing`).
         """
-        session = get_session()
-        get_event(session, key)  # 404 for unknown events
-        selection = stored_records(
-            session,
-            event=key,
-            outlets=args.get("outlets"),
-            model_version=args.get("model_version"),
-            target=args.get("target"),
-        )
-        return _compare(selection, args)
+        return _compare_stored([key], args, event=key)
 
 
 @blp.route("/comparisons")
@@ -123,15 +131,5 @@ class EventsComparison(MethodView):
         small); `event_prevalence` breaks the shares down per event and `coverage` says which units
         covered which events, and with how many outlets.
         """
-        session = get_session()
         events = [] if args["events"] == ["all"] else args["events"]
-        for key in events:
-            get_event(session, key)  # 404 for unknown events
-        selection = stored_records(
-            session,
-            event=events,
-            outlets=args.get("outlets"),
-            model_version=args.get("model_version"),
-            target=args.get("target"),
-        )
-        return _compare(selection, args, stratify_by_event=True)
+        return _compare_stored(events, args, event=events, stratify_by_event=True)
