@@ -33,7 +33,7 @@ def corpus_for(extra: bool, codebook):
     if not extra:
         return load_corpus(codebook)
     tmp = Path(tempfile.mkdtemp())
-    for p in list(CORPUS_DIR.glob("*.jsonl")) + list(NOT_TRAINED.glob("*.jsonl")):
+    for p in list(CORPUS_DIR.glob("*.jsonl")) + [p for p in NOT_TRAINED.glob("ru-ua-*.jsonl")]:
         shutil.copy(p, tmp / p.name)
     return load_corpus(codebook, tmp)
 

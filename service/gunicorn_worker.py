@@ -1,10 +1,10 @@
-"""gunicorn worker whose own refusals are problem+json too, like every answer of the app.
+"""The gunicorn (asyncio) worker whose own refusals are problem+json too, like every answer of the app.
 
 gunicorn answers some requests before the app sees them: a request line over ``limit_request_line``
 (414), headers over ``limit_request_field_size`` / ``limit_request_fields`` (431), malformed HTTP
 (400). Its stock answer is an HTML (or plain text) page; schemathesis found the 414 (a long query
-string) breaking the API's documented error media type. These workers let gunicorn decide status
-and logging as usual and only rewrite the body it sends into RFC 9457 ``application/problem+json``.
+string) breaking the API's documented error media type. This worker lets gunicorn decide status
+and logging as usual and only rewrites the body it sends into RFC 9457 ``application/problem+json``.
 """
 
 from __future__ import annotations
@@ -14,23 +14,8 @@ import uuid
 from http import HTTPStatus
 from typing import Any
 
-from gunicorn import util
 from gunicorn.asgi.protocol import ASGIProtocol
 from gunicorn.workers import gasgi
-from gunicorn.workers.gthread import ThreadWorker
-
-
-class _CapturedSocket:
-    """Stands in for the client socket while gunicorn writes its HTML error page."""
-
-    def __init__(self) -> None:
-        self.data = b""
-
-    def gettimeout(self) -> float:
-        return 0.0
-
-    def sendall(self, data: bytes) -> None:
-        self.data += data
 
 
 def problem_bytes(status_line: str) -> bytes:
@@ -52,19 +37,6 @@ def problem_bytes(status_line: str) -> bytes:
         f"Content-Length: {len(body)}\r\n\r\n"
     )
     return head.encode("latin-1") + body
-
-
-class ProblemThreadWorker(ThreadWorker):
-    """The gthread worker (as configured in gunicorn.conf.py) with problem+json error pages."""
-
-    def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
-        captured = _CapturedSocket()
-        super().handle_error(req, captured, addr, exc)
-        first_line = captured.data.split(b"\r\n", 1)[0].decode("latin-1")  # "HTTP/1.1 414 URI Too Long"
-        try:
-            util.write_nonblock(client, problem_bytes(first_line.partition(" ")[2]))
-        except Exception:
-            self.log.debug("Failed to send error message.")
 
 
 class ProblemASGIProtocol(ASGIProtocol):
