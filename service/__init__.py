@@ -12,6 +12,7 @@ from swagger_ui_bundle import swagger_ui_path
 from service import classifier_registry, cli, errors, logs, security
 from service.config import load_config
 from service.resources import (
+    annotations,
     articles,
     classify,
     codebooks,
@@ -57,6 +58,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         comparisons,
         trends,
         profiles,
+        annotations,
     ):
         api.register_blueprint(module.blp)
     errors.init_app(app, api)

@@ -65,7 +65,7 @@ def article_text_lengths(session: Session, article_ids: Iterable[int]) -> dict[i
         stmt = select(Article.id, func.length(Article.text)).where(
             Article.id.in_(ids[start : start + _CHUNK])
         )
-        lengths.update(dict(session.execute(stmt).tuples()))
+        lengths.update((article_id, length) for article_id, length in session.execute(stmt))
     return lengths
 
 
