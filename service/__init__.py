@@ -22,6 +22,7 @@ from service.resources import (
     operations,
     outlets,
     profiles,
+    reliability,
     trends,
 )
 from service.storage import db
@@ -59,6 +60,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         trends,
         profiles,
         annotations,
+        reliability,
     ):
         api.register_blueprint(module.blp)
     errors.init_app(app, api)
