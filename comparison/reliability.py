@@ -21,6 +21,8 @@ from comparison.stats import ConfidenceInterval, check_confidence_level
 ALPHA_ACCEPTABLE = 0.8
 ALPHA_TENTATIVE = 0.667
 Codes = Mapping[str, Mapping[Hashable, Hashable | None]]
+#: Resample x unit weights built at once by the bootstrap (~16 MB of int64).
+_BOOTSTRAP_CELLS = 2_000_000
 
 
 def reliability_matrix(
@@ -192,11 +194,14 @@ def agreement(
         note = "alpha is undefined: every pairable value is the same (no variation)"
         return AgreementResult(**common, alpha=None, percent_agreement=percent, note=note)
     rng = np.random.default_rng(random_state)
-    weights = rng.multinomial(n_units, np.full(n_units, 1 / n_units), size=n_resamples)
     size = int(round(np.sqrt(blocks.shape[1])))
-    resampled = _alphas(weights @ blocks, size) if n_resamples else np.array([])
-    kept = tuple(float(a) for a in resampled[~np.isnan(resampled)])
-    return AgreementResult(**common, alpha=alpha, percent_agreement=percent, bootstrap=kept)
+    kept: list[float] = []
+    step = max(1, _BOOTSTRAP_CELLS // n_units)  # resamples per chunk: memory stays bounded
+    for start in range(0, n_resamples, step):
+        weights = rng.multinomial(n_units, np.full(n_units, 1 / n_units), size=min(step, n_resamples - start))
+        resampled = _alphas(weights @ blocks, size)
+        kept.extend(float(a) for a in resampled[~np.isnan(resampled)])
+    return AgreementResult(**common, alpha=alpha, percent_agreement=percent, bootstrap=tuple(kept))
 
 
 def _n(column: Sequence[Hashable | None]) -> int:

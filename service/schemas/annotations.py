@@ -29,8 +29,8 @@ ANNOTATION_EXAMPLE = {
 class SpanSchema(ma.Schema):
     """Sentence-level codes: characters ``start``-``end`` of the article text (``text[start:end]``)."""
 
-    start = fields.Integer(required=True, validate=validate.Range(min=0))
-    end = fields.Integer(required=True, validate=validate.Range(min=1))
+    start = fields.Integer(required=True, validate=validate.Range(min=0, max=100_000_000))
+    end = fields.Integer(required=True, validate=validate.Range(min=1, max=100_000_000))
     frames = fields.List(_LABEL, load_default=list, validate=validate.Length(max=100))
     stance = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=16))
 

@@ -7,7 +7,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from service.schemas.common import Key
+from service.schemas.common import FullMatch, Key
 
 
 class FrameDefSchema(ma.Schema):
@@ -69,6 +69,9 @@ class CodebookArgsSchema(ma.Schema):
     )
 
 
+_VERSION = FullMatch(r"^[^\x00-\x1f\x7f]{1,64}$", error="1-64 characters, no control characters.")
+
+
 class VersionString(fields.String):
     """A version written as text or as a bare YAML number (``version: 2`` reads as ``"2"``)."""
 
@@ -82,9 +85,7 @@ class CodebookUploadSchema(ma.Schema):
     """The shape of an upload; the content rules are classifiers.codebook's (422 naming the field)."""
 
     key = Key(required=True, metadata={"example": "protest"})
-    version = VersionString(
-        required=True, validate=validate.Length(min=1, max=64), metadata={"example": "1.0"}
-    )
+    version = VersionString(required=True, validate=_VERSION, metadata={"example": "1.0"})
     label = fields.String(required=True, validate=validate.Length(min=1, max=300))
     present_rule = fields.String(validate=validate.Length(max=10_000))
     default_target = fields.String(required=True, validate=validate.Length(min=1, max=64))
