@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,10 @@ CODEBOOK_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "codebooks"
 #: stance probabilities are columns (favor, against, neutral), and own-voice weighting moves the
 #: first two into the third.
 STANCE_LABELS = ("favor", "against", "neutral")
+#: Codebook, frame and target keys: the same slugs the API uses for outlets and events.
+KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
+#: Media formats ``parse_codebook`` reads.
+CODEBOOK_FORMATS = ("yaml", "json")
 
 
 @dataclass(frozen=True)
@@ -111,11 +116,16 @@ def codebook_from_dict(raw: dict) -> Codebook:
     for name in ("key", "version", "label", "frames", "targets", "default_target"):
         if name not in raw:
             raise InvalidCodebookError(f"codebook is missing {name!r}")
+    for name in ("frames", "targets"):
+        if not isinstance(raw[name], list):
+            raise InvalidCodebookError(f"{name} must be a list")
+    _check_key(raw["key"], "key")
     frames = []
     for i, f in enumerate(raw["frames"]):
         where = f"frames[{i}]"
         if not isinstance(f, dict) or not {"key", "label", "definition"} <= set(f):
             raise InvalidCodebookError(f"{where} needs key, label and definition")
+        _check_key(f["key"], f"{where}.key")
         frames.append(
             FrameDef(
                 key=str(f["key"]),
@@ -134,6 +144,9 @@ def codebook_from_dict(raw: dict) -> Codebook:
         where = f"targets[{i}]"
         if not isinstance(t, dict) or not {"key", "description"} <= set(t):
             raise InvalidCodebookError(f"{where} needs key and description")
+        _check_key(t["key"], f"{where}.key")
+        if not isinstance(t.get("side_terms") or {}, dict):
+            raise InvalidCodebookError(f"{where}.side_terms must be a mapping of label to terms")
         labels = _strs(t, "labels", where) or STANCE_LABELS
         side = {
             str(k): _strs({"indicators": v}, "indicators", f"{where}.side_terms")
@@ -151,7 +164,10 @@ def codebook_from_dict(raw: dict) -> Codebook:
                 side_terms=side,
             )
         )
-    if raw["default_target"] not in {t.key for t in targets}:
+    target_keys = [t.key for t in targets]
+    if len(set(target_keys)) != len(target_keys) or not target_keys:
+        raise InvalidCodebookError("target keys must be unique and non-empty")
+    if raw["default_target"] not in set(target_keys):
         raise InvalidCodebookError("default_target must be one of the targets")
     cb = Codebook(
         key=str(raw["key"]),
@@ -165,6 +181,45 @@ def codebook_from_dict(raw: dict) -> Codebook:
     content = cb.to_dict()
     content.pop("hash")
     return Codebook(**{**cb.__dict__, "hash": _canonical_hash(content)})
+
+
+def _check_key(value: object, where: str) -> None:
+    if not isinstance(value, str) or KEY_PATTERN.fullmatch(value) is None:
+        raise InvalidCodebookError(f"{where} must be 1-64 letters, digits, '.', '_' or '-'; got {value!r}")
+
+
+def parse_codebook(text: str, format: str = "yaml") -> Codebook:  # noqa: A002 - the media format
+    """Validate a codebook sent as YAML or JSON text (an upload) and build it with its hash.
+
+    Parameters
+    ----------
+    text : str
+        The document: the same mapping as ``fixtures/codebooks/*.yaml``.
+    format : {"yaml", "json"}
+        How to read ``text``.
+
+    Notes
+    -----
+    YAML anchors and aliases are refused: an upload is untrusted, and aliases let a few hundred
+    bytes expand into billions of values once the document is walked ("billion laughs").
+    """
+    if format not in CODEBOOK_FORMATS:
+        raise InvalidCodebookError(
+            f"unknown codebook format {format!r}; allowed: {', '.join(CODEBOOK_FORMATS)}"
+        )
+    if format == "json":
+        try:
+            raw = json.loads(text)
+        except ValueError as exc:
+            raise InvalidCodebookError(f"not valid JSON: {exc}") from exc
+        return codebook_from_dict(raw)
+    try:
+        if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=yaml.SafeLoader)):
+            raise InvalidCodebookError("YAML aliases (*name) are not accepted in a codebook")
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InvalidCodebookError(f"not valid YAML: {exc}") from exc
+    return codebook_from_dict(raw)
 
 
 def load_codebook(key_or_path: str | Path = "conflict") -> Codebook:

@@ -12,6 +12,7 @@ from swagger_ui_bundle import swagger_ui_path
 from service import classifier_registry, cli, errors, logs, security
 from service.config import load_config
 from service.resources import (
+    annotations,
     articles,
     classify,
     codebooks,
@@ -21,6 +22,7 @@ from service.resources import (
     operations,
     outlets,
     profiles,
+    reliability,
     trends,
 )
 from service.storage import db
@@ -57,6 +59,8 @@ def create_app(config: Mapping | None = None) -> Flask:
         comparisons,
         trends,
         profiles,
+        annotations,
+        reliability,
     ):
         api.register_blueprint(module.blp)
     errors.init_app(app, api)

@@ -57,6 +57,11 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_APPLICATION": "600 per minute",
     "PROXY_FIX_X_FOR": 0,
+    # Codebooks and annotations (issue 11): bytes of one YAML upload (codebooks), the bootstrap
+    # resamples of a reliability interval by default and at most.
+    "MAX_YAML_BYTES": 1_048_576,
+    "RELIABILITY_RESAMPLES": 1_000,
+    "MAX_RELIABILITY_RESAMPLES": 10_000,
     # Deepest JSON nesting accepted in a body (Python's parser recurses per level).
     "MAX_JSON_DEPTH": 32,
 }

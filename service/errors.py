@@ -100,7 +100,7 @@ class ProblemApi(Api):
                 status, "The server failed; quote the request id when reporting it.", headers=headers
             )
         detail = data.get("message") or error.description
-        if status == 413:
+        if status == 413 and not data.get("message"):
             limit = current_app.config.get("MAX_CONTENT_LENGTH")
             detail = f"The request body is over the {limit}-byte limit (FRAMESCOPE_MAX_CONTENT_LENGTH)."
         raw_errors = data.get("errors") or data.get("messages")

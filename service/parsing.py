@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import typing
 
 import marshmallow as ma
-from flask import Request
+import yaml
+from flask import Request, current_app
 from flask_smorest import Blueprint as SmorestBlueprint
 from webargs import core
 from webargs.flaskparser import FlaskParser, abort
@@ -14,6 +18,10 @@ from service.hardening import check_json_size, refuse_invalid_values
 from service.limits import parse_json_limited
 
 NDJSON_MIMETYPES = {"application/x-ndjson", "application/ndjson", "application/jsonl"}
+YAML_MIMETYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
+CSV_MIMETYPES = {"text/csv"}
+#: Columns of one uploaded CSV table.
+MAX_CSV_COLUMNS = 64
 #: Field errors listed in one problem document; the rest are counted in one closing message.
 MAX_REPORTED_ERRORS = 1000
 
@@ -50,13 +58,15 @@ class BodyParser(FlaskParser):
     either a JSON array or NDJSON with the same schema.
     """
 
+    ACCEPTED = "application/json (or application/x-ndjson for batches)"
+
     def _raw_load_json(self, req: Request) -> typing.Any:
         mimetype = req.mimetype
         if mimetype in NDJSON_MIMETYPES:
             return self._load_ndjson(req)
         if not core.is_json(mimetype):
             shown = mimetype or "none"
-            abort(415, message=f"Send application/json (or application/x-ndjson for batches); got {shown}.")
+            abort(415, message=f"Send {self.ACCEPTED}; got {shown}.")
         body = req.get_data(cache=True)
         if not body.strip():
             abort(400, messages={"json": ["The request body is empty; send a JSON document."]})
@@ -99,3 +109,87 @@ class Blueprint(SmorestBlueprint):
     """flask-smorest Blueprint using ``BodyParser``; every resource module uses this class."""
 
     ARGUMENTS_PARSER = BodyParser()
+
+
+class UploadParser(BodyParser):
+    """``BodyParser`` that also reads YAML documents (codebook uploads) and CSV tables (imports).
+
+    A CSV body loads as a list of row dicts keyed by the header (empty cells left out), so a batch
+    schema validates it exactly like a JSON array; ``index`` in errors is the data row (0-based).
+    """
+
+    ACCEPTED = "application/json, application/x-ndjson, application/yaml or text/csv"
+
+    def _raw_load_json(self, req: Request) -> typing.Any:
+        if req.mimetype in YAML_MIMETYPES:
+            return load_yaml_body(req.get_data(cache=True))
+        if req.mimetype in CSV_MIMETYPES:
+            return load_csv_body(req.get_data(cache=True))
+        return super()._raw_load_json(req)
+
+
+def _text_of(body: bytes) -> str:
+    if not body.strip():
+        abort(400, messages={"json": ["The request body is empty."]})
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        abort(400, messages={"json": ["The body is not UTF-8 text."]})
+        raise  # pragma: no cover - abort raises
+
+
+def load_yaml_body(body: bytes) -> typing.Any:
+    """A YAML document (safe loader), at most ``MAX_YAML_BYTES``; anchors/aliases are refused.
+
+    Aliases let a few hundred bytes expand into billions of values once the document is walked.
+    """
+    limit = int(current_app.config["MAX_YAML_BYTES"])
+    if len(body) > limit:
+        abort(413, message=f"A YAML body may have at most {limit} bytes (limit FRAMESCOPE_MAX_YAML_BYTES).")
+    text = _text_of(body)
+    try:
+        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=yaml.SafeLoader)):
+            abort(400, messages={"json": ["YAML aliases (*name) are not accepted."]})
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        abort(400, messages={"json": [f"The body is not valid YAML: {exc}"]})
+    # As JSON would have it: string keys, dates as text; then non-finite numbers (.inf) are refused.
+    value = json.loads(json.dumps(value, default=str))
+    refuse_invalid_values(value, b"\\ud")
+    return value
+
+
+def load_csv_body(body: bytes) -> list[dict[str, str]]:
+    """Rows of a CSV table with a header line, as dicts without the empty cells.
+
+    At most ``MAX_BATCH_ITEMS`` rows and ``MAX_CSV_COLUMNS`` columns, counted before rows are built.
+    """
+    text = _text_of(body)
+    limit = int(current_app.config["MAX_BATCH_ITEMS"])
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip() for name in next(reader)]
+        if len(header) > MAX_CSV_COLUMNS:
+            abort(422, messages={"json": [f"At most {MAX_CSV_COLUMNS} columns per CSV table."]})
+        rows: list[dict[str, str]] = []
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(rows) == limit:
+                message = f"At most {limit} rows per request (limit FRAMESCOPE_MAX_BATCH_ITEMS)."
+                abort(422, messages={"json": [message]})
+            if len(cells) > len(header):
+                abort(
+                    400,
+                    messages={"json": {len(rows): [f"Row {len(rows) + 1} has more cells than the header."]}},
+                )
+            rows.append({name: cell for name, cell in zip(header, cells, strict=False) if cell.strip()})
+    except csv.Error as exc:
+        abort(400, messages={"json": [f"The body is not valid CSV: {exc}"]})
+    return rows
+
+
+class UploadBlueprint(Blueprint):
+    """Blueprint for resources that take uploads (codebooks as YAML, annotations as CSV)."""
+
+    ARGUMENTS_PARSER = UploadParser()

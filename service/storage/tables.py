@@ -171,3 +171,47 @@ class ArticleFrame(Base):
     present: Mapped[bool] = mapped_column(Boolean)
     score: Mapped[float] = mapped_column(Float)
     share: Mapped[float] = mapped_column(Float)
+
+
+class StoredCodebook(Base):
+    """One immutable codebook version uploaded through the API (the shipped ones stay in fixtures/).
+
+    A new version of a key is a new row; ``content`` is the validated codebook (``Codebook.to_dict``).
+    """
+
+    __tablename__ = "codebooks"
+    __table_args__ = (UniqueConstraint("key", "hash"), UniqueConstraint("key", "version"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    content: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+
+class Annotation(TimestampMixin, Base):
+    """One coder's codes for one article under one codebook key (re-posting replaces them).
+
+    ``codebook_hash`` is the codebook version the codes were made under; ``spans`` holds the
+    sentence-level codes (``[{"start", "end", "frames", "stance"}]``, offsets into the article text).
+    """
+
+    __tablename__ = "annotations"
+    __table_args__ = (
+        UniqueConstraint("article_id", "coder", "codebook_key"),
+        Index(None, "codebook_key", "coder"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    article_id: Mapped[int] = mapped_column(BigId, ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    coder: Mapped[str] = mapped_column(String(64))
+    codebook_key: Mapped[str] = mapped_column(String(64))
+    codebook_hash: Mapped[str] = mapped_column(String(64))
+    frames: Mapped[list[str]] = mapped_column(JSON, default=list)
+    dominant: Mapped[str | None] = mapped_column(String(64))
+    stance_target: Mapped[str | None] = mapped_column(String(64))
+    stance: Mapped[str | None] = mapped_column(String(16))
+    spans: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+    article: Mapped[Article] = relationship(lazy="joined", innerjoin=True)
