@@ -1,8 +1,8 @@
 """Codebooks uploaded through the API (immutable versions) and coders' annotations.
 
 Revision ID: 0006
-Revises: 0004 (re-pointed at 0005 when the outlet-attributes branch is merged)
-Create Date: 2026-12-10
+Revises: 0005
+Create Date: 2026-12-07
 
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | Sequence[str] | None = "0004"
+down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
