@@ -1,7 +1,7 @@
 """Syndication at ingest: `article_signatures` (MinHash signature, cluster), `article_bands` (LSH keys).
 
-Articles stored before this revision have no signature; stored comparisons then detect copies at
-comparison time, as before (``flask syndication --missing`` signs them).
+Articles stored before this revision have no signature; a stored comparison that includes one
+detects copies at comparison time, as before. A PATCH of an article's text signs it.
 
 Revision ID: 0006
 Revises: 0005
