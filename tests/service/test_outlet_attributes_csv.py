@@ -1,4 +1,4 @@
-"""PUT /v1/outlets/attributes: outlet attributes from a CSV file, atomic, bad cells named by row and column."""
+"""PUT /v1/outlets/attributes: attributes from a CSV file, atomic, bad cells named by row and column."""
 
 from __future__ import annotations
 
