@@ -11,6 +11,7 @@ import numpy as np
 
 from comparison.advice import merge_warnings, small_sample_advice
 from comparison.comparison_result import ComparisonResult
+from comparison.copies import SyndicationSource, count_copies
 from comparison.divergence import divergence_pairs
 from comparison.errors import ComparisonError, InvalidParameterError, NotEnoughDataError
 from comparison.grouping import maybe_group
@@ -27,7 +28,7 @@ from comparison.records import (
 from comparison.shares import dominant_counts, dominant_rows, prevalence_rows, stance_rows
 from comparison.stats import check_confidence_level
 from comparison.strata import coverage_rows
-from comparison.syndication import THRESHOLD, SyndicationResult, find_syndication
+from comparison.syndication import THRESHOLD
 from comparison.vocabulary import TermCounts, count_terms, fightin_words
 
 Distribution = Literal["prevalence", "share", "dominant"]
@@ -35,33 +36,6 @@ Syndicated = Literal["once", "each", "off"]
 DEFAULT_MAX_CHARS = 2000
 DISTRIBUTIONS = ("prevalence", "share", "dominant")
 SYNDICATED = ("once", "each", "off")
-
-
-def _syndication(
-    records: list[ArticleRecord], syndicated: str, threshold: float
-) -> tuple[list[ArticleRecord], SyndicationResult | None]:
-    """Find copies; with ``"once"`` keep only the first article of each cluster within each unit."""
-    if syndicated == "off":
-        return records, None
-    ids = [r.article_id if r.article_id is not None else i for i, r in enumerate(records)]
-    found = find_syndication(
-        [r.text for r in records],
-        ids,
-        [r.source_outlet or r.outlet for r in records],
-        units=[r.outlet for r in records],
-        threshold=threshold,
-    )
-    if syndicated == "each" or not found.clusters:
-        return records, found
-    seen: set[tuple[int, str]] = set()
-    kept = []
-    for r, cluster in zip(records, found.cluster_of, strict=True):
-        if cluster is not None:
-            if (cluster, r.outlet) in seen:
-                continue
-            seen.add((cluster, r.outlet))
-        kept.append(r)
-    return kept, found
 
 
 def compare_outlets(
@@ -86,6 +60,7 @@ def compare_outlets(
     group_by: str | None = None,
     syndicated: Syndicated = "once",
     syndication_threshold: float = THRESHOLD,
+    syndication_source: SyndicationSource = "texts",
     stratify_by_event: bool = False,
     n_bootstrap: int = 200,
     min_term_documents: int = 5,
@@ -103,6 +78,8 @@ def compare_outlets(
     Syndicated copies (near-duplicate texts, :func:`~comparison.syndication.find_syndication`) count
     once per unit by default (``syndicated="once"``); ``"each"`` counts every copy, ``"off"`` skips
     detection. Records without ``article_id`` are named by their position in ``records``.
+    ``syndication_source="records"`` takes the clusters from the records' ``syndication_cluster``
+    (assigned at ingest) instead of detecting them from the texts.
 
     Honest small samples: Cramér's V is left out when some unit has fewer than ``min_articles``
     articles, tests are skipped when no unit has two (without strata every permutation then gives
@@ -132,7 +109,7 @@ def compare_outlets(
     warnings: list[ComparisonWarning] = []
     records, grouping = maybe_group(records, group_of, group_by, warnings)
     raw_n = Counter(r.outlet for r in records)
-    records, syndication = _syndication(records, syndicated, syndication_threshold)
+    records, syndication = count_copies(records, syndicated, syndication_threshold, syndication_source)
     if stratify_by_event:
         undated = sum(r.event is None for r in records)
         if undated:

@@ -131,6 +131,7 @@ class ComparisonResult:
             "unit": self.unit,
             "group_by": self.grouping.attribute if self.grouping else None,
             "syndicated": self.syndicated,
+            "syndication_method": self.syndication.method if self.syndication else None,
             "advice": self.advice,
         }
         if self.grouping:

@@ -56,6 +56,9 @@ def _cell(value: Any) -> Any:
     return value
 
 
+MAX_COLOURED_UNITS = 6  # lines per panel that colours still tell apart
+
+
 def heatmap_spec(result: ComparisonResult, *, title: str | None = None) -> dict[str, Any]:
     """Unit (outlet or group) × frame heatmap of prevalence, each cell printed with its 95% interval.
 
@@ -122,61 +125,55 @@ def heatmap_spec(result: ComparisonResult, *, title: str | None = None) -> dict[
 
 
 def trend_spec(result: TrendResult, *, variable: str = "frame", title: str | None = None) -> dict[str, Any]:
-    """Trend lines per outlet with Wilson bands, one small multiple per frame (or stance label)."""
+    """Trend lines with Wilson bands as small multiples, legible from 2 to 60 outlets or groups.
+
+    Up to ``MAX_COLOURED_UNITS`` units: one panel per frame (or stance label), one coloured line per
+    unit. More units than colours can tell apart: one panel per unit, one coloured line per frame,
+    four panels a row. Panels have a fixed size, so the chart grows with the units instead of
+    squeezing them, and facet headers are never truncated.
+    """
     if variable not in ("frame", "stance"):
         raise InvalidParameterError(f"variable must be 'frame' or 'stance', got {variable!r}")
+    unit = "group" if result.grouping else "outlet"
     table = result.tables()["prevalence" if variable == "frame" else "stance"]
-    rows = [
-        {
-            k: r[k]
-            for k in (
-                "outlet",
-                "bucket",
-                "bucket_start",
-                variable,
-                "count",
-                "n",
-                "share",
-                "ci_low",
-                "ci_high",
-            )
-        }
-        for r in table
-    ]
+    keys = (unit, "bucket", "bucket_start", variable, "count", "n", "share", "ci_low", "ci_high")
+    rows = [{k: r[k] for k in keys} for r in table]
+    values = list(result.frames if variable == "frame" else dict.fromkeys(r[variable] for r in rows))
+    by_unit = len(result.outlets) > MAX_COLOURED_UNITS
+    panel, line = (unit, variable) if by_unit else (variable, unit)
+    sort = {unit: list(result.outlets), variable: values}
     x = {"field": "bucket_start", "type": "temporal", "title": f"{result.interval.capitalize()} starting"}
-    color = {"field": "outlet", "type": "nominal", "sort": list(result.outlets), "title": "Outlet"}
+    color = {"field": line, "type": "nominal", "sort": sort[line], "title": line.capitalize()}
     tooltip = [
-        {"field": "outlet", "type": "nominal"},
+        {"field": unit, "type": "nominal"},
+        {"field": variable, "type": "nominal"},
         {"field": "bucket", "type": "nominal"},
         {"field": "count", "type": "quantitative"},
         {"field": "n", "type": "quantitative"},
         {"field": "share", "type": "quantitative", "format": ".1%"},
     ]
+    y = {"field": "ci_low", "type": "quantitative", "title": "Share of articles", "scale": {"domain": [0, 1]}}
     return {
         "$schema": VEGA_LITE_SCHEMA,
         "title": title or ("Frame prevalence over time" if variable == "frame" else "Stance over time"),
         "data": {"values": rows},
         "facet": {
-            "field": variable,
+            "field": panel,
             "type": "nominal",
-            "title": variable.capitalize(),
-            "sort": list(result.frames if variable == "frame" else dict.fromkeys(r[variable] for r in rows)),
+            "title": panel.capitalize(),
+            "sort": sort[panel],
+            "header": {"labelLimit": 0, "labelFontSize": 11},
         },
-        "columns": 2,
+        "columns": 4 if by_unit else 2,
+        "resolve": {"axis": {"x": "independent"}},
         "spec": {
+            "width": 180 if by_unit else 320,
+            "height": 90 if by_unit else 160,
             "encoding": {"x": x, "color": color},
             "layer": [
                 {
                     "mark": {"type": "errorband", "opacity": 0.2},
-                    "encoding": {
-                        "y": {
-                            "field": "ci_low",
-                            "type": "quantitative",
-                            "title": "Share of articles",
-                            "scale": {"domain": [0, 1]},
-                        },
-                        "y2": {"field": "ci_high"},
-                    },
+                    "encoding": {"y": y, "y2": {"field": "ci_high"}},
                 },
                 {
                     "mark": {"type": "line", "point": True},
@@ -184,4 +181,5 @@ def trend_spec(result: TrendResult, *, variable: str = "frame", title: str | Non
                 },
             ],
         },
+        "config": {"legend": {"labelLimit": 0, "columns": 1}},
     }

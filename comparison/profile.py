@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 import warnings as pywarnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from statsmodels.stats.contingency_tables import StratifiedTable
 
 from comparison.errors import NotEnoughDataError
+from comparison.grouping import maybe_group
 from comparison.profile_result import ProfileResult, StratifiedFrameResult
 from comparison.records import (
     DEFAULT_STANCE_LABELS,
@@ -63,6 +64,8 @@ def outlet_profile(
     confidence_level: float = 0.95,
     min_articles: int = 5,
     allow_mixed_versions: bool = False,
+    group_of: Mapping[str, str | None] | None = None,
+    group_by: str | None = None,
 ) -> ProfileResult:
     """Frame prevalence and stance of ``outlet`` (or every outlet) per event, plus stratified tests.
 
@@ -76,12 +79,15 @@ def outlet_profile(
     Events where the outlet or the other outlets have no articles, or where nobody (or everybody)
     uses the frame, carry no information and are left out. The pooled odds ratio uses 0.5 added to
     the cells of tables with a zero (``shift_zeros``); the test uses the raw counts.
-    Records without an ``event`` are left out with a warning.
+    Records without an ``event`` are left out with a warning. With ``group_of`` (outlet -> its value
+    of the attribute ``group_by``) the units are groups: ``outlet`` then names a group, compared
+    with the other groups within each event, and every table names the ``group``.
     """
     check_confidence_level(confidence_level)
     stance_labels = tuple(stance_labels)
-    with_event = [r for r in records if r.event is not None]
     warnings: list[ComparisonWarning] = []
+    records, grouping = maybe_group(records, group_of, group_by, warnings)
+    with_event = [r for r in records if r.event is not None]
     if len(with_event) < len(records):
         warnings.append(
             ComparisonWarning(
@@ -192,4 +198,5 @@ def outlet_profile(
         stratified,
         tuple(warnings),
         stance_target,
+        grouping,
     )

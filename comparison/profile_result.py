@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from comparison.errors import InvalidParameterError
+from comparison.grouping import Grouping, rename_unit
 from comparison.records import ComparisonWarning
 from comparison.results import ShareEstimate, format_table, instrument_metadata
 from comparison.stats import BH_METHOD, ConfidenceInterval
@@ -81,27 +82,36 @@ class ProfileResult:
     stratified: tuple[StratifiedFrameResult, ...]
     warnings: tuple[ComparisonWarning, ...]
     stance_target: str | None = None
+    grouping: Grouping | None = None
+
+    @property
+    def unit(self) -> str:
+        return "group" if self.grouping else "outlet"
 
     def tables(self) -> dict[str, list[dict[str, Any]]]:
-        return {
+        tables = {
             "prevalence": [p.row() for p in self.prevalence],
             "stance": [s.row() for s in self.stance],
             "stratified_tests": [s.row() for s in self.stratified],
             "warnings": [w.row() for w in self.warnings],
         }
+        if self.grouping:
+            tables = {"groups": self.grouping.tables()["groups"], **tables}
+        return {name: rename_unit(rows, self.unit) for name, rows in tables.items()}
 
     def metadata(self) -> dict[str, Any]:
-        return {**instrument_metadata(self), "events": list(self.events)}
+        grouped = {"group_by": self.grouping.attribute, "groups": list(self.outlets)} if self.grouping else {}
+        return {**instrument_metadata(self), "events": list(self.events), "unit": self.unit, **grouped}
 
     def summary(self) -> str:
         t = self.tables()
         parts = [
             f"Profile of {', '.join(self.outlets)} across {len(self.events)} events",
-            format_table(t["prevalence"], ["outlet", "event", "frame", "count", "n", "share"]),
+            format_table(t["prevalence"], [self.unit, "event", "frame", "count", "n", "share"]),
             format_table(
                 t["stratified_tests"],
                 [
-                    "outlet",
+                    self.unit,
                     "frame",
                     "n_events",
                     "odds_ratio",

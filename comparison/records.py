@@ -63,7 +63,8 @@ class ArticleRecord:
     sentences labelled with that frame. ``model_version`` and ``codebook_hash`` identify the
     instrument that produced the labels; comparisons refuse to mix instruments. ``article_id`` (any
     value) is echoed by per-article outputs such as the syndication table; ``source_outlet`` keeps
-    the outlet when ``outlet`` has been replaced by the outlet's group.
+    the outlet when ``outlet`` has been replaced by the outlet's group. ``syndication_cluster`` (any
+    value; ``None``: no known copy) and ``syndication_similarity`` are clusters assigned at ingest.
     """
 
     outlet: str
@@ -79,6 +80,8 @@ class ArticleRecord:
     stance_target: str | None = None
     article_id: Any = None
     source_outlet: str | None = None
+    syndication_cluster: Any = None
+    syndication_similarity: float | None = None
 
     @classmethod
     def from_classification(

@@ -110,6 +110,44 @@ def candidate_pairs(signatures: np.ndarray, usable: np.ndarray, rows: int = ROWS
     return pairs
 
 
+class DisjointSets:
+    """Union-find over ``0..n-1`` with path halving; a union keeps the smaller root (first article)."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def root(self, i: int) -> int:
+        parent = self.parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.root(a), self.root(b)
+        self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def verified_pairs(
+    signatures: np.ndarray, counts: np.ndarray, pairs: set[tuple[int, int]], threshold: float
+) -> list[tuple[int, int, float]]:
+    """The candidate pairs that are copies: estimated containment of the shorter window >= ``threshold``.
+
+    Containment comes from the MinHash Jaccard estimate and the two shingle counts
+    (``|A & B| = J (|A| + |B|) / (1 + J)``), computed in vectorised blocks of 20,000 pairs.
+    """
+    found: list[tuple[int, int, float]] = []
+    array = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+    for start in range(0, len(array), 20_000):
+        i, j = array[start : start + 20_000].T
+        jaccard = (signatures[i] == signatures[j]).mean(axis=1)
+        shared = jaccard * (counts[i] + counts[j]) / (1.0 + jaccard)
+        contained = np.minimum(1.0, shared / np.minimum(counts[i], counts[j]))
+        keep = contained >= threshold
+        found += zip(i[keep].tolist(), j[keep].tolist(), contained[keep].tolist(), strict=True)
+    return found
+
+
 @dataclass(frozen=True)
 class SyndicationCluster:
     """Articles whose texts are near-copies of each other (connected by pairs above the threshold)."""
@@ -202,30 +240,12 @@ def find_syndication(
     units = tuple(outlets) if units is None else tuple(units)
     hashes, counts = shingle_hashes(texts, n_words=n_words)
     signatures = minhash_signatures(hashes, counts, num_perm=num_perm, seed=seed)
-    parent = list(range(len(texts)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    forest = DisjointSets(len(texts))
+    root = forest.root
     verified: list[tuple[int, float]] = []
-    pairs = np.array(sorted(candidate_pairs(signatures, counts > 0)), dtype=np.int64).reshape(-1, 2)
-    for start in range(0, len(pairs), 20_000):  # verify candidates in vectorised blocks
-        i, j = pairs[start : start + 20_000].T
-        jaccard = (signatures[i] == signatures[j]).mean(axis=1)
-        shared = jaccard * (counts[i] + counts[j]) / (1.0 + jaccard)
-        contained = np.minimum(1.0, shared / np.minimum(counts[i], counts[j]))
-        for a, b, score in zip(
-            i[contained >= threshold],
-            j[contained >= threshold],
-            contained[contained >= threshold],
-            strict=True,
-        ):
-            ra, rb = root(int(a)), root(int(b))
-            parent[max(ra, rb)] = min(ra, rb)
-            verified.append((int(a), float(score)))
+    for a, b, score in verified_pairs(signatures, counts, candidate_pairs(signatures, counts > 0), threshold):
+        forest.union(a, b)
+        verified.append((a, score))
     lowest: dict[int, float] = {}
     for i, score in verified:
         lowest[root(i)] = min(lowest.get(root(i), 1.0), score)

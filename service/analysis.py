@@ -39,6 +39,7 @@ class Selection:
     frame_keys: tuple[str, ...]
     model: ModelRef
     outlet_attributes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    syndication_source: str = "texts"  # "records": clusters assigned at ingest (every article signed)
 
     def group_of(self, group_by: str | None) -> dict[str, str | None] | None:
         """Outlet -> its value of ``group_by`` (``None`` without one); ``None`` when not grouping."""
@@ -154,13 +155,16 @@ def stored_records(
             codebook_hash=r["codebook_hash"],
             stance_target=r["stance_target"],
             article_id=r["article_id"],
+            syndication_cluster=r["syndication_cluster"],
+            syndication_similarity=r["syndication_similarity"],
         )
         for r in rows
     ]
     if not records:
         raise NotEnoughDataError(f"no stored article has a stance toward {target!r}")
     attributes = {r["outlet"]: r["outlet_attributes"] for r in rows}
-    return Selection(records, frame_keys, stored.model, attributes)
+    source = "records" if all(r["signed"] for r in rows) else "texts"  # else: stored before 0007
+    return Selection(records, frame_keys, stored.model, attributes, source)
 
 
 def wants_csv(args: Mapping[str, Any]) -> bool:

@@ -27,6 +27,7 @@ from service.schemas.common import PROBLEM
 from service.storage import articles as dao
 from service.storage.classifications import delete_classifications
 from service.storage.db import get_session
+from service.storage.signatures import forget_signature, sign_articles
 
 blp = Blueprint(
     "articles",
@@ -79,6 +80,7 @@ class Articles(MethodView):
         session = get_session()
         result = dao.ingest_articles(session, [data], create_missing=args["create_missing"])
         classify_stored_articles(session, get_model(), result.ids)
+        sign_articles(session, result.ids)
         session.commit()
         article = dao.get_article(session, result.ids[0])
         attach_classifications(session, [article])
@@ -106,6 +108,7 @@ class ArticleBatch(MethodView):
         session = get_session()
         result = dao.ingest_articles(session, items, create_missing=args["create_missing"])
         classify_stored_articles(session, get_model(), result.ids)
+        sign_articles(session, result.ids)
         session.commit()
         return result.summary(), 201 if result.n_created else 200
 
@@ -136,6 +139,10 @@ class ArticleItem(MethodView):
         if {"title", "text"} & changes.keys():
             delete_classifications(session, article_id)
             classify_stored_articles(session, get_model(), [article_id])
+        if "text" in changes:
+            forget_signature(session, article_id)
+            sign_articles(session, [article_id])
+            session.expire(article, ["signature"])
         session.commit()
         attach_classifications(session, [article])
         return article

@@ -62,6 +62,7 @@ def _compare(selection: Selection, args: dict[str, Any], *, stratify_by_event: b
         group_of=selection.group_of(args.get("group_by")),
         group_by=args.get("group_by"),
         stratify_by_event=stratify_by_event,
+        syndication_source=selection.syndication_source,
         **comparison_options(args),
     )
     return render(result, args, selection.model)

@@ -8,7 +8,14 @@ from flask.views import MethodView
 
 from service.parsing import Blueprint
 from service.resources.common import page_body, pop_page_args
+from service.schemas.attributes import MAX_ATTRIBUTES
 from service.schemas.common import PROBLEM
+from service.schemas.outlet_attributes import (
+    CSV_EXAMPLE,
+    AttributesUploadArgsSchema,
+    AttributesUploadResultSchema,
+    OutletAttributesCsvSchema,
+)
 from service.schemas.outlets import (
     OutletCreateSchema,
     OutletListArgsSchema,
@@ -45,6 +52,31 @@ class Outlets(MethodView):
         outlet = dao.create_outlet(session, data)
         session.commit()
         return outlet
+
+
+@blp.route("/attributes")
+class OutletAttributes(MethodView):
+    @blp.arguments(AttributesUploadArgsSchema, location="query")
+    @blp.arguments(OutletAttributesCsvSchema, content_type="text/csv", example=CSV_EXAMPLE)
+    @blp.response(200, AttributesUploadResultSchema)
+    @blp.alt_response(415, **PROBLEM, description="The body is not `text/csv`.")
+    @blp.alt_response(
+        422, **PROBLEM, description="Nothing changed; `errors` names each bad cell by row and field."
+    )
+    def put(self, args: dict[str, Any], upload: dict[str, Any]):
+        """Set many outlets' attributes from a CSV file (all or nothing)
+
+        Header: `key` (or `name`), then one column per attribute (`key,type,leaning`). A non-empty
+        cell sets that attribute, an empty cell removes it, attributes without a column are kept.
+        Values are checked as in the JSON `attributes` field; every bad row is listed (`row` counts
+        the file's lines, the header is row 1; `field` is the column) and nothing is changed.
+        """
+        session = get_session()
+        result = dao.set_outlet_attributes(
+            session, upload["by"], upload["rows"], max_attributes=MAX_ATTRIBUTES, **args
+        )
+        session.commit()
+        return result
 
 
 @blp.route("/<key>")

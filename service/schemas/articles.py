@@ -68,6 +68,17 @@ class ArticleSchema(ma.Schema):
     word_count = fields.Integer()
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
+    syndication_cluster = fields.Function(
+        lambda a: a.signature.cluster_id if a.signature else None,
+        allow_none=True,
+        metadata={
+            "type": "integer",
+            "description": "Near-copies of this text stored for other articles (a wire story reprinted, "
+            "trimmed or reworded) share this id: the id of the cluster's earliest article. Null when "
+            "no copy is known.",
+            "example": 17,
+        },
+    )
     classification = fields.Nested(
         ClassificationSummarySchema,
         allow_none=True,

@@ -142,6 +142,7 @@ class ProfileArgsSchema(ma.Schema):
     published_to = UTCDateTime()
     min_articles = fields.Integer(validate=[validate.Range(min=1), ARTICLE_COUNT])
     confidence_level = fields.Float(validate=validate.Range(min=0.5, max=0.999))
+    group_by = GROUP_BY
 
 
 class TablesResponseSchema(ma.Schema):

@@ -15,7 +15,7 @@ from sqlalchemy import Select, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from classifiers import ModelRef
-from service.storage.tables import Article, ArticleFrame, Classification, Event, Outlet
+from service.storage.tables import Article, ArticleFrame, ArticleSignature, Classification, Event, Outlet
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,7 @@ def fetch_classified_rows(
     """Plain dicts (one per classified article) shaped for ``comparison.ArticleRecord``.
 
     Keys: ``article_id``, ``outlet``, ``outlet_attributes`` (attributes, country, language), ``event``,
+    ``signed`` (a signature was stored at ingest), ``syndication_cluster``, ``syndication_similarity``,
     ``published_at``, ``text``, ``dominant_frame``,
     ``stance``, ``stance_target``, ``codebook_hash``, ``frames`` (frame -> present) and ``shares``
     (frame -> share), for the ``frame_keys`` asked for (see ``stored_version``). Only rows of one
@@ -112,10 +113,14 @@ def fetch_classified_rows(
             Outlet.country,
             Outlet.language,
             Outlet.attributes,
+            ArticleSignature.n_shingles,
+            ArticleSignature.cluster_id,
+            ArticleSignature.similarity,
         )
         .join(Article, Classification.article_id == Article.id)
         .join(Outlet, Article.outlet_id == Outlet.id)
         .outerjoin(Event, Article.event_id == Event.id)
+        .outerjoin(ArticleSignature, ArticleSignature.article_id == Article.id)
         .where(Classification.model_version == model_version)
         .order_by(Article.id)
     )
@@ -127,7 +132,7 @@ def fetch_classified_rows(
         stmt = (
             stmt.add_columns(*pivot)
             .outerjoin(ArticleFrame, ArticleFrame.classification_id == Classification.id)
-            .group_by(Classification.id, Article.id, Outlet.id, Event.id)
+            .group_by(Classification.id, Article.id, Outlet.id, Event.id, ArticleSignature.article_id)
         )
     else:
         # SQLite would sort every row, texts included, for that GROUP BY (5x slower); the frame rows
@@ -146,8 +151,8 @@ def fetch_classified_rows(
     out = []
     for row in session.connection().execute(stmt):
         aid, outlet, event_key, published_at, text, dominant, stance, target, codebook_hash = row[:9]
-        country, language, attributes = row[9:12]
-        values = row[12:]
+        country, language, attributes, n_shingles, cluster, similarity = row[9:15]
+        values = row[15:]
         stored = [(key, values[2 * j], values[2 * j + 1]) for j, key in enumerate(frame_keys)]
         out.append(
             {
@@ -163,6 +168,9 @@ def fetch_classified_rows(
                 "frames": {key: bool(present) for key, present, share in stored if share is not None},
                 "shares": {key: share for key, _, share in stored if share is not None},
                 "outlet_attributes": {**(attributes or {}), "country": country, "language": language},
+                "signed": n_shingles is not None,
+                "syndication_cluster": cluster,
+                "syndication_similarity": similarity,
             }
         )
     return out

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.storage.errors import ConflictError, NotFoundError
+from service.storage.errors import ConflictError, InvalidItemsError, NotFoundError
 from service.storage.pagination import CursorPage, fetch_page
 from service.storage.tables import Article, Outlet
 from service.storage.upsert import flush_or_conflict, insert_ignoring_conflicts
@@ -116,3 +116,55 @@ def _attribute_error(index: int, outlet: str, keys: list[str], other: str) -> di
         "detail": f"{outlet}: {', '.join(keys)} differ from {other}; change stored attributes with "
         "PATCH /v1/outlets/{key}.",
     }
+
+
+def set_outlet_attributes(
+    session: Session,
+    by: str,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    create_missing: bool = False,
+    max_attributes: int = 20,
+) -> dict[str, Any]:
+    """Apply uploaded attribute rows (``service.schemas.outlet_attributes``) all or nothing.
+
+    Outlets are found by ``key`` or by ``name`` (a name two outlets share is an error). Non-empty
+    cells set attributes, empty cells remove them, attributes not in the upload stay. Every row that
+    names no outlet, or would leave an outlet with too many attributes, is listed before anything changes.
+    """
+    column = Outlet.key if by == "key" else Outlet.name
+    names = sorted({row["outlet"] for row in rows})
+    found: dict[str, list[Outlet]] = {}
+    for start in range(0, len(names), 1000):
+        for outlet in session.scalars(select(Outlet).where(column.in_(names[start : start + 1000]))):
+            found.setdefault(outlet.key if by == "key" else outlet.name, []).append(outlet)
+    errors, changes, created = [], [], 0
+    for row in rows:
+        matches = found.get(row["outlet"], [])
+        if not matches and by == "key" and create_missing:
+            matches = [Outlet(key=row["outlet"], name=row["outlet"], extra={}, attributes={})]
+            session.add(matches[0])
+            created += 1
+        if len(matches) != 1:
+            why = "No outlet has this " + by if not matches else f"{len(matches)} outlets have this name"
+            hint = "; use the key column" if matches else ""
+            hint += " (create_missing=true creates it)" if by == "key" else ""
+            errors.append({"location": "csv", "row": row["row"], "field": by, "detail": why + hint + "."})
+            continue
+        outlet = matches[0]
+        merged = {k: v for k, v in (outlet.attributes or {}).items() if k not in row["unset"]} | row["set"]
+        if len(merged) > max_attributes:  # each cell was checked by the schema; the sum is checked here
+            detail = f"{outlet.key} would have {len(merged)} attributes; at most {max_attributes}."
+            errors.append({"location": "csv", "row": row["row"], "field": None, "detail": detail})
+            continue
+        changes.append((outlet, merged))
+    if errors:
+        raise InvalidItemsError(errors)
+    n_updated = 0
+    for outlet, merged in changes:
+        if merged != (outlet.attributes or {}):
+            outlet.attributes = merged
+            n_updated += 1
+    flush_or_conflict(session, "The upload conflicts with another outlet.")
+    keys = [o.key for o, _ in changes]
+    return {"n_rows": len(rows), "n_updated": n_updated, "n_created": created, "outlets": keys}

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -122,6 +123,7 @@ class Article(TimestampMixin, Base):
 
     outlet: Mapped[Outlet] = relationship(lazy="joined", innerjoin=True)
     event: Mapped[Event | None] = relationship(lazy="joined")
+    signature: Mapped[ArticleSignature | None] = relationship(lazy="joined", viewonly=True)
 
 
 class Classification(Base):
@@ -215,3 +217,32 @@ class Annotation(TimestampMixin, Base):
     spans: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     article: Mapped[Article] = relationship(lazy="joined", innerjoin=True)
+
+
+class ArticleSignature(Base):
+    """Syndication at ingest: an article's MinHash signature and its cluster of near-copies.
+
+    ``cluster_id`` is the id of the cluster's earliest stored article (``None``: no copy known);
+    ``similarity`` the article's best containment with another member when it joined.
+    """
+
+    __tablename__ = "article_signatures"
+
+    article_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    n_shingles: Mapped[int] = mapped_column(Integer)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    cluster_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    similarity: Mapped[float | None] = mapped_column(Float)
+
+
+class ArticleBand(Base):
+    """One LSH band key per article and band (42 per article): stored copies are found by key."""
+
+    __tablename__ = "article_bands"
+
+    band_key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

@@ -69,3 +69,40 @@ def test_heatmap_renders_legibly(n_groups):
     assert "a rather long group name number 1" in svg and "…" not in svg  # labels are not clipped
     assert "(" in io.StringIO(svg).read()  # intervals printed in the cells
     assert np.isfinite(width)
+
+
+def grouped_trends(n_groups):
+    from datetime import UTC, datetime, timedelta
+
+    from comparison import frame_trends
+
+    frames = ("humanitarian", "escalation", "economic", "legality-sovereignty")
+    start = datetime(2026, 3, 2, tzinfo=UTC)
+    records = []
+    for g in range(n_groups):
+        for i in range(6):
+            present = {f: (i + g + j) % 3 == 0 for j, f in enumerate(frames)}
+            when = start + timedelta(weeks=i % 3)
+            records.append(
+                ArticleRecord(f"o-{g}-{i}", present, published_at=when, model_version="v", codebook_hash="c")
+            )
+    group_of = {r.outlet: f"a rather long group name number {r.outlet.split('-')[1]}" for r in records}
+    return frame_trends(records, frames, interval="week", group_of=group_of, group_by="type")
+
+
+@pytest.mark.parametrize("n_groups", [2, 60])
+def test_trend_chart_renders_legibly(n_groups):
+    from comparison import trend_spec
+
+    vlc = pytest.importorskip("vl_convert")
+    spec = trend_spec(grouped_trends(n_groups))
+    png = vlc.vegalite_to_png(spec, scale=1)
+    width, height = struct.unpack(">II", png[16:24])
+    if n_groups <= 6:  # a panel per frame, a coloured line per group
+        assert spec["facet"]["field"] == "frame" and spec["spec"]["encoding"]["color"]["field"] == "group"
+        assert height >= 2 * 160 and width >= 2 * 320
+    else:  # a panel per group (four a row), a coloured line per frame
+        assert spec["facet"]["field"] == "group" and spec["spec"]["encoding"]["color"]["field"] == "frame"
+        assert height >= (n_groups // 4) * 90 and width >= 4 * 180
+    svg = vlc.vegalite_to_svg(spec)
+    assert f"a rather long group name number {n_groups - 1}" in svg and "…" not in svg

@@ -113,3 +113,18 @@ def test_openapi_documents_groups_events_and_attributes(client):
     assert "example" in str(params["group_by"])
     body = spec["paths"]["/v1/compare"]["post"]["requestBody"]["content"]["application/json"]
     assert body["example"]["group_by"] == "type"
+
+
+def test_outlet_profile_by_group(client, stored):
+    body = client.get("/v1/outlets/eastern-wire/profile?group_by=type").get_json()
+    assert body["metadata"]["group_by"] == "type" and body["metadata"]["unit"] == "group"
+    tables = body["tables"]
+    assert {r["group"] for r in tables["groups"]} == TYPES
+    assert tables["stratified_tests"] and {r["group"] for r in tables["stratified_tests"]} == {
+        "state-aligned"
+    }
+    assert all("outlet" not in r for r in tables["prevalence"])
+    assert {r["event"] for r in tables["prevalence"]} == set(EVENTS)
+    csv = client.get("/v1/outlets/eastern-wire/profile?group_by=type&format=csv&table=stratified_tests")
+    assert csv.status_code == 200 and csv.get_data(as_text=True).startswith("group,")
+    assert_problem(client.get("/v1/outlets/eastern-wire/profile?group_by=leaning"), 422, {"group_by"})

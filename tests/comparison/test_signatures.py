@@ -1,0 +1,83 @@
+"""Syndication at ingest: band keys, incremental cluster assignment on reworded and trimmed copies."""
+
+import random
+
+import numpy as np
+
+from comparison.signatures import TextSignatures, assign_clusters, sign_texts
+from comparison.syndication import find_syndication
+from tests.collection import EVENTS, WIRE_REPRINTS, articles
+
+WORDS = [f"word{i}" for i in range(2000)]
+EMPTY = TextSignatures(np.zeros((0, 126), np.uint32), np.zeros(0, np.int64))
+
+
+def text(rng, n=150):
+    return " ".join(rng.choices(WORDS, k=n))
+
+
+def ingest_one_by_one(texts):
+    """Assign clusters as ingest does: each text against the stored ones sharing a band key."""
+    stored: dict[int, tuple[TextSignatures, int | None]] = {}
+    for article_id, body in enumerate(texts, start=1):
+        new = sign_texts([body])
+        keys = set(new.band_keys()[0].tolist())
+        known = [i for i, (s, _) in stored.items() if keys & set(s.band_keys()[0].tolist())]
+        known_sigs = (
+            TextSignatures(
+                np.vstack([stored[i][0].signatures for i in known]),
+                np.concatenate([stored[i][0].counts for i in known]),
+            )
+            if known
+            else EMPTY
+        )
+        result = assign_clusters([article_id], new, known, known_sigs, [stored[i][1] for i in known])
+        for old, number in result.merged.items():
+            stored = {i: (s, number if c == old else c) for i, (s, c) in stored.items()}
+        for i, cluster in result.cluster_of.items():
+            stored[i] = (new if i == article_id else stored[i][0], cluster)
+    return {i: c for i, (_, c) in stored.items()}
+
+
+def test_band_keys_agree_exactly_when_bands_agree():
+    rng = random.Random(1)
+    base = text(rng)
+    signed = sign_texts([base, base, text(rng)])
+    keys = signed.band_keys()
+    assert keys.shape == (3, 42) and keys.dtype == np.int64
+    assert (keys[0] == keys[1]).all()
+    same_band = (signed.signatures[0].reshape(42, 3) == signed.signatures[2].reshape(42, 3)).all(axis=1)
+    assert ((keys[0] == keys[2]) == same_band).all()
+    assert len(set(keys[0].tolist())) == 42  # the band's position is part of its key
+
+
+def test_wire_copies_join_one_cluster_at_ingest_as_at_comparison_time():
+    """Verbatim, trimmed, intro added, lightly reworded: each joins the first copy's cluster."""
+    items = articles()
+    texts = [a["text"] for a in items]
+    clusters = ingest_one_by_one(texts)
+    wire = [i + 1 for i, a in enumerate(items) if a["id"] in {f"{o}/{EVENTS[1]}" for o in WIRE_REPRINTS}]
+    assert {clusters[i] for i in wire} == {min(wire)}
+    assert all(clusters[i] is None for i in clusters if i not in wire)
+    detected = find_syndication(texts, list(range(1, len(texts) + 1)), [a["outlet"] for a in items])
+    assert [sorted(c.article_ids) for c in detected.clusters] == [wire]
+
+
+def test_unrelated_texts_get_no_cluster_and_a_third_copy_merges_split_clusters():
+    rng = random.Random(3)
+    assert set(ingest_one_by_one([text(rng) for _ in range(60)]).values()) == {None}
+    story = text(rng)
+    # Two copies of one story sit in clusters 1 and 3 (say two transactions raced); a third copy
+    # matches both, so the clusters become one, named by the smaller id.
+    signed = sign_texts([story, story + " said officials", "Update: " + story])
+    merged = assign_clusters(
+        [9],
+        TextSignatures(signed.signatures[2:], signed.counts[2:]),
+        [1, 3],
+        TextSignatures(signed.signatures[:2], signed.counts[:2]),
+        [1, 3],
+    )
+    assert merged.cluster_of == {9: 1} and merged.merged == {3: 1}
+    assert merged.similarity[9] >= 0.6
+    alone = assign_clusters([5], sign_texts([text(rng)]), [], EMPTY, [])
+    assert alone.cluster_of == {5: None} and alone.merged == {} and alone.similarity == {}
