@@ -14,6 +14,7 @@ from flask.cli import AppGroup, with_appcontext
 from service.classifier_registry import get_model
 from service.classifying import classify_stored_articles
 from service.storage.classifications import unclassified_articles
+from service.storage.signatures import sign_articles, unsigned_article_ids
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 db_cli = AppGroup("db", help="Database migrations (Alembic).")
@@ -93,6 +94,31 @@ def classify_command(missing: bool, chunk_size: int) -> None:
     click.echo(f"classified {n_total} article(s) with {model.version}")
 
 
+@click.command("sign")
+@click.option("--missing", is_flag=True, required=True, help="Sign articles stored without a signature.")
+@click.option("--chunk-size", default=1000, show_default=True, help="Articles per transaction.")
+@with_appcontext
+def sign_command(missing: bool, chunk_size: int) -> None:
+    """Put stored articles without a signature into syndication clusters; resumable.
+
+    For articles stored before revision 0007 or with ``SYNDICATION_AT_INGEST`` off. Each chunk is
+    committed on its own, so an interrupted run keeps its progress.
+    """
+    factory = current_app.extensions["framescope"]["write_sessionmaker"]
+    n_total = 0
+    while True:
+        with factory() as session:
+            pending = unsigned_article_ids(session, limit=chunk_size)
+            if not pending:
+                break
+            sign_articles(session, pending)
+            session.commit()
+        n_total += len(pending)
+        click.echo(f"{n_total} article(s) signed", err=True)
+    click.echo(f"signed {n_total} article(s)")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(classify_command)
+    app.cli.add_command(sign_command)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import current_app, url_for
 from flask.views import MethodView
+from sqlalchemy.orm import Session
 
 from service.classifier_registry import get_model
 from service.classifying import attach_classifications, check_stored_frame, classify_stored_articles
@@ -80,7 +81,7 @@ class Articles(MethodView):
         session = get_session()
         result = dao.ingest_articles(session, [data], create_missing=args["create_missing"])
         classify_stored_articles(session, get_model(), result.ids)
-        sign_articles(session, result.ids)
+        sign_if_configured(session, result.ids)
         session.commit()
         article = dao.get_article(session, result.ids[0])
         attach_classifications(session, [article])
@@ -108,7 +109,7 @@ class ArticleBatch(MethodView):
         session = get_session()
         result = dao.ingest_articles(session, items, create_missing=args["create_missing"])
         classify_stored_articles(session, get_model(), result.ids)
-        sign_articles(session, result.ids)
+        sign_if_configured(session, result.ids)
         session.commit()
         return result.summary(), 201 if result.n_created else 200
 
@@ -141,7 +142,7 @@ class ArticleItem(MethodView):
             classify_stored_articles(session, get_model(), [article_id])
         if "text" in changes:
             forget_signature(session, article_id)
-            sign_articles(session, [article_id])
+            sign_if_configured(session, [article_id])
             session.expire(article, ["signature"])
         session.commit()
         attach_classifications(session, [article])
@@ -164,3 +165,9 @@ def _article_with_classification(session: Any, article_id: int) -> Any:
     article = dao.get_article(session, article_id)
     attach_classifications(session, [article])
     return article
+
+
+def sign_if_configured(session: Session, article_ids: list[int]) -> None:
+    """Syndication clusters at ingest unless ``SYNDICATION_AT_INGEST`` is off (bulk loads)."""
+    if current_app.config["SYNDICATION_AT_INGEST"]:
+        sign_articles(session, article_ids)

@@ -55,6 +55,25 @@ def test_a_changed_text_leaves_the_cluster(client):
     assert patched.status_code == 200 and patched.get_json()["syndication_cluster"] is None
 
 
+def test_bulk_load_without_signing_then_sign_missing(database_url):
+    """With SYNDICATION_AT_INGEST off nothing is signed; ``flask sign --missing`` clusters afterwards."""
+    from tests.service.security_helpers import app_with
+
+    with app_with(database_url, SYNDICATION_AT_INGEST=False) as app:
+        client = app.test_client()
+        ids = [post(client, outlet, text, i)["id"] for i, (outlet, text) in enumerate(COPIES.items())]
+        assert {client.get(f"/v1/articles/{i}").get_json()["syndication_cluster"] for i in ids} == {None}
+        with app.extensions["framescope"]["write_sessionmaker"]() as session:
+            assert session.scalars(select(ArticleSignature.article_id)).all() == []
+        result = app.test_cli_runner().invoke(args=["sign", "--missing", "--chunk-size", "3"])
+        assert result.exit_code == 0, result.output
+        assert "signed 4 article(s)" in result.output
+        clusters = {client.get(f"/v1/articles/{i}").get_json()["syndication_cluster"] for i in ids}
+        assert clusters == {ids[0]}
+        rerun = app.test_cli_runner().invoke(args=["sign", "--missing"])
+        assert "signed 0 article(s)" in rerun.output  # resumable: nothing left to do
+
+
 @pytest.fixture
 def stored(client):
     batch = [{k: v for k, v in a.items() if k != "id"} for a in articles()]
