@@ -62,6 +62,12 @@ DEFAULTS: dict[str, object] = {
     "MAX_YAML_BYTES": 1_048_576,
     "RELIABILITY_RESAMPLES": 1_000,
     "MAX_RELIABILITY_RESAMPLES": 10_000,
+    # Bulk work (issue 13): articles per export chunk (the memory an export holds at once) and per
+    # committed chunk of a job; where job results (export files) are written (default
+    # <instance>/job-results; shared storage when workers and web hosts are different machines).
+    "EXPORT_CHUNK_ARTICLES": 1_000,
+    "JOB_CHUNK_ARTICLES": 1_000,
+    "JOB_RESULTS_DIR": None,
     # Deepest JSON nesting accepted in a body (Python's parser recurses per level).
     "MAX_JSON_DEPTH": 32,
 }
