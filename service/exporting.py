@@ -126,11 +126,16 @@ def export_filename(args: Mapping[str, Any], format_: str) -> str:
     return "-".join(parts) + "." + format_
 
 
-def stream_export(session: Session, format_: str, filters: Mapping[str, Any]) -> Iterator[bytes]:
-    """The whole export as a stream of encoded chunks, bounded by the newest article id at the start."""
-    upto = last_article_id(session)
-    for _, _, data in export_chunks(session, format_, filters, upto=upto):
-        yield data
+def stream_export(format_: str, filters: Mapping[str, Any]) -> Iterator[bytes]:
+    """The whole export as a stream of encoded chunks, bounded by the newest article id at the start.
+
+    It reads through a session of its own, closed when the stream ends or the client goes away
+    (the generator is closed), not at request teardown, which a streamed answer outlives.
+    """
+    with current_app.extensions["framescope"]["sessionmaker"]() as session:
+        upto = last_article_id(session)
+        for _, _, data in export_chunks(session, format_, filters, upto=upto):
+            yield data
 
 
 def export_chunks(

@@ -124,7 +124,7 @@ class ArticleExport(MethodView):
         """
         format_ = args.pop("format")
         session = get_session()
-        body = stream_export(session, format_, export_filters(session, args))
+        body = stream_export(format_, export_filters(session, args))
         headers = {"Content-Disposition": f'attachment; filename="{export_filename(args, format_)}"'}
         return Response(stream_with_context(body), mimetype=MEDIA_TYPES[format_], headers=headers)
 
