@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, func, select
 from service.storage.tables import ArticleFrame, Classification, Job
 from tests.conftest import MODEL_CACHE_DIR, make_test_app, session_model
 from tests.service.conftest import make_article
+from tests.service.live import stop_process
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,13 +148,7 @@ def test_sigkill_a_worker_mid_job_and_another_finishes_it(postgres_url, tmp_path
         print(f"killed at {killed.done}/{N_ARTICLES}; resumed and finished: {job['rate']} articles/s")
     finally:
         for worker in workers:
-            if worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
-                try:
-                    worker.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
-                    worker.wait()
+            stop_process(worker)
         Queue(queue, connection=Redis.from_url(REDIS_URL)).delete(delete_jobs=True)
         engine.dispose()
         app.extensions["framescope"]["engine"].dispose()
