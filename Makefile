@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: run dev test lint format migrate train evaluate model-card bench fuzz clean
+.PHONY: run dev worker test lint format migrate train evaluate model-card bench fuzz clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ run: $(VENV)/.installed
 dev: $(VENV)/.installed
 	$(PY) -m flask --app service db upgrade
 	$(PY) -m flask --app service run --debug --host 127.0.0.1 --port $(PORT)
+
+## A background-job worker (RQ on REDIS_URL, as the Procfile's `worker:`); start as many as you like.
+## Without REDIS_URL jobs run inside `make run`'s web process and no worker is needed.
+worker: $(VENV)/.installed
+	$(PY) -m flask --app service jobs worker
 
 ## Run the test suite (SQLite; also PostgreSQL when TEST_DATABASE_URL is set).
 test: $(VENV)/.installed

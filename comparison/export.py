@@ -17,13 +17,16 @@ VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
+def to_csv(
+    rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = None, *, header: bool = True
+) -> str:
     """Rows (list of dicts, as ``tables()`` returns) as CSV text with a header line.
 
     Columns are the keys in first-seen order unless given; ``None`` becomes an empty cell, floats
     keep full precision (``repr``), nested values are JSON; lines end in CRLF (RFC 4180, so a carriage
     return inside a cell is quoted too). Reads back with ``csv.DictReader``,
-    pandas ``read_csv`` and R ``read.csv`` without reshaping.
+    pandas ``read_csv`` and R ``read.csv`` without reshaping. ``header=False`` leaves the header line
+    out (the second and later chunks of a streamed export).
 
     Notes
     -----
@@ -36,7 +39,8 @@ def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = No
         columns = list(dict.fromkeys(key for row in rows for key in row))
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
+    if header:
+        writer.writeheader()
     for row in rows:
         writer.writerow({c: _cell(row.get(c)) for c in columns})
     return buffer.getvalue()

@@ -9,7 +9,7 @@ from flask import Blueprint as FlaskBlueprint
 from flask import Flask
 from swagger_ui_bundle import swagger_ui_path
 
-from service import classifier_registry, cli, errors, logs, security
+from service import classifier_registry, cli, errors, jobs, logs, security
 from service.config import load_config
 from service.resources import (
     annotations,
@@ -25,6 +25,7 @@ from service.resources import (
     reliability,
     trends,
 )
+from service.resources import jobs as job_resources
 from service.storage import db
 
 __all__ = ["create_app"]
@@ -45,6 +46,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     db.init_app(app)
     cli.init_app(app)
     classifier_registry.init_app(app)  # the classifier, once per worker (trained and cached on first use)
+    jobs.init_app(app)  # background jobs: RQ on Redis, or a thread of this process
 
     api = errors.ProblemApi(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
     security.init_app(app, api)  # keys, rate limits, CORS, /metrics: before the blueprints are documented
@@ -61,6 +63,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         profiles,
         annotations,
         reliability,
+        job_resources,
     ):
         api.register_blueprint(module.blp)
     errors.init_app(app, api)

@@ -15,6 +15,7 @@ so Flask answers 413 as before.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import sys
 from collections.abc import Callable, Iterable
@@ -77,9 +78,19 @@ def build_environ(scope: dict[str, Any], body: IO[bytes]) -> dict[str, Any]:
     return environ
 
 
-def run_wsgi(app: WSGIApp, environ: dict[str, Any]) -> tuple[int, list[tuple[bytes, bytes]], list[bytes]]:
-    """Call the WSGI app in a pool thread and collect its whole answer."""
+def run_wsgi(
+    app: WSGIApp, environ: dict[str, Any], stream: Callable[[dict[str, Any]], None] | None = None
+) -> tuple[int, list[tuple[bytes, bytes]], list[bytes]] | None:
+    """Call the WSGI app in a pool thread; return its whole answer, or stream it and return None.
+
+    An answer of one chunk (every ordinary Flask response) is returned whole. A streamed one (an
+    export: a generator yielding many chunks) is handed to ``stream`` as ASGI messages, chunk by
+    chunk, from this same thread (so ``stream_with_context`` keeps its request context), and
+    ``stream`` blocks until each is written: memory stays at one chunk. A failure after the first
+    chunk is raised, so the server drops the connection rather than end a truncated body cleanly.
+    """
     started: list[Any] = []
+    streaming = False
 
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable:
         started[:] = [status, headers]
@@ -88,14 +99,27 @@ def run_wsgi(app: WSGIApp, environ: dict[str, Any]) -> tuple[int, list[tuple[byt
     try:
         result = app(environ, start_response)
         try:
-            chunks = [bytes(chunk) for chunk in result]
+            chunks = iter(result)
+            first = [bytes(chunk) for chunk in itertools.islice(chunks, 2)]
+            status, headers = started
+            encoded = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+            if len(first) < 2 or stream is None:
+                return int(status.split(" ", 1)[0]), encoded, first + [bytes(chunk) for chunk in chunks]
+            streaming = True
+            stream(
+                {"type": "http.response.start", "status": int(status.split(" ", 1)[0]), "headers": encoded}
+            )
+            for chunk in itertools.chain(first, chunks):
+                if chunk:
+                    stream({"type": "http.response.body", "body": bytes(chunk), "more_body": True})
+            stream({"type": "http.response.body", "body": b"", "more_body": False})
+            return None
         finally:
             getattr(result, "close", lambda: None)()
-        status, headers = started
-        encoded = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
-        return int(status.split(" ", 1)[0]), encoded, chunks
     except Exception:  # Flask renders its own errors; this is the server's last resort
         log.exception("WSGI app failed")
+        if streaming:  # the status line is sent: only dropping the connection tells the client
+            raise
         return _FAILED
     finally:
         environ["wsgi.input"].close()
@@ -125,7 +149,14 @@ class BufferedWSGI:
             environ["CONTENT_LENGTH"] = str(body.seek(0, 2))
             body.seek(0)
         loop = asyncio.get_running_loop()
-        status, headers, chunks = await loop.run_in_executor(self.executor, run_wsgi, self.app, environ)
+
+        def stream(message: dict[str, Any]) -> None:  # from the pool thread: wait until it is written
+            asyncio.run_coroutine_threadsafe(send(message), loop).result()
+
+        answer = await loop.run_in_executor(self.executor, run_wsgi, self.app, environ, stream)
+        if answer is None:  # streamed by run_wsgi
+            return
+        status, headers, chunks = answer
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": b"".join(chunks)})
 

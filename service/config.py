@@ -66,6 +66,19 @@ DEFAULTS: dict[str, object] = {
     "MAX_YAML_BYTES": 1_048_576,
     "RELIABILITY_RESAMPLES": 1_000,
     "MAX_RELIABILITY_RESAMPLES": 10_000,
+    # Bulk work (issue 13): articles per export chunk (the memory an export holds at once) and per
+    # committed chunk of a job; where job results (export files) are written (default
+    # <instance>/job-results; shared storage when workers and web hosts are different machines).
+    "EXPORT_CHUNK_ARTICLES": 1_000,
+    "JOB_CHUNK_ARTICLES": 1_000,
+    "JOB_RESULTS_DIR": None,
+    # auto: RQ on REDIS_URL when it is set (run `flask jobs worker`), else a background thread per
+    # web process; rq or thread force one. Queue name, seconds without a heartbeat after which a
+    # running job counts as abandoned (its worker died) and is resumed, RQ's hard limit per job run.
+    "JOB_EXECUTOR": "auto",
+    "JOB_QUEUE": "framescope-jobs",
+    "JOB_STALE_SECONDS": 120,
+    "JOB_TIMEOUT_SECONDS": 24 * 3600,
     # Deepest JSON nesting accepted in a body (Python's parser recurses per level).
     "MAX_JSON_DEPTH": 32,
 }

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import Response, current_app, stream_with_context, url_for
 from flask.views import MethodView
 from sqlalchemy.orm import Session
 
 from service.classifier_registry import get_model
-from service.classifying import attach_classifications, check_stored_frame, classify_stored_articles
+from service.classifying import attach_classifications, classify_stored_articles
+from service.exporting import MEDIA_TYPES, export_filename, export_filters, stream_export
 from service.parsing import Blueprint
 from service.resources.common import page_body, pop_page_args
 from service.schemas.articles import (
@@ -17,6 +18,7 @@ from service.schemas.articles import (
     BATCH_EXAMPLE,
     ArticleBatchSchema,
     ArticleCreateSchema,
+    ArticleExportArgsSchema,
     ArticleListArgsSchema,
     ArticlePageSchema,
     ArticleSchema,
@@ -64,9 +66,8 @@ class Articles(MethodView):
         the served model); each article's `classification` is the one by that version.
         """
         session = get_session()
-        args.setdefault("model_version", get_model().version)
-        check_stored_frame(session, args["model_version"], args.get("frame"))
-        args["stance_target"] = args.pop("target", None)
+        args.pop("format")
+        args = export_filters(session, args)
         page = dao.list_articles(session, **pop_page_args(args), **args)
         attach_classifications(session, page.items, args["model_version"])
         return page_body(page)
@@ -112,6 +113,24 @@ class ArticleBatch(MethodView):
         sign_if_configured(session, result.ids)
         session.commit()
         return result.summary(), 201 if result.n_created else 200
+
+
+@blp.route("/export")
+class ArticleExport(MethodView):
+    @blp.arguments(ArticleExportArgsSchema, location="query")
+    @blp.response(200, description="CSV (default) or NDJSON: every matching article, streamed in id order.")
+    @blp.alt_response(422, **PROBLEM, description="Invalid filter or format.")
+    def get(self, args: dict[str, Any]):
+        """Export every matching article with its labels as CSV or NDJSON (same filters as the list)
+
+        Not paginated and not capped: the answer is streamed from the database in chunks of 1,000
+        articles, so its size does not matter. Articles added after the export started are left out.
+        """
+        format_ = args.pop("format")
+        session = get_session()
+        body = stream_export(format_, export_filters(session, args))
+        headers = {"Content-Disposition": f'attachment; filename="{export_filename(args, format_)}"'}
+        return Response(stream_with_context(body), mimetype=MEDIA_TYPES[format_], headers=headers)
 
 
 @blp.route("/<int:article_id>")

@@ -161,6 +161,13 @@ class ArticleListArgsSchema(ListArgsSchema):
         validate=validate.Length(min=1, max=100),
         metadata={"description": "Classifications to filter on (default: the served model's)."},
     )
+    format = fields.String(
+        load_default="json",
+        validate=validate.OneOf(
+            ["json"], error="The list is JSON only; for CSV or NDJSON use GET /v1/articles/export."
+        ),
+        metadata={"description": "Only `json`; CSV and NDJSON come from `/v1/articles/export`."},
+    )
 
     @ma.validates_schema
     def check_served_frame(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -197,3 +204,16 @@ class BatchResultSchema(ma.Schema):
     n_created = fields.Integer()
     n_existing = fields.Integer()
     items = fields.List(fields.Nested(BatchItemResultSchema))
+
+
+class ArticleExportArgsSchema(ArticleListArgsSchema):
+    """The list filters (no pagination: an export has every matching article) and the file format."""
+
+    class Meta:
+        exclude = ("cursor", "limit")
+
+    format = fields.String(
+        load_default="csv",
+        validate=validate.OneOf(["csv", "ndjson"]),
+        metadata={"description": "`csv` (one column per frame score/presence) or `ndjson` (adds evidence)."},
+    )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from service.storage.classifications import classified_article_filter
@@ -118,11 +118,13 @@ def get_article(session: Session, article_id: int) -> Article:
     return article
 
 
-def list_articles(
-    session: Session,
+def list_articles(session: Session, *, after: int | None, limit: int, **filters: Any) -> CursorPage:
+    """Filtered keyset page (filters as in :func:`select_articles`)."""
+    return fetch_page(session, select_articles(**filters), Article.id, after=after, limit=limit)
+
+
+def select_articles(
     *,
-    after: int | None,
-    limit: int,
     outlet: str | None = None,
     event: str | None = None,
     published_from: datetime | None = None,
@@ -132,12 +134,14 @@ def list_articles(
     frame: str | None = None,
     stance: str | None = None,
     stance_target: str | None = None,
-) -> CursorPage:
-    """Filtered keyset page. ``published_to`` is exclusive, so consecutive windows never overlap.
+    columns: Sequence[Any] = (Article,),
+) -> Select:
+    """``SELECT columns`` of the articles matching the list filters (lists, exports and jobs share it).
 
-    ``frame`` (present) and ``stance`` (label) filter on stored classifications of ``model_version``.
+    ``published_to`` is exclusive, so consecutive windows never overlap. ``frame`` (present) and
+    ``stance`` (label) filter on stored classifications of ``model_version``.
     """
-    stmt = select(Article)
+    stmt = select(*columns).select_from(Article)
     if frame is not None or stance is not None or stance_target is not None:
         if model_version is None:
             raise ValueError("frame/stance filters need the model_version whose classifications to use")
@@ -145,16 +149,18 @@ def list_articles(
             classified_article_filter(model_version, frame=frame, stance=stance, stance_target=stance_target)
         )
     if outlet:
-        stmt = stmt.join(Outlet, Article.outlet_id == Outlet.id).where(Outlet.key == outlet)
+        stmt = stmt.where(
+            Article.outlet_id == select(Outlet.id).where(Outlet.key == outlet).scalar_subquery()
+        )
     if event:
-        stmt = stmt.join(Event, Article.event_id == Event.id).where(Event.key == event)
+        stmt = stmt.where(Article.event_id == select(Event.id).where(Event.key == event).scalar_subquery())
     if published_from:
         stmt = stmt.where(Article.published_at >= published_from)
     if published_to:
         stmt = stmt.where(Article.published_at < published_to)
     if language:
         stmt = stmt.where(Article.language == language)
-    return fetch_page(session, stmt, Article.id, after=after, limit=limit)
+    return stmt
 
 
 def update_article(session: Session, article: Article, changes: Mapping[str, Any]) -> Article:

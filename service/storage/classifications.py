@@ -161,6 +161,20 @@ def delete_classifications(session: Session, article_id: int) -> None:
     session.execute(sa_delete(Classification).where(Classification.article_id == article_id))
 
 
+def delete_version_classifications(session: Session, article_ids: Sequence[int], model_version: str) -> None:
+    """Forget ``model_version``'s results for these articles (a ``force`` job labels them again)."""
+    for chunk in _chunks(sorted(set(article_ids))):
+        stored = select(Classification.id).where(
+            Classification.model_version == model_version, Classification.article_id.in_(chunk)
+        )
+        session.execute(sa_delete(ArticleFrame).where(ArticleFrame.classification_id.in_(stored)))
+        session.execute(
+            sa_delete(Classification).where(
+                Classification.model_version == model_version, Classification.article_id.in_(chunk)
+            )
+        )
+
+
 def classified_article_filter(
     model_version: str,
     *,

@@ -246,3 +246,34 @@ class ArticleBand(Base):
     article_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class Job(Base):
+    """One background job (issue 13): classify stored articles or export them, in committed chunks.
+
+    ``cursor`` is the last article id whose chunk is committed, so a rerun skips what is done;
+    ``upto`` bounds the work to the articles stored when the job started. ``attempt`` grows with
+    every claim and fences each chunk's commit: a runner that lost the job (cancelled, or taken over
+    after its heartbeat ``updated_at`` went stale) cannot commit another chunk.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index(None, "status", "updated_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    total: Mapped[int | None] = mapped_column(Integer)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    cursor: Mapped[int] = mapped_column(BigInteger, default=0)
+    upto: Mapped[int | None] = mapped_column(BigInteger)
+    attempt: Mapped[int] = mapped_column(Integer, default=0)
+    rate: Mapped[float | None] = mapped_column(Float)  # articles per second of the current attempt
+    n_errors: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    result: Mapped[dict[str, Any] | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]

@@ -1,0 +1,180 @@
+"""Bulk work (issue 13): classify-job throughput and streamed-export memory, PostgreSQL.
+
+1. Stores ``--real`` real articles (``../shared/datasets``, read in place; labelled on ingest).
+2. A ``classify`` job with ``force`` over all of them, run by the job runner in this process
+   (exactly what ``flask jobs worker`` runs): articles per second, chunks of 1,000 committed.
+3. Grows the store to each size in ``--sizes`` by copying rows in SQL (bench_stored.replicate) and
+   streams ``GET /v1/articles/export`` (CSV and NDJSON) from one gunicorn worker: seconds, MiB sent
+   and the worker's peak RSS during the export (VmHWM reset just before), to show memory stays flat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench_classify_texts import dataset_texts  # noqa: E402
+from bench_stored import EVENT, replicate  # noqa: E402
+from common import (  # noqa: E402
+    REPO,
+    children,
+    drop_database,
+    exit_on_sigterm,
+    load_average,
+    migrate,
+    recreate_database,
+    reset_peak_rss,
+    rss_mib,
+    write_result,
+)
+
+DB_NAME = "bench_bulk"
+
+
+def seed(app: Any, n: int) -> float:
+    texts = [t for t in dataset_texts() if len(t[1]) > 500][:n]
+    items = [
+        {
+            "outlet": f"outlet-{i % 12}",
+            "event": EVENT,
+            "title": title or f"Report {i}",
+            "text": f"{text} [{i}]",
+        }
+        for i, (title, text, _) in enumerate(texts)
+    ]
+    client = app.test_client()
+    started = time.perf_counter()
+    for start in range(0, len(items), 1000):
+        response = client.post("/v1/articles/batch?create_missing=true", json=items[start : start + 1000])
+        assert response.status_code in (200, 201), response.get_json()
+    return time.perf_counter() - started
+
+
+def classify_job(app: Any) -> dict[str, Any]:
+    from service.jobs.runner import run_job
+    from service.storage import jobs as dao
+
+    with app.app_context():
+        factory = app.extensions["framescope"]["write_sessionmaker"]
+        with factory() as session:
+            job_id = dao.create_job(session, "classify", {"filter": {}, "force": True}).id
+            session.commit()
+        started = time.perf_counter()
+        assert run_job(job_id) == "succeeded"
+        seconds = time.perf_counter() - started
+        with factory() as session:
+            job = dao.get_job(session, job_id)
+            return {
+                "articles": job.done,
+                "seconds": round(seconds, 2),
+                "articles_per_s": round(job.done / seconds, 1),
+            }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def export_through_gunicorn(database_url: str, formats: tuple[str, ...]) -> dict[str, Any]:
+    import requests
+
+    port = free_port()
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="1",
+        FRAMESCOPE_LOG_LEVEL="WARNING",
+    )
+    env.pop("REDIS_URL", None)
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [str(gunicorn), "--config", "gunicorn.conf.py"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    out: dict[str, Any] = {}
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if requests.get(url + "/health", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            assert time.monotonic() < deadline, "gunicorn did not start"
+            time.sleep(0.2)
+        (worker,) = children(server.pid)
+        for format_ in formats:
+            idle = rss_mib(worker)["rss"]
+            reset_peak_rss(worker)
+            started = time.perf_counter()
+            n_bytes = n_lines = 0
+            with requests.get(f"{url}/v1/articles/export?format={format_}", stream=True, timeout=600) as r:
+                for block in r.iter_content(1 << 16):
+                    n_bytes += len(block)
+                    n_lines += block.count(b"\n")
+            out[format_] = {
+                "seconds": round(time.perf_counter() - started, 2),
+                "mib": round(n_bytes / 2**20, 1),
+                "lines": n_lines,
+                "worker_rss_before_mib": idle,
+                "worker_peak_rss_mib": rss_mib(worker)["hwm"],
+            }
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    return out
+
+
+def main() -> None:
+    exit_on_sigterm()
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--real", type=int, default=5000)
+    parser.add_argument("--sizes", default="10000,100000")
+    args = parser.parse_args()
+
+    from sqlalchemy import text
+
+    from service import create_app
+
+    database_url = recreate_database(DB_NAME)
+    try:
+        migrate(database_url)
+        app = create_app({"DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", "JOB_EXECUTOR": "thread"})
+        result: dict[str, Any] = {"load_before": load_average()}
+        result["seed_seconds"] = round(seed(app, args.real), 1)
+        result["classify_job"] = classify_job(app)
+        result["exports"] = {}
+        factory = app.extensions["framescope"]["write_sessionmaker"]
+        for size in [int(s) for s in args.sizes.split(",")]:
+            with factory() as session:
+                replicate(session, size)
+                n = session.execute(text("SELECT count(*) FROM articles")).scalar_one()
+            result["exports"][n] = export_through_gunicorn(database_url, ("csv", "ndjson"))
+            print(n, result["exports"][n], flush=True)
+        result["load_after"] = load_average()
+        app.extensions["framescope"]["engine"].dispose()
+        print(result)
+        write_result("bulk", result)
+    finally:
+        drop_database(DB_NAME)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""Running one job: claim it, work in committed chunks keyed by article id, finish or fail.
+
+Each chunk (``JOB_CHUNK_ARTICLES`` articles in id order) is one transaction: its labels (classify)
+or the fsync'd bytes it appended (export) and the job's new ``cursor`` commit together, through a
+fenced update (``service.storage.jobs.advance_job``). A runner killed at any point leaves the job at
+its last committed chunk; the next runner starts after ``cursor`` (and truncates an export file to
+the committed size), so no label or line is lost or written twice. Runs inside an app context: the
+worker command's (RQ) or the app's own background thread (no queue configured).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func
+from sqlalchemy.orm import Session
+
+from service.classifier_registry import get_model
+from service.classifying import classify_stored_articles
+from service.exporting import export_chunks, export_filters
+from service.schemas.jobs import JobFilterSchema
+from service.storage.article_exports import last_article_id
+from service.storage.articles import select_articles
+from service.storage.classifications import delete_version_classifications
+from service.storage.jobs import advance_job, claim_job, get_job
+from service.storage.tables import Article, Job, utcnow
+
+log = logging.getLogger("framescope.jobs")
+#: A job fails when this many of its chunks failed (each is skipped and listed in ``errors``).
+MAX_CHUNK_ERRORS = 10
+
+
+class JobLost(Exception):
+    """The job was cancelled or taken over by another runner: stop without committing."""
+
+
+def run_job(job_id: int) -> str | None:
+    """Run (or resume) job ``job_id`` to its end; its final status, or None if it was not ours to run.
+
+    This is the function the RQ worker imports by name (``service.jobs.runner.run_job``).
+    """
+    factory = current_app.extensions["framescope"]["write_sessionmaker"]
+    with factory() as session:
+        attempt = claim_job(session, job_id)
+        session.commit()
+        if attempt is None:
+            return None
+        job = get_job(session, job_id)
+        log.info("job started", extra={"job_id": job_id, "kind": job.kind, "attempt": attempt})
+        try:
+            result = _RUNNERS[job.kind](session, job, attempt)
+            _commit(session, job, attempt, status="succeeded", finished_at=utcnow(), result=result)
+            log.info("job succeeded", extra={"job_id": job_id, "done": job.done})
+            return "succeeded"
+        except JobLost:
+            session.rollback()
+            session.refresh(job)
+            if job.status == "cancelled" and job.kind == "export":
+                result_path(job).unlink(missing_ok=True)
+            log.info("job stopped", extra={"job_id": job_id, "status": job.status})
+            return job.status
+        except Exception as exc:
+            session.rollback()
+            log.exception("job failed", extra={"job_id": job_id})
+            errors = [*job.errors, {"detail": f"{type(exc).__name__}: {exc}"[:500], "after_id": job.cursor}]
+            advance_job(
+                session,
+                job_id,
+                attempt,
+                status="failed",
+                finished_at=utcnow(),
+                errors=errors[-20:],
+                n_errors=job.n_errors + 1,
+            )
+            session.commit()
+            return "failed"
+
+
+def _commit(session: Session, job: Job, attempt: int, **values: Any) -> None:
+    """Fenced update of the job plus everything the chunk wrote, in one commit (or JobLost)."""
+    if not advance_job(session, job.id, attempt, **values):
+        raise JobLost(job.id)
+    session.commit()
+    session.refresh(job)
+
+
+def _prepare(session: Session, job: Job, attempt: int) -> dict[str, Any]:
+    """The job's filters (validated again, datetimes parsed); fixes ``upto`` and ``total`` once."""
+    filters = export_filters(session, JobFilterSchema().load(job.params.get("filter") or {}))
+    if job.upto is None:
+        upto = last_article_id(session)
+        count = select_articles(columns=[func.count(Article.id)], **filters).where(Article.id <= upto)
+        _commit(session, job, attempt, upto=upto, total=session.scalar(count))
+    return filters
+
+
+class _Progress:
+    """Rate of the current attempt (articles per second since it claimed the job)."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.n = 0
+
+    def add(self, n: int) -> float:
+        self.n += n
+        return round(self.n / max(time.monotonic() - self.started, 1e-6), 2)
+
+
+def run_classify(session: Session, job: Job, attempt: int) -> dict[str, Any]:
+    """Label every matching article with the served model (``force``: replace its stored labels)."""
+    filters = _prepare(session, job, attempt)
+    model = get_model()
+    chunk = int(current_app.config["JOB_CHUNK_ARTICLES"])
+    force = bool(job.params.get("force"))
+    result = {"model_version": model.version, "n_classified": 0, **(job.result or {})}
+    progress = _Progress()
+    ids_stmt = select_articles(columns=[Article.id], **filters).order_by(Article.id).limit(chunk)
+    while True:
+        ids = list(session.scalars(ids_stmt.where(Article.id > job.cursor, Article.id <= job.upto)))
+        if not ids:
+            return result
+        errors, n_errors = job.errors, job.n_errors
+        try:
+            if force:
+                delete_version_classifications(session, ids, model.version)
+            result["n_classified"] += classify_stored_articles(session, model, ids, chunk_size=chunk)
+        except Exception as exc:  # one bad chunk is skipped and reported, the job goes on
+            session.rollback()
+            log.exception("job chunk failed", extra={"job_id": job.id})
+            n_errors += 1
+            errors = [*errors, {"detail": f"{type(exc).__name__}: {exc}"[:500], "after_id": job.cursor}][-20:]
+            if n_errors >= MAX_CHUNK_ERRORS:
+                raise
+        rate = progress.add(len(ids))
+        _commit(
+            session,
+            job,
+            attempt,
+            cursor=ids[-1],
+            done=job.done + len(ids),
+            rate=rate,
+            result=dict(result),
+            errors=errors,
+            n_errors=n_errors,
+        )
+
+
+def results_dir() -> Path:
+    """Where export files go: ``JOB_RESULTS_DIR`` (shared storage across hosts) or the instance folder."""
+    path = Path(current_app.config.get("JOB_RESULTS_DIR") or Path(current_app.instance_path) / "job-results")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def result_path(job: Job) -> Path:
+    return results_dir() / f"job-{job.id}.{job.params['format']}"
+
+
+def run_export(session: Session, job: Job, attempt: int) -> dict[str, Any]:
+    """Write the export file chunk by chunk; each chunk is fsync'd before the cursor commits."""
+    filters = _prepare(session, job, attempt)
+    format_ = job.params["format"]
+    path = result_path(job)
+    size = int((job.result or {}).get("bytes", 0))
+    progress = _Progress()
+    with open(path, "r+b" if path.exists() else "w+b") as out:
+        out.truncate(size)  # drop whatever a killed runner wrote after its last commit
+        out.seek(size)
+        chunks = export_chunks(session, format_, filters, after=job.cursor, upto=job.upto, header=size == 0)
+        for last_id, n_articles, data in chunks:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+            size += len(data)
+            result = {"format": format_, "bytes": size}
+            rate = progress.add(n_articles)
+            _commit(
+                session, job, attempt, cursor=last_id, done=job.done + n_articles, rate=rate, result=result
+            )
+    return {"format": format_, "bytes": size, "n_articles": job.done}
+
+
+_RUNNERS = {"classify": run_classify, "export": run_export}

@@ -1,0 +1,230 @@
+"""/v1/jobs with the in-process executor (no queue): lifecycle, idempotence, cancel, resume after a crash."""
+
+from __future__ import annotations
+
+import io
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from service.jobs.runner import result_path, run_job
+from service.storage import jobs as dao
+from service.storage.classifications import delete_classifications
+from service.storage.tables import ArticleFrame, Classification, Job, utcnow
+from tests.conftest import make_test_app
+from tests.service.conftest import assert_problem, make_article
+
+N_ARTICLES = 9
+
+
+@pytest.fixture
+def app(database_url):
+    """Jobs work in chunks of 2 articles, so a handful of articles spans several commits."""
+    app = make_test_app(database_url, JOB_CHUNK_ARTICLES=2, EXPORT_CHUNK_ARTICLES=2, JOB_EXECUTOR="thread")
+    yield app
+    app.extensions["framescope"]["engine"].dispose()
+
+
+@pytest.fixture
+def stored(client):
+    items = [make_article(i, outlet="daily-planet" if i % 3 else "evening-star") for i in range(N_ARTICLES)]
+    response = client.post("/v1/articles/batch?create_missing=true", json=items)
+    assert response.status_code == 201
+    return [item["id"] for item in response.get_json()["items"]]
+
+
+def wait_for(client, location: str, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(location).get_json()
+        if job["status"] not in ("queued", "running"):
+            return job
+        time.sleep(0.05)
+    raise TimeoutError(job)
+
+
+def post_job(client, body: dict) -> dict:
+    response = client.post("/v1/jobs", json=body)
+    assert response.status_code == 202, response.get_json()
+    assert response.headers["Location"].endswith(f"/v1/jobs/{response.get_json()['id']}")
+    return wait_for(client, response.headers["Location"])
+
+
+def label_counts(session, version: str) -> tuple[int, int, int]:
+    n_rows = session.scalar(
+        select(func.count()).select_from(Classification).where(Classification.model_version == version)
+    )
+    n_articles = session.scalar(
+        select(func.count(func.distinct(Classification.article_id))).where(
+            Classification.model_version == version
+        )
+    )
+    n_frames = session.scalar(select(func.count()).select_from(ArticleFrame))
+    return n_rows, n_articles, n_frames
+
+
+def test_classify_job_labels_what_is_missing_and_force_redoes_all(client, stored, db_session, classifier):
+    n_frames = len(classifier.codebook.frame_keys)
+    job = post_job(client, {"kind": "classify"})
+    assert job["status"] == "succeeded", job
+    assert (job["total"], job["done"], job["result"]["n_classified"]) == (N_ARTICLES, N_ARTICLES, 0)
+    assert (
+        job["result"]["model_version"] == classifier.version
+        and job["rate"] > 0
+        and job["eta_seconds"] is None
+    )
+
+    for article_id in stored[:4]:
+        delete_classifications(db_session, article_id)
+    db_session.commit()
+    job = post_job(client, {"kind": "classify", "filter": {"outlet": "daily-planet"}})
+    in_outlet = [a for i, a in enumerate(stored) if i % 3]
+    assert job["total"] == len(in_outlet)
+    assert job["result"]["n_classified"] == len([a for a in stored[:4] if a in in_outlet])
+    job = post_job(client, {"kind": "classify", "force": True})
+    assert job["result"]["n_classified"] == N_ARTICLES
+    db_session.expire_all()
+    n_rows, n_articles, frames = label_counts(db_session, classifier.version)
+    assert (n_rows, frames) == (N_ARTICLES, N_ARTICLES * n_frames)
+    assert n_articles == n_rows  # one label per article and model version, never two
+
+
+@pytest.mark.parametrize("format_", ["csv", "ndjson"])
+def test_export_job_file_equals_the_streamed_export(client, stored, format_):
+    pd = pytest.importorskip("pandas")
+    job = post_job(client, {"kind": "export", "format": format_, "filter": {"outlet": "daily-planet"}})
+    assert job["status"] == "succeeded", job
+    assert job["result"]["url"].endswith(f"/v1/jobs/{job['id']}/result")
+    download = client.get(f"/v1/jobs/{job['id']}/result")
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"] == f"attachment; filename=job-{job['id']}.{format_}"
+    streamed = client.get(f"/v1/articles/export?format={format_}&outlet=daily-planet").data
+    assert download.data == streamed
+    read = pd.read_csv if format_ == "csv" else lambda b: pd.read_json(b, lines=True)
+    assert len(read(io.BytesIO(download.data))) == job["done"] == job["total"]
+
+
+def test_bad_requests_are_problems_naming_the_field(client):
+    assert_problem(client.post("/v1/jobs", json={"kind": "train"}), 422, {"kind"})
+    assert_problem(client.post("/v1/jobs", json={"kind": "classify", "format": "csv"}), 422, {"format"})
+    assert_problem(client.post("/v1/jobs", json={"kind": "export", "force": True}), 422, {"force"})
+    assert_problem(
+        client.post("/v1/jobs", json={"kind": "classify", "filter": {"colour": "x"}}), 422, {"filter.colour"}
+    )
+    assert_problem(
+        client.post("/v1/jobs", json={"kind": "classify", "filter": {"frame": "nope"}}), 422, {"filter.frame"}
+    )
+    assert_problem(client.get("/v1/jobs/999"), 404)
+    assert_problem(client.get("/v1/jobs?status=lost"), 422, {"status"})
+
+
+def test_cancel_list_and_result_of_the_wrong_job(app, client, stored, db_session):
+    queued = dao.create_job(
+        db_session, "classify", {"filter": {}, "force": False}
+    )  # never handed to a runner
+    db_session.commit()
+    for method, url in (("delete", f"/v1/jobs/{queued.id}"), ("post", f"/v1/jobs/{queued.id}/cancel")):
+        response = getattr(client, method)(url)
+        assert response.status_code == 200 and response.get_json()["status"] == "cancelled"
+    with app.app_context():
+        assert run_job(queued.id) is None  # a cancelled job is never started
+    done = post_job(client, {"kind": "classify"})
+    assert_problem(client.delete(f"/v1/jobs/{done['id']}"), 409)
+    assert_problem(client.get(f"/v1/jobs/{done['id']}/result"), 409)
+    page = client.get("/v1/jobs?limit=1")
+    assert [j["id"] for j in page.get_json()["items"]] == [queued.id]
+    assert [j["id"] for j in client.get(page.get_json()["next"]).get_json()["items"]] == [done["id"]]
+    assert [j["id"] for j in client.get("/v1/jobs?status=succeeded").get_json()["items"]] == [done["id"]]
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL inside the runner: not an Exception, so nothing records or commits it."""
+
+
+def test_a_runner_killed_mid_chunk_resumes_without_lost_or_doubled_labels(
+    app, stored, db_session, monkeypatch
+):
+    import service.jobs.runner as runner
+
+    version = app.config["MODEL"].version
+    with app.app_context():
+        for article_id in stored:
+            delete_classifications(db_session, article_id)
+        db_session.commit()
+        job = dao.create_job(db_session, "classify", {"filter": {}, "force": False})
+        db_session.commit()
+        real = runner.classify_stored_articles
+        calls = []
+
+        def dies_on_third_chunk(session, model, ids, **kwargs):
+            calls.append(ids)
+            n = real(session, model, ids, **kwargs)  # the labels are written, not yet committed
+            if len(calls) == 3:
+                raise Killed
+            return n
+
+        monkeypatch.setattr(runner, "classify_stored_articles", dies_on_third_chunk)
+        with pytest.raises(Killed):
+            run_job(job.id)
+        db_session.expire_all()
+        stuck = db_session.get(Job, job.id)
+        assert (stuck.status, stuck.done, stuck.cursor) == ("running", 4, calls[1][-1])
+        assert label_counts(db_session, version)[0] == 4  # the third chunk was rolled back
+
+        assert dao.requeue_stale_jobs(db_session, stale_before=utcnow() - timedelta(seconds=60)) == []
+        assert dao.requeue_stale_jobs(db_session, stale_before=utcnow() + timedelta(seconds=1)) == [job.id]
+        db_session.commit()
+        monkeypatch.setattr(runner, "classify_stored_articles", real)
+        assert run_job(job.id) == "succeeded"
+    db_session.expire_all()
+    finished = db_session.get(Job, job.id)
+    assert (finished.done, finished.total, finished.attempt) == (N_ARTICLES, N_ARTICLES, 2)
+    assert finished.result["n_classified"] == N_ARTICLES
+    n_rows, n_articles, _ = label_counts(db_session, version)
+    assert n_rows == n_articles == N_ARTICLES
+
+
+def test_an_export_killed_after_writing_resumes_to_the_same_file(
+    app, client, stored, db_session, monkeypatch
+):
+    import service.jobs.runner as runner
+
+    with app.app_context():
+        job = dao.create_job(db_session, "export", {"filter": {}, "format": "ndjson"})
+        db_session.commit()
+        real, calls = runner.advance_job, []
+
+        def dies_before_the_third_commit(session, job_id, attempt, **values):
+            calls.append(values)
+            if len(calls) == 4:  # upto/total, chunk 1, chunk 2, then chunk 3's bytes are on disk
+                raise Killed
+            return real(session, job_id, attempt, **values)
+
+        monkeypatch.setattr(runner, "advance_job", dies_before_the_third_commit)
+        with pytest.raises(Killed):
+            run_job(job.id)
+        db_session.expire_all()
+        stuck = db_session.get(Job, job.id)
+        assert result_path(stuck).stat().st_size > stuck.result["bytes"]  # uncommitted lines on disk
+        monkeypatch.setattr(runner, "advance_job", real)
+        dao.requeue_stale_jobs(db_session, stale_before=utcnow() + timedelta(seconds=1))
+        db_session.commit()
+        assert run_job(job.id) == "succeeded"
+    body = client.get(f"/v1/jobs/{job.id}/result").data
+    assert body == client.get("/v1/articles/export?format=ndjson").data  # every line once, in order
+
+
+def test_a_runner_that_lost_the_job_cannot_commit(app, db_session):
+    job = dao.create_job(db_session, "classify", {"filter": {}})
+    db_session.commit()
+    first = dao.claim_job(db_session, job.id)
+    assert dao.claim_job(db_session, job.id) is None  # running: nobody else takes it
+    dao.requeue_stale_jobs(db_session, stale_before=utcnow() + timedelta(seconds=1))
+    second = dao.claim_job(db_session, job.id)
+    assert (first, second) == (1, 2)
+    assert not dao.advance_job(db_session, job.id, first, done=5)
+    assert dao.advance_job(db_session, job.id, second, done=5)
+    dao.cancel_job(db_session, dao.get_job(db_session, job.id))
+    assert not dao.advance_job(db_session, job.id, second, done=6)
