@@ -18,6 +18,7 @@ from flask import Flask, current_app
 
 from classifiers import ArticleClassifier, Codebook, UnknownCodebookError, load_codebook, load_or_train
 from classifiers.codebook import CODEBOOK_DIR
+from service.model_registry import served_model
 from service.storage.errors import NotFoundError
 
 log = logging.getLogger("framescope.model")
@@ -56,14 +57,17 @@ def init_app(app: Flask) -> None:
     state.setdefault("ready_checks", {})["model"] = lambda: state.get("model") is not None
 
 
-def get_model() -> ArticleClassifier:
-    """The current app's classifier."""
-    return current_app.extensions["framescope"]["model"]
+def get_model(version: str | None = None) -> ArticleClassifier:
+    """The model serving the app's codebook (the activated one, else the shipped one), or ``version``.
+
+    Unknown versions are a 404 (``service.model_registry``); activation is cached a few seconds.
+    """
+    return served_model(version)
 
 
 def get_codebook(key: str) -> Codebook:
     """A codebook by key (the served one if it matches); unknown keys are a 404, not a 422."""
-    served = get_model().codebook
+    served = current_app.extensions["framescope"]["model"].codebook
     if key == served.key:
         return served
     try:

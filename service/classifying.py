@@ -21,7 +21,7 @@ from service.storage.classifications import (
     unclassified_articles,
 )
 from service.storage.classified_rows import stored_version
-from service.storage.errors import InvalidItemsError
+from service.storage.errors import InvalidItemsError, NotFoundError
 
 
 class TextTooLargeError(ValueError):
@@ -49,11 +49,22 @@ def check_total_text(items: Sequence[Mapping[str, Any]]) -> None:
         )
 
 
-def classify_items(items: Sequence[Mapping[str, Any]]) -> list[ArticleClassification]:
-    """Classify ``{title, text, target}`` dicts with the served model in one batch, in order."""
+def classify_items(
+    items: Sequence[Mapping[str, Any]], model_version: str | None = None
+) -> list[ArticleClassification]:
+    """Classify ``{title, text, target}`` dicts in one batch, in order, with the served model or a version.
+
+    An unknown ``model_version`` is a 422 naming the ``model`` query parameter.
+    """
     check_total_text(items)
+    try:
+        model = get_model(model_version)
+    except NotFoundError as exc:
+        raise InvalidItemsError(
+            [{"field": "model", "location": "query", "detail": str(exc)}], str(exc)
+        ) from exc
     triples = [(item.get("title") or "", item["text"], item.get("target")) for item in items]
-    return classify_counted(get_model(), triples)
+    return classify_counted(model, triples)
 
 
 def classify_counted(

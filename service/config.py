@@ -76,6 +76,9 @@ DEFAULTS: dict[str, object] = {
     # web process; rq or thread force one. Queue name, seconds without a heartbeat after which a
     # running job counts as abandoned (its worker died) and is resumed, RQ's hard limit per job run.
     "JOB_EXECUTOR": "auto",
+    # Model registry (issue 11): seconds a process caches which model version is active, so an
+    # activation reaches every worker within this time (0: look it up on every request).
+    "MODEL_ACTIVATION_TTL": 5.0,
     "JOB_QUEUE": "framescope-jobs",
     "JOB_STALE_SECONDS": 120,
     "JOB_TIMEOUT_SECONDS": 24 * 3600,

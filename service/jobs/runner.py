@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from service.classifier_registry import get_model
 from service.classifying import classify_stored_articles
 from service.exporting import export_chunks, export_filters
+from service.model_registry import train_from_annotations
 from service.schemas.jobs import JobFilterSchema
 from service.storage.article_exports import last_article_id
 from service.storage.articles import select_articles
@@ -185,4 +186,12 @@ def run_export(session: Session, job: Job, attempt: int) -> dict[str, Any]:
     return {"format": format_, "bytes": size, "n_articles": job.done}
 
 
-_RUNNERS = {"classify": run_classify, "export": run_export}
+def run_train(session: Session, job: Job, attempt: int) -> dict[str, Any]:
+    """Train a model from coded articles; the stored model commits with the job's progress, fenced."""
+    _commit(session, job, attempt, total=1)
+    result = train_from_annotations(session, job.params, job_id=job.id)
+    _commit(session, job, attempt, done=1, rate=None, result=result)
+    return result
+
+
+_RUNNERS = {"classify": run_classify, "export": run_export, "train": run_train}

@@ -8,7 +8,12 @@ from flask.views import MethodView
 
 from service.classifying import classify_items
 from service.parsing import Blueprint
-from service.schemas.classify import CLASSIFY_EXAMPLE, ClassificationSchema, ClassifyArticleSchema
+from service.schemas.classify import (
+    CLASSIFY_EXAMPLE,
+    ClassificationSchema,
+    ClassifyArgsSchema,
+    ClassifyArticleSchema,
+)
 from service.schemas.common import PROBLEM
 from service.security import requires_scope
 
@@ -39,18 +44,20 @@ _EXAMPLES = {
 class Classify(MethodView):
     @requires_scope("read")
     @blp.arguments(ClassifyArticleSchema, examples=_EXAMPLES)
+    @blp.arguments(ClassifyArgsSchema, location="query")
     @blp.response(200, ClassificationSchema)
     @blp.alt_response(413, **PROBLEM, description="More text in the request than MAX_CLASSIFY_CHARS.")
     @blp.alt_response(
         422, **PROBLEM, description="Empty text, a text over MAX_TEXT_CHARS, unknown target, other bad field."
     )
-    def post(self, data: dict[str, Any] | list[dict[str, Any]]):
+    def post(self, data: dict[str, Any] | list[dict[str, Any]], args: dict[str, Any]):
         """Classify one article (object in, object out) or a list (array in, array out)
 
         Per article: every codebook frame with `score`, `present`, `share` and evidence sentences
         (`start`/`end` are offsets into the submitted `text`), the `dominant_frame`, the stance toward
         the target with probabilities and evidence, and the `model` (version, codebook, codebook hash).
         Texts the model cannot read get `status` `insufficient_text` or `unsupported_language`.
+        `?model=<version>` classifies with another version (see `GET /v1/models`) than the active one.
         """
-        results = classify_items(data if isinstance(data, list) else [data])
+        results = classify_items(data if isinstance(data, list) else [data], model_version=args.get("model"))
         return results if isinstance(data, list) else results[0]

@@ -95,6 +95,13 @@ class Rounded(fields.Float):
         return None if value is None else round(float(value), DECIMALS)
 
 
+class ClassifyArgsSchema(ma.Schema):
+    model = fields.String(
+        validate=validate.Length(1, 80),
+        metadata={"description": "Model version to classify with (default: the active model)."},
+    )
+
+
 class EvidenceSchema(ma.Schema):
     sentence = fields.String()
     start = fields.Integer(metadata={"description": "Offset into `text` (or `title` when `field` says so)."})

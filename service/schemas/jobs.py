@@ -11,7 +11,7 @@ from marshmallow import fields, validate
 from service.schemas.articles import ArticleListArgsSchema
 from service.schemas.common import ListArgsSchema, PageSchema
 
-KINDS = ("classify", "export")
+KINDS = ("classify", "export", "train")
 STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 
 JOB_EXAMPLE = {"kind": "classify", "filter": {"event": "port-selenko-strike"}, "force": False}
@@ -52,6 +52,10 @@ class JobCreateSchema(ma.Schema):
 
     @ma.validates_schema
     def check_options(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data["kind"] == "train":
+            raise ma.ValidationError(
+                "Training jobs are started with POST /v1/models (codebook, coders, base).", field_name="kind"
+            )
         if data["kind"] != "export" and "format" in data:
             raise ma.ValidationError("Only export jobs have a format.", field_name="format")
         if data["kind"] != "classify" and data.get("force"):

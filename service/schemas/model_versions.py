@@ -5,6 +5,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields
 
+from service.schemas.model_registry import TrainedModelSchema
+
 
 class StoredVersionSchema(ma.Schema):
     version = fields.String()
@@ -15,7 +17,7 @@ class StoredVersionSchema(ma.Schema):
 
 
 class ModelSchema(ma.Schema):
-    """The served model: version, codebook, training manifest and cross-validated metrics."""
+    """The served (active) model: version, codebook, training manifest and cross-validated metrics."""
 
     version = fields.String(metadata={"example": "conflict-sparse-3f787990ab0d"})
     codebook = fields.String(metadata={"example": "conflict"})
@@ -26,6 +28,13 @@ class ModelSchema(ma.Schema):
     sklearn_version = fields.String(allow_none=True)
     metrics = fields.Dict(metadata={"description": "Cross-validated summary (see docs/model-card.md)."})
     manifest = fields.Dict(metadata={"description": "The full manifest saved with the model."})
+    shipped_version = fields.String(
+        metadata={"description": "The model trained from the repository's corpus."}
+    )
+    registry = fields.List(
+        fields.Nested(TrainedModelSchema),
+        metadata={"description": "Models trained here from coded articles (POST /v1/models)."},
+    )
     stored_versions = fields.List(
         fields.Nested(StoredVersionSchema),
         metadata={"description": "Versions with stored results; `flask classify --missing` fills gaps."},

@@ -277,3 +277,34 @@ class Job(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+
+
+class TrainedModel(Base):
+    """A model trained here from coded articles (issue 11): its manifest and its pickled estimator.
+
+    The artifact lives in the database so every web host and worker can load it; the shipped model
+    is not stored here (each process trains or loads it from the repository's fixtures).
+    """
+
+    __tablename__ = "trained_models"
+
+    version: Mapped[str] = mapped_column(String(80), primary_key=True)
+    codebook: Mapped[str] = mapped_column(String(64), index=True)
+    base_version: Mapped[str] = mapped_column(String(80))
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    manifest: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    artifact: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    job_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+
+class ModelActivation(Base):
+    """Which model serves a codebook: the latest row wins; rolling back activates the one before."""
+
+    __tablename__ = "model_activations"
+    __table_args__ = (Index(None, "codebook", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    codebook: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(80))
+    activated_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
