@@ -232,15 +232,17 @@ def adapt(
     articles: Sequence[CodedArticle],
     *,
     weight: int = 3,
+    refit_stance: bool = False,
     now: datetime | None = None,
 ):
     """A new ``ArticleClassifier``: the base sentence model, article decisions re-fitted with the codes.
 
-    The article frame head and the stance aggregator are re-fitted on the base corpus's out-of-fold
-    evidence (recomputed by the same grouped cross-validation as training) plus the coded articles'
-    evidence, each coded article counted ``weight`` times. The sentence model is kept, so what the
-    base model learnt of frame language is kept too; what changes is where the researcher's coders
-    draw the line between a passing mention and a frame the article uses, and how stance reads.
+    The article frame head (and, with ``refit_stance``, the stance aggregator) is re-fitted on the
+    base corpus's out-of-fold evidence (recomputed by the same grouped cross-validation as training)
+    plus the coded articles' evidence, each coded article counted ``weight`` times. The sentence
+    model is kept, so what the base model learnt of frame language is kept too; what changes is
+    where the researcher's coders draw the line between a passing mention and a frame the article
+    uses. ``python -m classifiers.adaptation_eval`` measures the effect (docs/model-registry.md).
     """
     if weight < 1:
         raise ValueError("weight must be >= 1")
@@ -254,19 +256,22 @@ def adapt(
         np.concatenate([X0, rep(new["X"], weight, axis=0)]),
         np.concatenate([gold0, rep(new["gold"], weight, axis=0)]),
     )
-    aggregator = fit_stance_aggregator(
-        np.vstack([Xs0, rep(new["X_stance"], weight, axis=0)]),
-        np.concatenate([stance0, rep(new["stance"], weight)]),
-        params,
-    )
-    digest = codes_digest(articles, weight)
+    aggregator = base.stance_aggregator_
+    if refit_stance:  # off by default: on the tune half it lowered stance F1 at every weight tried
+        aggregator = fit_stance_aggregator(
+            np.vstack([Xs0, rep(new["X_stance"], weight, axis=0)]),
+            np.concatenate([stance0, rep(new["stance"], weight)]),
+            params,
+        )
+    digest = codes_digest(articles, weight, {"refit_stance": refit_stance})
     key = hashlib.sha256(f"{base.version}+{digest}".encode()).hexdigest()[:12]
     manifest = {
         **base.manifest,
         "version": f"{codebook.key}-adapted-{key}",
         "base_version": base.version,
         "adaptation": {
-            "method": "article head and stance aggregator re-fitted with coded articles",
+            "method": "article frame head re-fitted with coded articles"
+            + (" (and the stance aggregator)" if refit_stance else ""),
             "n_coded": len(articles),
             "n_used": int(len(new["X"])),
             "weight": weight,

@@ -74,6 +74,7 @@ def run(
     choose: bool,
     seed: int,
     method: str = "article",
+    refit_stance: bool = False,
 ) -> dict:
     codebook = load_codebook()
     base = load_or_train(codebook, cache_dir)
@@ -101,8 +102,9 @@ def run(
             if method == "sentence":
                 model = train(codebook, extend_corpus(corpus, base, codebook, coded, weight=w))
             else:
-                model = adapt(base, codebook, corpus, coded, weight=w)
-            row = {"method": method, "n_coded": len(sample), "events": len({a["event"] for a in sample})}
+                model = adapt(base, codebook, corpus, coded, weight=w, refit_stance=refit_stance)
+            row = {"method": method, "refit_stance": refit_stance, "n_coded": len(sample)}
+            row["events"] = len({a["event"] for a in sample})
             row["weight"] = w
             out["adapted"].append({**row, **figures(model, scored, gold_rows, frames)})
             print(json.dumps(out["adapted"][-1]), flush=True)
@@ -119,8 +121,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--choose", action="store_true", help="inner tune-half split for choosing the weight")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--method", choices=["article", "sentence"], default="article")
+    ap.add_argument("--refit-stance", action="store_true", help="also re-fit the stance aggregator")
     args = ap.parse_args(argv)
-    result = run(args.eval_dir, args.cache_dir, args.sizes, args.weights, args.choose, args.seed, args.method)
+    result = run(
+        args.eval_dir,
+        args.cache_dir,
+        args.sizes,
+        args.weights,
+        args.choose,
+        args.seed,
+        args.method,
+        args.refit_stance,
+    )
     print(json.dumps(result, indent=2))
 
 
