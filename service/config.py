@@ -79,6 +79,10 @@ DEFAULTS: dict[str, object] = {
     # Model registry (issue 11): seconds a process caches which model version is active, so an
     # activation reaches every worker within this time (0: look it up on every request).
     "MODEL_ACTIVATION_TTL": 5.0,
+    # GET /v1/annotations/suggest scores the most recent SUGGEST_CANDIDATES unlabelled articles and
+    # reads the texts of the SUGGEST_POOL most uncertain of them.
+    "SUGGEST_POOL": 2_000,
+    "SUGGEST_CANDIDATES": 100_000,
     "JOB_QUEUE": "framescope-jobs",
     "JOB_STALE_SECONDS": 120,
     "JOB_TIMEOUT_SECONDS": 24 * 3600,

@@ -18,10 +18,13 @@ from service.schemas.annotations import (
     AnnotationListArgsSchema,
     AnnotationPageSchema,
     AnnotationSchema,
+    SuggestArgsSchema,
+    SuggestionsSchema,
 )
 from service.schemas.common import PROBLEM
 from service.storage import annotations as dao
 from service.storage.db import get_session
+from service.suggesting import suggest_articles
 
 blp = UploadBlueprint(
     "annotations",
@@ -74,6 +77,22 @@ class Annotations(MethodView):
         result = store_annotations(session, items)
         session.commit()
         return result, 201 if result["n_created"] else 200
+
+
+@blp.route("/suggest")
+class AnnotationSuggest(MethodView):
+    @blp.arguments(SuggestArgsSchema, location="query")
+    @blp.response(200, SuggestionsSchema)
+    @blp.alt_response(422, **PROBLEM, description="A codebook no model serves, or a bad argument.")
+    def get(self, args: dict[str, Any]):
+        """What to code next: uncertain articles, spread over different stories
+
+        Among stored articles the served model has labelled and nobody (or none of `coders`) has coded,
+        those whose frame and stance probabilities are closest to a coin flip, each discounted by its
+        similarity to the ones already picked, so near-copies of one story are not all suggested. See
+        docs/model-registry.md for its measured gain over random picks.
+        """
+        return suggest_articles(get_session(), **args)
 
 
 @blp.route("/export")

@@ -147,3 +147,41 @@ class AnnotationBatchResultSchema(ma.Schema):
     n_created = fields.Integer()
     n_replaced = fields.Integer()
     items = fields.List(fields.Nested(AnnotationResultItemSchema))
+
+
+class SuggestArgsSchema(ma.Schema):
+    codebook = fields.String(load_default="conflict", validate=validate.Length(1, 64))
+    n = fields.Integer(
+        load_default=20, validate=validate.Range(1, 200), metadata={"description": "How many."}
+    )
+    coders = fields.String(
+        validate=validate.Length(1, 1000),
+        metadata={"description": "Comma-separated: skip only articles these coders coded (default: anyone)."},
+    )
+    event = fields.String(validate=validate.Length(1, 64))
+    outlet = fields.String(validate=validate.Length(1, 64))
+
+    @ma.post_load
+    def split_coders(self, data: dict, **_kwargs) -> dict:
+        if "coders" in data:
+            data["coders"] = [c.strip() for c in data["coders"].split(",") if c.strip()]
+        return data
+
+
+class SuggestionSchema(ma.Schema):
+    rank = fields.Integer()
+    article_id = fields.Integer()
+    title = fields.String()
+    outlet = fields.String()
+    event = fields.String(allow_none=True)
+    uncertainty = fields.Float(
+        metadata={"description": "0 = the model is sure of every label, 1 = coin flips."}
+    )
+
+
+class SuggestionsSchema(ma.Schema):
+    model_version = fields.String()
+    codebook = fields.String()
+    n_candidates = fields.Integer(metadata={"description": "Labelled, not yet coded articles considered."})
+    method = fields.String()
+    items = fields.List(fields.Nested(SuggestionSchema))

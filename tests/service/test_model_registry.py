@@ -129,3 +129,21 @@ def test_a_failing_training_job_keeps_its_reason_and_the_active_model(client, co
     assert "at least 2 are needed" in job["errors"][-1]["detail"]
     listing = client.get("/v1/models").get_json()
     assert listing["version"] == classifier.version and listing["registry"] == []
+
+
+def test_suggest_skips_coded_articles_and_names_bad_arguments(client, coded):
+    extra = [
+        make_article(100 + i, event="kherson-dam", text=f"{TEXTS['kherson-dam']} Note {i}.") for i in range(4)
+    ]
+    assert client.post("/v1/articles/batch?create_missing=true", json=extra).status_code == 201
+    body = client.get("/v1/annotations/suggest?n=3").get_json()
+    assert body["n_candidates"] == 4 and len(body["items"]) == 3
+    assert [item["rank"] for item in body["items"]] == [1, 2, 3]
+    picked = [item["article_id"] for item in body["items"]]
+    assert len(set(picked)) == 3 and not set(picked) & set(coded)
+    assert all(0 <= item["uncertainty"] <= 1 and item["event"] == "kherson-dam" for item in body["items"])
+    only_carol = client.get("/v1/annotations/suggest?n=50&coders=carol").get_json()
+    assert only_carol["n_candidates"] == 16  # nothing is coded by carol
+    assert client.get("/v1/annotations/suggest?event=grain-corridor").get_json()["items"] == []
+    assert_problem(client.get("/v1/annotations/suggest?codebook=other"), 422, {"codebook"})
+    assert_problem(client.get("/v1/annotations/suggest?n=0"), 422, {"n"})
