@@ -65,7 +65,7 @@ def wait_for(client, location: str, timeout: float = 300) -> dict:
 def train(client, body: dict) -> dict:
     response = client.post("/v1/models", json=body)
     assert response.status_code == 202, response.get_json()
-    return wait_for(client, response.headers["Location"], timeout=180)
+    return wait_for(client, response.headers["Location"], timeout=900)
 
 
 def test_train_activate_classify_and_roll_back(client, coded, classifier):
