@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Response, url_for
 from flask.views import MethodView
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from service import model_registry as registry
 from service.classifier_registry import get_model
@@ -70,9 +70,9 @@ def _check_training_request(data: dict[str, Any]) -> None:
             raise _field_error("base", f"Model {data['base']} serves codebook {base.codebook.key!r}.")
     coded = set(
         session.scalars(
-            select(distinct(Annotation.coder)).where(
-                Annotation.codebook_key == data["codebook"], Annotation.coder.in_(data["coders"])
-            )
+            select(Annotation.coder)
+            .where(Annotation.codebook_key == data["codebook"], Annotation.coder.in_(data["coders"]))
+            .distinct()
         )
     )
     unknown = [c for c in data["coders"] if c not in coded]
@@ -81,10 +81,14 @@ def _check_training_request(data: dict[str, Any]) -> None:
             "coders", f"No annotations under codebook {data['codebook']!r} by coder(s): {', '.join(unknown)}."
         )
     if "article_ids" in data:
-        stmt = select(distinct(Annotation.article_id)).where(
-            Annotation.codebook_key == data["codebook"],
-            Annotation.coder.in_(data["coders"]),
-            Annotation.article_id.in_(data["article_ids"]),
+        stmt = (
+            select(Annotation.article_id)
+            .where(
+                Annotation.codebook_key == data["codebook"],
+                Annotation.coder.in_(data["coders"]),
+                Annotation.article_id.in_(data["article_ids"]),
+            )
+            .distinct()
         )
         missing = sorted(set(data["article_ids"]) - set(session.scalars(stmt)))
         if missing:
