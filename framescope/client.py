@@ -1,0 +1,231 @@
+"""``Client``: every Framescope resource as typed methods, tabular answers as pandas DataFrames.
+
+from framescope import Client
+fs = Client()                                   # FRAMESCOPE_URL / FRAMESCOPE_API_KEY, or arguments
+fs.articles.upload(df, create_missing=True)     # batches sized from GET /v1/limits, progress bar
+result = fs.event_comparison("port-selenko-strike", group_by="type")
+result.prevalence                               # a DataFrame
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import httpx
+import pandas as pd
+
+from framescope.annotations import Annotations
+from framescope.articles import Articles
+from framescope.batching import Limits, batches, json_array
+from framescope.catalog import Codebooks, Events, Keys, Outlets
+from framescope.errors import NotFoundError
+from framescope.http import HttpSession, clean_params
+from framescope.jobs import Jobs
+from framescope.progress import bar
+from framescope.records import records
+from framescope.tables import Tables, classifications_frame
+
+
+class Client:
+    """A Framescope API client.
+
+    Parameters
+    ----------
+    base_url : default ``$FRAMESCOPE_URL``, else ``http://127.0.0.1:8000``.
+    api_key : sent as ``Authorization: Bearer``; default ``$FRAMESCOPE_API_KEY`` (none: keyless server).
+    transport : an httpx transport, e.g. ``httpx.WSGITransport(app=service.create_app())`` to run the
+        app in-process.
+    max_retries, max_retry_wait : 429/503 answers are retried after their ``Retry-After`` (at most
+        ``max_retries`` times, never waiting more than ``max_retry_wait`` seconds at once); so are
+        connections that fail before anything was sent.
+    progress : tqdm bars on long work; None shows them only on a terminal.
+    """
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        *,
+        timeout: float = 300.0,
+        max_retries: int = 5,
+        max_retry_wait: float = 60.0,
+        transport: httpx.BaseTransport | None = None,
+        progress: bool | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.http = HttpSession(
+            base_url,
+            api_key,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_retry_wait=max_retry_wait,
+            transport=transport,
+            sleep=sleep,
+        )
+        self.progress = progress
+        self._limits: Limits | None = None
+        self.articles = Articles(self.http, self.limits, progress)
+        self.annotations = Annotations(self.http, self.limits, progress)
+        self.outlets = Outlets(self.http)
+        self.events = Events(self.http)
+        self.codebooks = Codebooks(self.http)
+        self.jobs = Jobs(self.http, progress)
+        self.keys = Keys(self.http)
+
+    @property
+    def base_url(self) -> str:
+        return self.http.base_url
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Client({self.base_url!r})"
+
+    # -- the server --------------------------------------------------------------------------------
+
+    def limits(self, *, refresh: bool = False) -> Limits:
+        """The server's request limits (read once; a server without ``/v1/limits`` gets the defaults)."""
+        if self._limits is None or refresh:
+            try:
+                self._limits = Limits.from_dict(self.http.json("GET", "/v1/limits"))
+            except NotFoundError:
+                self._limits = Limits()
+        return self._limits
+
+    def health(self) -> dict[str, Any]:
+        return self.http.json("GET", "/health")
+
+    def ready(self) -> dict[str, Any]:
+        """Every readiness check (database, model, Redis); a failing one raises ``ServerError`` (503)."""
+        return self.http.json("GET", "/ready")
+
+    def model(self) -> dict[str, Any]:
+        """The served model: version, codebook hash, manifest, metrics, versions with stored labels."""
+        return self.http.json("GET", "/v1/models")
+
+    def model_versions(self) -> pd.DataFrame:
+        """Model versions with stored results and how many articles each labelled."""
+        return pd.DataFrame(self.model().get("stored_versions") or [])
+
+    # -- classification ----------------------------------------------------------------------------
+
+    def classify(
+        self,
+        articles: Mapping[str, Any] | pd.DataFrame | Iterable[Mapping[str, Any]],
+        *,
+        target: str | None = None,
+        progress: bool | None = None,
+    ) -> Any:
+        """Frames, stance and evidence for each article (nothing stored).
+
+        One dict in gives one result dict; a list (or DataFrame) gives a list in the same order, sent in
+        batches that respect the server's item, byte and ``max_classify_chars`` limits.
+        """
+        if isinstance(articles, Mapping):
+            return self.http.json("POST", "/v1/classify", json=_classify_item(records([articles])[0], target))
+        items = [_classify_item(row, target) for row in records(articles)]
+        limits = self.limits()
+        results: list[dict[str, Any]] = []
+        show = self.progress if progress is None else progress
+        with bar(show, total=len(items), desc="classify", unit="article") as progress_bar:
+            for batch in batches(items, limits, max_chars=limits.max_classify_chars):
+                answer = self.http.json(
+                    "POST",
+                    "/v1/classify",
+                    content=json_array(batch),
+                    headers={"Content-Type": "application/json"},
+                )
+                results.extend(answer)
+                progress_bar.update(len(batch))
+        return results
+
+    def classify_frame(
+        self, articles: pd.DataFrame | Iterable[Mapping[str, Any]], **kwargs: Any
+    ) -> pd.DataFrame:
+        """:meth:`classify` as one row per article: ``<frame>_present/_score/_share``, stance columns."""
+        return classifications_frame(self.classify(list(records(articles)), **kwargs))
+
+    # -- comparisons and other tables --------------------------------------------------------------
+
+    def compare(
+        self,
+        articles: pd.DataFrame | Iterable[Mapping[str, Any]],
+        *,
+        group_by: str | None = None,
+        **options: Any,
+    ) -> Tables:
+        """Classify the articles and compare their outlets (or ``group_by`` groups) in one call;
+        nothing is stored. Options: ``min_articles``, ``n_terms``, ``confidence_level``, ``target``,
+        ``syndicated``."""
+        rows = [{k: row[k] for k in COMPARE_FIELDS if k in row} for row in records(articles)]
+        body = {"articles": rows, "group_by": group_by, **options}
+        return Tables.from_json(self.http.json("POST", "/v1/compare", json=_drop_none(body)))
+
+    def event_comparison(self, event: str, **params: Any) -> Tables:
+        """Outlets (or ``group_by`` groups) compared over one event's stored articles. Params:
+        ``group_by``, ``outlets``, ``target``, ``model_version``, ``min_articles``, ``n_terms``,
+        ``confidence_level``, ``syndicated``."""
+        return self._tables(f"/v1/events/{event}/comparison", params)
+
+    def comparisons(self, events: Sequence[str] | str = "all", **params: Any) -> Tables:
+        """Several events pooled, tests stratified by event (``events="all"`` for every event)."""
+        return self._tables("/v1/comparisons", {"events": events, **params})
+
+    def trends(self, *, interval: str = "week", **params: Any) -> Tables:
+        """Frame prevalence and stance per outlet (or group) per ``day``/``week``/``month``."""
+        return self._tables("/v1/trends", {"interval": interval, **params})
+
+    def outlet_profile(self, outlet: str, **params: Any) -> Tables:
+        """One outlet (or its ``group_by`` group) across events, against the others within each event."""
+        return self._tables(f"/v1/outlets/{outlet}/profile", params)
+
+    def reliability(self, coders: Sequence[str], *, codebook: str = "conflict", **params: Any) -> Tables:
+        """Krippendorff's alpha among ``coders`` per frame, dominant frame and stance (``model=`` adds
+        a model version as one more coder, with precision/recall/F1 in ``model_scores``)."""
+        return self._tables("/v1/reliability", {"coders": coders, "codebook": codebook, **params})
+
+    def chart(self, kind: str, *args: Any, **params: Any) -> dict[str, Any]:
+        """A Vega-Lite v5 spec (data inline): ``chart("event_comparison", "port-selenko-strike")``,
+        ``chart("comparisons", "all", group_by="type")``, ``chart("trends", variable="stance")``."""
+        paths = {
+            "event_comparison": lambda event: f"/v1/events/{event}/comparison",
+            "comparisons": lambda events="all": "/v1/comparisons",
+            "trends": lambda: "/v1/trends",
+        }
+        if kind not in paths:
+            raise ValueError(f"Unknown chart {kind!r}; use one of {', '.join(paths)}.")
+        if kind == "comparisons":
+            params["events"] = args[0] if args else params.get("events", "all")
+            args = ()
+        return self.http.json(
+            "GET", paths[kind](*args), params=clean_params({**params, "format": "vega-lite"})
+        )
+
+    def _tables(self, path: str, params: Mapping[str, Any]) -> Tables:
+        return Tables.from_json(self.http.json("GET", path, params=clean_params(params)))
+
+
+#: What /v1/classify reads of an article; the rest of a stored-article record (outlet, url, ...) is left out.
+CLASSIFY_FIELDS = ("title", "text", "html", "target")
+#: What /v1/compare reads of an article.
+COMPARE_FIELDS = ("id", "outlet", "outlet_attributes", "title", "text", "html", "published_at", "event")
+
+
+def _classify_item(row: Mapping[str, Any], target: str | None) -> dict[str, Any]:
+    item = {k: row[k] for k in CLASSIFY_FIELDS if k in row}
+    if target:
+        item["target"] = target
+    return item
+
+
+def _drop_none(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if v is not None}
