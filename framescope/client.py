@@ -9,7 +9,6 @@ result.prevalence                               # a DataFrame
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -38,8 +37,9 @@ class Client:
     transport : an httpx transport, e.g. ``httpx.WSGITransport(app=service.create_app())`` to run the
         app in-process.
     max_retries, max_retry_wait : 429/503 answers are retried after their ``Retry-After`` (at most
-        ``max_retries`` times, never waiting more than ``max_retry_wait`` seconds at once); so are
-        connections that fail before anything was sent.
+        ``max_retries`` times, never waiting more than ``max_retry_wait`` seconds at once).
+    connect_retries : connections that fail before anything was sent are retried this often
+        (0.5, 1, 2 s apart).
     progress : tqdm bars on long work; None shows them only on a terminal.
     """
 
@@ -53,7 +53,8 @@ class Client:
         max_retry_wait: float = 60.0,
         transport: httpx.BaseTransport | None = None,
         progress: bool | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        connect_retries: int = 3,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.http = HttpSession(
             base_url,
@@ -62,6 +63,7 @@ class Client:
             max_retries=max_retries,
             max_retry_wait=max_retry_wait,
             transport=transport,
+            connect_retries=connect_retries,
             sleep=sleep,
         )
         self.progress = progress

@@ -57,7 +57,8 @@ class HttpSession:
         max_retries: int = 5,
         max_retry_wait: float = 60.0,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        connect_retries: int = 3,
+        sleep: Callable[[float], None] | None = None,
         user_agent: str = "framescope-client",
     ) -> None:
         self.base_url = (base_url or os.environ.get("FRAMESCOPE_URL") or DEFAULT_URL).rstrip("/")
@@ -67,7 +68,8 @@ class HttpSession:
             headers["Authorization"] = f"Bearer {key}"
         self.max_retries = max_retries
         self.max_retry_wait = max_retry_wait
-        self.sleep = sleep
+        self.connect_retries = connect_retries
+        self.sleep = sleep or time.sleep
         self.http = httpx.Client(
             base_url=self.base_url, headers=headers, timeout=timeout, transport=transport
         )
@@ -107,7 +109,7 @@ class HttpSession:
                 request = self.http.build_request(method, path, **kwargs)
                 response = self.http.send(request, stream=stream)
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                if attempt >= self.max_retries:
+                if attempt >= min(self.max_retries, self.connect_retries):
                     raise FramescopeConnectionError(
                         status=None, title="Cannot connect", detail=f"{self.base_url}: {exc}"
                     ) from exc
@@ -127,6 +129,8 @@ class HttpSession:
             wait = retry_after_seconds(response.headers.get("Retry-After"))
             if wait is None:
                 wait = 0.5 * 2**attempt
+            elif wait < 1:
+                wait = 1.0  # whole seconds, rounded down: "0" means "within the second", not "now"
             if wait > self.max_retry_wait:
                 return response  # the server asks for longer than we may wait: report it now
             response.close()

@@ -54,6 +54,14 @@ def test_429_is_retried_after_the_seconds_the_server_asks_for():
     assert len(seen) == 3
 
 
+def test_a_retry_after_of_zero_waits_a_second_not_zero():
+    """flask-limiter rounds down: "0" while the window still has a fraction of a second to run."""
+    transport, _ = scripted(too_many("0"), httpx.Response(200, json={}))
+    waits: list[float] = []
+    Client(transport=transport, sleep=waits.append).health()
+    assert waits == [1.0]
+
+
 def test_503_with_an_http_date_is_retried_until_that_time():
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
     transport, _ = scripted(httpx.Response(503, headers={"Retry-After": later}), httpx.Response(200, json={}))

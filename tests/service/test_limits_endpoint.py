@@ -4,7 +4,8 @@ from tests.conftest import make_test_app
 
 
 def test_limits_follow_the_configuration(database_url):
-    app = make_test_app(database_url, MAX_BATCH_ITEMS=7, PAGE_SIZE_MAX=20, RATELIMIT_APPLICATION="9 per minute")
+    settings = {"MAX_BATCH_ITEMS": 7, "PAGE_SIZE_MAX": 20, "RATELIMIT_APPLICATION": "9 per minute"}
+    app = make_test_app(database_url, **settings)
     body = app.test_client().get("/v1/limits").get_json()
     assert body["max_batch_items"] == 7 and body["page_size_max"] == 20
     assert body["rate_limit"] == "9 per minute"
