@@ -22,7 +22,7 @@ class Annotations(Resource):
     path = "/v1/annotations"
 
     def __init__(self, http: HttpSession, limits: Callable[[], Limits], progress: bool | None = None) -> None:
-        super().__init__(http)
+        super().__init__(http, limits)
         self.limits = limits
         self.progress = progress
 

@@ -49,15 +49,14 @@ class Articles(Resource):
     path = "/v1/articles"
 
     def __init__(self, http: HttpSession, limits: Callable[[], Limits], progress: bool | None = None) -> None:
-        super().__init__(http)
+        super().__init__(http, limits)
         self.limits = limits
         self.progress = progress
 
     def iter(self, **filters: Any) -> Iterator[dict[str, Any]]:
         """Every matching article (filters: outlet, event, language, published_from/to, frame, stance,
         target, model_version), following the cursor page by page."""
-        for page in self.http.pages(self.path, {"limit": self.limits().page_size_max, **filters}):
-            yield from page
+        yield from super().iter(**filters)
 
     def create(
         self, item: Mapping[str, Any] | None = None, *, create_missing: bool = False, **fields: Any

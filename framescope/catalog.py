@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pandas as pd
 
+from framescope.batching import Limits
 from framescope.http import HttpSession
 from framescope.records import records
 from framescope.tables import items_frame
@@ -23,15 +24,20 @@ class Resource:
 
     path = ""
 
-    def __init__(self, http: HttpSession) -> None:
+    def __init__(self, http: HttpSession, limits: Callable[[], Limits] | None = None) -> None:
         self.http = http
+        self._limits = limits
+
+    def page_size(self) -> int:
+        """The largest page the server serves (fewer round trips)."""
+        return self._limits().page_size_max if self._limits else 50
 
     def item_path(self, key: str | int) -> str:
         return f"{self.path}/{quote(str(key), safe='')}"
 
     def iter(self, **filters: Any) -> Iterator[dict[str, Any]]:
         """Every matching item, one page (``limit`` items) at a time."""
-        for page in self.http.pages(self.path, {"limit": 500, **filters}):
+        for page in self.http.pages(self.path, {"limit": self.page_size(), **filters}):
             yield from page
 
     def list(self, **filters: Any) -> pd.DataFrame:

@@ -70,11 +70,11 @@ class Client:
         self._limits: Limits | None = None
         self.articles = Articles(self.http, self.limits, progress)
         self.annotations = Annotations(self.http, self.limits, progress)
-        self.outlets = Outlets(self.http)
-        self.events = Events(self.http)
-        self.codebooks = Codebooks(self.http)
-        self.jobs = Jobs(self.http, progress)
-        self.keys = Keys(self.http)
+        self.outlets = Outlets(self.http, self.limits)
+        self.events = Events(self.http, self.limits)
+        self.codebooks = Codebooks(self.http, self.limits)
+        self.jobs = Jobs(self.http, self.limits, progress)
+        self.keys = Keys(self.http, self.limits)
 
     @property
     def base_url(self) -> str:

@@ -23,9 +23,13 @@ class Jobs(Resource):
     path = "/v1/jobs"
 
     def __init__(
-        self, http: HttpSession, progress: bool | None = None, clock: Callable[[], float] = time.monotonic
-    ):
-        super().__init__(http)
+        self,
+        http: HttpSession,
+        limits: Callable[[], Any] | None = None,
+        progress: bool | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(http, limits)
         self.progress = progress
         self.clock = clock
 

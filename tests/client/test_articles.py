@@ -45,6 +45,7 @@ def test_batches_follow_the_servers_limits(small_app):
     listed = client.articles.list()  # 20 articles, 4 per page: the cursor is followed
     assert len(listed) == 20 and listed["id"].is_unique
     assert len(transport.sent("GET", "/v1/articles")) == 5
+    assert len(client.outlets.list()) == 4  # every list asks for the server's page size, no more
 
 
 def test_a_batch_the_server_finds_too_large_is_split(small_app):
