@@ -19,6 +19,7 @@ HTML_SUFFIXES = (".html", ".htm")
 LINE_SUFFIXES = (".ndjson", ".jsonl")
 #: Export columns that name an outlet attribute: ``outlet_attr_<key>`` -> ``outlet_attributes[key]``.
 ATTRIBUTE_PREFIX = "outlet_attr_"
+CSV_CELL_LIMIT = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,12 @@ def count_records(path: Path) -> int | None:
         with path.open("rb") as handle:
             return sum(1 for line in handle if line.strip())
     if kind == "csv":
+        _allow_long_cells()
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            return max(sum(1 for _ in csv.reader(handle)) - 1, 0)
+            try:
+                return max(sum(1 for _ in csv.reader(handle)) - 1, 0)
+            except (csv.Error, UnicodeDecodeError):
+                return None  # reading the records says where
     return None
 
 
@@ -116,24 +121,40 @@ def _json_array(path: Path) -> Iterator[Record]:
 def _csv(path: Path) -> Iterator[Record]:
     """Rows as articles: empty cells left out, ``outlet_attr_<key>`` columns (as exports write them) and
     an ``outlet_attributes`` JSON cell become ``outlet_attributes``. Rows are named by the file's line
-    (the header is line 1)."""
+    (the header is line 1). A file csv cannot read (not UTF-8, a NUL byte) stops at that line."""
+    _allow_long_cells()
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
-            return
-        header = [name.strip() for name in header]
+        try:
+            yield from _csv_records(reader)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            where = f"line {reader.line_num + 1}"
+            raise SourceError(f"{path}: {where}: not readable as UTF-8 CSV ({exc})") from exc
+
+
+def _csv_records(reader: Any) -> Iterator[Record]:
+    header = next(reader, None)
+    if header is None:
+        return
+    header = [name.strip() for name in header]
+    start = reader.line_num + 1
+    for row in reader:
+        where = f"line {start}"
         start = reader.line_num + 1
-        for row in reader:
-            where = f"line {start}"
-            start = reader.line_num + 1
-            raw = "\x1f".join(row).encode("utf-8")
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) != len(header):
-                yield Record(where, _digest(raw), problem=f"{len(row)} cells for {len(header)} columns")
-                continue
-            yield _csv_article(where, raw, dict(zip(header, row, strict=True)))
+        raw = "\x1f".join(row).encode("utf-8")
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            yield Record(where, _digest(raw), problem=f"{len(row)} cells for {len(header)} columns")
+            continue
+        yield _csv_article(where, raw, dict(zip(header, row, strict=True)))
+
+
+def _allow_long_cells() -> None:
+    """csv's default cell limit is 131,072 characters; an article text may be 500,000 (the server's
+    ``max_text_chars``) and saved pages more."""
+    if csv.field_size_limit() < CSV_CELL_LIMIT:
+        csv.field_size_limit(CSV_CELL_LIMIT)
 
 
 def _csv_article(where: str, raw: bytes, row: dict[str, str]) -> Record:

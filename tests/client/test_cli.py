@@ -193,3 +193,16 @@ def test_unreachable_server_exits_3(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr("framescope.http.time.sleep", lambda _s: None)
     assert main(["--url", f"http://127.0.0.1:{port}", "compare", EVENT]) == 3
     assert "Cannot connect" in capsys.readouterr().err
+
+
+def test_long_texts_and_unreadable_csv(transport, tmp_path, capsys):
+    long_text = "The convoy reached the port after the strike. " * 4_000  # 184,000 characters
+    path = tmp_path / "long.csv"
+    write_csv(path, [{"outlet": "harbour-gazette", "title": "Long report", "text": long_text}])
+    assert run(transport, "import", str(path), "--state", str(tmp_path / "s.json")) == 0
+    assert "stored      1" in capsys.readouterr().out
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("outlet,title,text\nx,Caf\xe9,Texte\n".encode("latin-1"))
+    assert run(transport, "import", str(latin), "--state", str(tmp_path / "t.json")) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("framescope: error:") and "UTF-8" in err and len(err.strip().splitlines()) == 1
