@@ -70,10 +70,12 @@ class Articles(Resource):
         articles: pd.DataFrame | Iterable[Mapping[str, Any]],
         *,
         create_missing: bool = False,
-        batch_size: int | None = None,
+        batch_size: int | None = 1000,
         progress: bool | None = None,
     ) -> UploadResult:
-        """Store many articles in batches sized from the server's limits (items, bytes, JSON values).
+        """Store many articles in batches sized from the server's limits (items, bytes, JSON values),
+        at most ``batch_size`` articles each (1,000: the server classifies 1,000 at a time, and a
+        request stays well inside a worker's timeout; None: as many as the server takes).
 
         Each batch is atomic and idempotent (duplicates come back with ``created: False``), so an
         interrupted upload can simply be run again. A batch refused as too large is split in two and

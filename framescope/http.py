@@ -159,7 +159,17 @@ class HttpSession:
         while url:
             body = self.json("GET", url, params=query)
             yield body["items"]
-            url, query = body.get("next"), None  # ``next`` carries every parameter already
+            url, query = self.same_origin(body.get("next")), None  # ``next`` carries every parameter
+
+    def same_origin(self, url: str | None) -> str | None:
+        """A link from the server, sent to the server we talk to: behind a proxy the server may name
+        itself by an address we cannot reach (and the key must not go to another host)."""
+        if not url:
+            return None
+        link, base = httpx.URL(url), httpx.URL(self.base_url)
+        if (link.scheme, link.host, link.port) == (base.scheme, base.host, base.port):
+            return url
+        return link.raw_path.decode("ascii")
 
 
 def clean_params(params: Mapping[str, Any]) -> dict[str, Any]:

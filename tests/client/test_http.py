@@ -14,6 +14,7 @@ from framescope import (
     AuthError,
     Client,
     FramescopeConnectionError,
+    Limits,
     NotFoundError,
     RateLimitError,
     ServerError,
@@ -172,3 +173,16 @@ def test_keys_are_sent_as_bearer_tokens(database_url):
     assert forbidden.value.status == 403
     assert client.keys.revoke(created["id"])["revoked_at"]
     app.extensions["framescope"]["engine"].dispose()
+
+
+def test_next_links_to_another_address_are_followed_on_our_server():
+    """Behind a proxy the server may name itself by an internal address: the page is asked of ours."""
+    pages = [
+        {"items": [{"id": 1}], "next": "http://10.0.0.5:8000/v1/events?cursor=abc&limit=1"},
+        {"items": [{"id": 2}], "next": None},
+    ]
+    transport, seen = scripted(*(httpx.Response(200, json=page) for page in pages))
+    client = Client("https://news.example/", api_key="k", transport=transport)
+    client._limits = Limits()
+    assert list(client.events.iter()) == [{"id": 1}, {"id": 2}]
+    assert str(seen[1].url) == "https://news.example/v1/events?cursor=abc&limit=1"
