@@ -124,3 +124,12 @@ def test_classify_one_or_many_in_order(app):
     assert len(transport.sent("POST", "/v1/classify")) > 2
     table = client.classify_frame(articles)
     assert len(table) == 6 and "economic-cost_present" in table.columns
+
+
+def test_long_work_shows_a_progress_bar(app, capsys):
+    client, _ = make_client(app)
+    client.articles.upload(sample_articles(), create_missing=True, batch_size=5, progress=True)
+    bar = capsys.readouterr().err
+    assert "articles" in bar and "20/20" in bar
+    client.articles.upload(sample_articles()[:2], create_missing=True)  # progress=False on this client
+    assert "articles" not in capsys.readouterr().err
