@@ -95,7 +95,8 @@ def run_import(
     state = _load(state_path, source, client.base_url, restart)
     records = read_records(source, defaults or {}, renames or {})
     n_records = count_records(source)
-    skip_to, chain = state.done, hashlib.sha256()
+    options = json.dumps([defaults or {}, renames or {}], sort_keys=True).encode()
+    skip_to, chain = state.done, hashlib.sha256(options)  # other --outlet/--rename: other records
     restarted = None
     for _ in range(skip_to):
         record = next(records, None)
@@ -103,10 +104,10 @@ def run_import(
             break
         chain.update(record.digest)
     if skip_to and chain.hexdigest() != state.chain:
-        restarted = "the source changed since the last run"
+        restarted = "the source (or --outlet, --event, --rename) changed since the last run"
         state = ImportState(source=state.source, url=state.url)
         records = read_records(source, defaults or {}, renames or {})
-        chain, skip_to = hashlib.sha256(), 0
+        chain, skip_to = hashlib.sha256(options), 0
     resumed_from = skip_to
     with bar(progress, total=n_records, desc=source.name, unit="article", initial=skip_to) as progress_bar:
         pending: list[Record] = []

@@ -96,6 +96,9 @@ def test_an_interrupted_import_resumes_after_what_was_stored(app, tmp_path, caps
     assert run(fourth, "import", str(path), "--state", str(state)) == 0
     out = capsys.readouterr().out
     assert "started over" in out and "duplicates  20" in out and posted_items(fourth) == 20
+    fifth = Recorder(app)  # other options make other records: start over too
+    assert run(fifth, "import", str(path), "--state", str(state), "--outlet", "civic-herald") == 0
+    assert "started over" in capsys.readouterr().out and posted_items(fifth) == 20
 
 
 def test_ndjson_lines_that_are_not_articles_are_skipped_by_line(transport, tmp_path, capsys):
