@@ -10,7 +10,9 @@ result.prevalence                               # a DataFrame
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
+from urllib.parse import quote
 
 import httpx
 import pandas as pd
@@ -23,8 +25,10 @@ from framescope.errors import NotFoundError
 from framescope.http import HttpSession, clean_params
 from framescope.jobs import Jobs
 from framescope.progress import bar
-from framescope.records import records
+from framescope.records import classify_item, compare_item, records
 from framescope.tables import Tables, classifications_frame
+
+Syndicated = Literal["once", "each", "off"]
 
 
 class Client:
@@ -133,8 +137,8 @@ class Client:
         batches that respect the server's item, byte and ``max_classify_chars`` limits.
         """
         if isinstance(articles, Mapping):
-            return self.http.json("POST", "/v1/classify", json=_classify_item(records([articles])[0], target))
-        items = [_classify_item(row, target) for row in records(articles)]
+            return self.http.json("POST", "/v1/classify", json=classify_item(records([articles])[0], target))
+        items = [classify_item(row, target) for row in records(articles)]
         limits = self.limits()
         results: list[dict[str, Any]] = []
         show = self.progress if progress is None else progress
@@ -168,32 +172,99 @@ class Client:
         """Classify the articles and compare their outlets (or ``group_by`` groups) in one call;
         nothing is stored. Options: ``min_articles``, ``n_terms``, ``confidence_level``, ``target``,
         ``syndicated``."""
-        rows = [{k: row[k] for k in COMPARE_FIELDS if k in row} for row in records(articles)]
-        body = {"articles": rows, "group_by": group_by, **options}
-        return Tables.from_json(self.http.json("POST", "/v1/compare", json=_drop_none(body)))
+        rows = [compare_item(row) for row in records(articles)]
+        body = {k: v for k, v in {"articles": rows, "group_by": group_by, **options}.items() if v is not None}
+        return Tables.from_json(self.http.json("POST", "/v1/compare", json=body))
 
-    def event_comparison(self, event: str, **params: Any) -> Tables:
-        """Outlets (or ``group_by`` groups) compared over one event's stored articles. Params:
-        ``group_by``, ``outlets``, ``target``, ``model_version``, ``min_articles``, ``n_terms``,
-        ``confidence_level``, ``syndicated``."""
-        return self._tables(f"/v1/events/{event}/comparison", params)
+    def event_comparison(
+        self,
+        event: str,
+        *,
+        group_by: str | None = None,
+        outlets: Sequence[str] | None = None,
+        target: str | None = None,
+        model_version: str | None = None,
+        min_articles: int | None = None,
+        n_terms: int | None = None,
+        confidence_level: float | None = None,
+        syndicated: Syndicated | None = None,
+    ) -> Tables:
+        """Outlets (or ``group_by`` groups) compared over one event's stored articles (one model
+        version: the served one unless ``model_version``)."""
+        params = dict(locals())
+        del params["self"], params["event"]
+        return self._tables(f"/v1/events/{quote(event, safe='')}/comparison", params)
 
-    def comparisons(self, events: Sequence[str] | str = "all", **params: Any) -> Tables:
+    def comparisons(
+        self,
+        events: Sequence[str] | str = "all",
+        *,
+        group_by: str | None = None,
+        outlets: Sequence[str] | None = None,
+        target: str | None = None,
+        model_version: str | None = None,
+        min_articles: int | None = None,
+        n_terms: int | None = None,
+        confidence_level: float | None = None,
+        syndicated: Syndicated | None = None,
+    ) -> Tables:
         """Several events pooled, tests stratified by event (``events="all"`` for every event)."""
-        return self._tables("/v1/comparisons", {"events": events, **params})
+        params = dict(locals())
+        del params["self"]
+        return self._tables("/v1/comparisons", params)
 
-    def trends(self, *, interval: str = "week", **params: Any) -> Tables:
-        """Frame prevalence and stance per outlet (or group) per ``day``/``week``/``month``."""
-        return self._tables("/v1/trends", {"interval": interval, **params})
+    def trends(
+        self,
+        *,
+        interval: Literal["day", "week", "month"] = "week",
+        event: str | None = None,
+        outlets: Sequence[str] | None = None,
+        group_by: str | None = None,
+        published_from: datetime | str | None = None,
+        published_to: datetime | str | None = None,
+        target: str | None = None,
+        model_version: str | None = None,
+        min_articles: int | None = None,
+        confidence_level: float | None = None,
+    ) -> Tables:
+        """Frame prevalence and stance per outlet (or group) per day, week or month."""
+        params = dict(locals())
+        del params["self"]
+        return self._tables("/v1/trends", params)
 
-    def outlet_profile(self, outlet: str, **params: Any) -> Tables:
+    def outlet_profile(
+        self,
+        outlet: str,
+        *,
+        group_by: str | None = None,
+        published_from: datetime | str | None = None,
+        published_to: datetime | str | None = None,
+        target: str | None = None,
+        model_version: str | None = None,
+        min_articles: int | None = None,
+        confidence_level: float | None = None,
+    ) -> Tables:
         """One outlet (or its ``group_by`` group) across events, against the others within each event."""
-        return self._tables(f"/v1/outlets/{outlet}/profile", params)
+        params = dict(locals())
+        del params["self"], params["outlet"]
+        return self._tables(f"/v1/outlets/{quote(outlet, safe='')}/profile", params)
 
-    def reliability(self, coders: Sequence[str], *, codebook: str = "conflict", **params: Any) -> Tables:
-        """Krippendorff's alpha among ``coders`` per frame, dominant frame and stance (``model=`` adds
-        a model version as one more coder, with precision/recall/F1 in ``model_scores``)."""
-        return self._tables("/v1/reliability", {"coders": coders, "codebook": codebook, **params})
+    def reliability(
+        self,
+        coders: Sequence[str],
+        *,
+        codebook: str = "conflict",
+        model: str | None = None,
+        target: str | None = None,
+        n_resamples: int | None = None,
+        confidence_level: float | None = None,
+        seed: int | None = None,
+    ) -> Tables:
+        """Krippendorff's alpha among ``coders`` per frame, dominant frame and stance; ``model`` (a
+        model version with stored labels) adds it as one more coder, with P/R/F1 in ``model_scores``."""
+        params = dict(locals())
+        del params["self"]
+        return self._tables("/v1/reliability", params)
 
     def chart(self, kind: str, *args: Any, **params: Any) -> dict[str, Any]:
         """A Vega-Lite v5 spec (data inline): ``chart("event_comparison", "port-selenko-strike")``,
@@ -214,20 +285,3 @@ class Client:
 
     def _tables(self, path: str, params: Mapping[str, Any]) -> Tables:
         return Tables.from_json(self.http.json("GET", path, params=clean_params(params)))
-
-
-#: What /v1/classify reads of an article; the rest of a stored-article record (outlet, url, ...) is left out.
-CLASSIFY_FIELDS = ("title", "text", "html", "target")
-#: What /v1/compare reads of an article.
-COMPARE_FIELDS = ("id", "outlet", "outlet_attributes", "title", "text", "html", "published_at", "event")
-
-
-def _classify_item(row: Mapping[str, Any], target: str | None) -> dict[str, Any]:
-    item = {k: row[k] for k in CLASSIFY_FIELDS if k in row}
-    if target:
-        item["target"] = target
-    return item
-
-
-def _drop_none(body: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in body.items() if v is not None}

@@ -41,3 +41,20 @@ def plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
     return value
+
+
+#: What /v1/classify reads of an article; the rest of a stored-article record (outlet, url, ...) is left out.
+CLASSIFY_FIELDS = ("title", "text", "html", "target")
+#: What /v1/compare reads of an article.
+COMPARE_FIELDS = ("id", "outlet", "outlet_attributes", "title", "text", "html", "published_at", "event")
+
+
+def classify_item(row: Mapping[str, Any], target: str | None) -> dict[str, Any]:
+    item = {k: row[k] for k in CLASSIFY_FIELDS if k in row}
+    if target:
+        item["target"] = target
+    return item
+
+
+def compare_item(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: row[k] for k in COMPARE_FIELDS if k in row}
