@@ -6,10 +6,11 @@ PORT   ?= 8000
 
 .PHONY: run dev worker test lint format migrate train evaluate model-card bench fuzz clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .   # the `framescope` package and command (client + CLI)
 	touch $@
 
 ## Start the service on http://127.0.0.1:$(PORT) (SQLite under instance/ unless DATABASE_URL is set):
