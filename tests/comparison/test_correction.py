@@ -81,7 +81,9 @@ def test_stance_inversion_is_unbiased_with_nominal_coverage():
         counts = {lab: int((predicted == i).sum()) for i, lab in enumerate(labels)}
         result = correct_distribution(counts, validation, n_draws=1000, random_state=rep)
         estimates.append([result[lab].share for lab in labels])
-        covered.append([result[lab].ci_low <= p <= result[lab].ci_high for lab, p in zip(labels, true_p)])
+        covered.append(
+            [result[lab].ci_low <= p <= result[lab].ci_high for lab, p in zip(labels, true_p, strict=True)]
+        )
     assert np.mean(estimates, axis=0) == pytest.approx(true_p, abs=0.015)
     assert 0.9 <= np.mean(covered) <= 0.99
 
