@@ -18,6 +18,7 @@ from service.resources import (
     codebooks,
     comparisons,
     events,
+    manifests,
     model_versions,
     operations,
     outlets,
@@ -63,6 +64,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         profiles,
         annotations,
         reliability,
+        manifests,
         job_resources,
     ):
         api.register_blueprint(module.blp)

@@ -28,6 +28,7 @@ from comparison import (
 from service.classifier_registry import get_model
 from service.classifying import classify_items
 from service.correcting import correction_metadata, correction_settings
+from service.manifests import record_manifest
 from service.storage.classified_rows import fetch_classified_rows, stored_version, version_coverage
 
 CSV_MIMETYPE = "text/csv"
@@ -184,6 +185,7 @@ def render(
     *,
     default_table: str = "prevalence",
     extra_metadata: Mapping[str, Any] | None = None,
+    records: Sequence[ArticleRecord] = (),
 ) -> Any:
     """The result as ``{"metadata", "tables"}`` (JSON), one table as CSV, or a Vega-Lite spec."""
     metadata = {**result.metadata(), "model": asdict(model), **(extra_metadata or {})}
@@ -193,6 +195,7 @@ def render(
         unit = getattr(result, "unit", "group" if getattr(result, "grouping", None) else "outlet")
         tables = correct_tables(tables, settings, unit=unit)
         metadata["correction"] = correction_metadata(settings)
+    metadata["manifest"] = record_manifest(records, args, model, tables)
     if wants_csv(args):
         table = args.get("table") or default_table
         if table not in tables:
@@ -205,6 +208,7 @@ def render(
         response.headers["Content-Disposition"] = f'inline; filename="{table}.csv"'
         response.headers["X-Model-Versions"] = ",".join(metadata["model_versions"])
         response.headers["X-Codebook-Hashes"] = ",".join(metadata["codebook_hashes"])
+        response.headers["X-Manifest-Id"] = metadata["manifest"]["id"]
         return response
     if args.get("format") == "vega-lite":
         if hasattr(result, "buckets"):
