@@ -26,5 +26,6 @@ class Models(MethodView):
         return {
             **model.info(),
             "manifest": model.manifest,
+            "thresholds": dict(zip(model.codebook.frame_keys, map(float, model.thresholds_), strict=True)),
             "stored_versions": stored_model_versions(get_session()),
         }
