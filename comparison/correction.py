@@ -43,6 +43,10 @@ FRAME_METHOD = (
 STANCE_METHOD = (
     "confusion-matrix inversion onto the simplex; Dirichlet posterior draws (articles, validation)"
 )
+CLIPPED_NOTE = (
+    "clipped at 1: more articles labelled than the validation TPR allows, so the figures do not fit "
+    "these articles (the interval can be too narrow; prefer your own annotations)"
+)
 N_DRAWS = 4000
 MIN_YOUDEN = 0.02  # floor on TPR - FPR in a draw: below it the draw says "anything", clipped to 0 or 1
 
@@ -215,7 +219,10 @@ def correct_share(
     draws = rogan_gladen(q, tpr, fpr)
     point = float(rogan_gladen(count / n, validation.tpr, validation.fpr))
     low, high = _interval(draws, confidence_level)
-    return CorrectedShare(point, low, high, confidence_level, FRAME_METHOD, len(draws), draws)
+    method = FRAME_METHOD
+    if count / n > validation.tpr:
+        method += f"; {CLIPPED_NOTE}"
+    return CorrectedShare(point, low, high, confidence_level, method, len(draws), draws)
 
 
 def correct_distribution(

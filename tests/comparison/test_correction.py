@@ -109,3 +109,10 @@ def test_simplex_projection_and_inversion():
     m = np.array([[0.8, 0.2], [0.1, 0.9]])
     p = np.array([0.25, 0.75])
     assert invert_confusion(m.T @ p, m) == pytest.approx(p)
+
+
+def test_a_labelled_share_above_the_validation_tpr_is_flagged():
+    low_recall = BinaryValidation(tp=3, fp=6, fn=10, tn=90)
+    result = correct_share(4, 5, low_recall)
+    assert result.share == 1.0 and "clipped at 1" in result.method
+    assert "clipped" not in correct_share(1, 5, low_recall).method
