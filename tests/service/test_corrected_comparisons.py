@@ -99,3 +99,10 @@ def test_a_researchers_annotations_correct_the_shares(client, stored):
     assert_problem(client.get(f"{URL}?correction=annotations"), 422, {"coders"})
     assert_problem(client.get(f"{URL}?correction=annotations&coders=nobody"), 422, {"coders"})
     assert_problem(client.get(f"{URL}?correction=guess"), 422, {"correction"})
+
+
+def test_groups_are_compared_on_corrected_shares(client, stored):
+    body = ok(client.get(f"{URL}?correction=validation&group_by=type"))
+    tests = body["tables"]["corrected_frame_tests"]
+    assert tests and {"group_a", "group_b"} <= tests[0].keys()
+    assert {r["group"] for r in body["tables"]["prevalence"]} == {"independent", "state-aligned"}
