@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from comparison.advice import ComparisonWarning
 from comparison.correction import (
     N_DRAWS,
     BinaryValidation,
@@ -27,6 +28,7 @@ from comparison.correction import (
 )
 from comparison.stats import benjamini_hochberg
 
+MAX_PAIRWISE_UNITS = 40  # 780 pairs per frame; beyond, group outlets (group_by) instead
 CORRECTED_COLUMNS = ("share_corrected", "ci_low_corrected", "ci_high_corrected", "correction_method")
 _VALUE_KEYS = {"frame", "stance", "count", "n", "share", "ci_low", "ci_high", "mean_sentence_share"}
 _VALUE_KEYS |= set(CORRECTED_COLUMNS)
@@ -235,9 +237,19 @@ def correct_tables(
         draws = correct_frame_rows(out["prevalence"], settings)
         if unit in (out["prevalence"][0] if out["prevalence"] else {}):
             plain = [r for r in out["prevalence"] if "bucket" not in r and "event" not in r]
-            out["corrected_frame_tests"] = corrected_difference_tests(
-                plain, draws, unit, settings.confidence_level
-            )
+            n_units = len({r[unit] for r in plain})
+            if n_units <= MAX_PAIRWISE_UNITS:
+                tests = corrected_difference_tests(plain, draws, unit, settings.confidence_level)
+            else:
+                tests = []
+                out.setdefault("warnings", []).append(
+                    ComparisonWarning(
+                        "corrected_tests_skipped",
+                        f"{n_units} {unit}s are too many to test every pair on corrected shares "
+                        f"(at most {MAX_PAIRWISE_UNITS}); group them with group_by",
+                    ).row()
+                )
+            out["corrected_frame_tests"] = tests
     if "stance" in out:
         correct_stance_rows(out["stance"], settings)
     return out

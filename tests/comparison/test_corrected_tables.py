@@ -61,3 +61,11 @@ def test_same_settings_give_identical_numbers(result):
 
 def test_figures_round_trip_through_json():
     assert ValidationFigures.from_dict(FIGURES.to_dict()) == FIGURES
+
+
+def test_too_many_units_skip_the_pairwise_corrected_tests_with_a_warning():
+    records = [r for i in range(45) for r in make(f"o{i:02d}", 2, {"military": i % 2})]
+    result = compare_outlets(records, FRAMES, vocabulary=False, n_resamples=99, min_articles=1)
+    tables = correct_tables(result.tables(), CorrectionSettings(FIGURES, n_draws=200))
+    assert tables["corrected_frame_tests"] == []
+    assert any(w["code"] == "corrected_tests_skipped" for w in tables["warnings"])
