@@ -28,6 +28,8 @@ from classifiers.model_card_sections import (
     stance_section,
     table_row,
 )
+from classifiers.reliability_curves import card_section as reliability_section
+from classifiers.reliability_curves import reliability_curves
 from classifiers.scoring import EVAL_DIR
 
 REPO = Path(__file__).resolve().parents[1]
@@ -115,6 +117,7 @@ def build_card(cache_dir: Path, eval_dir: Path, with_encoder: bool = False) -> s
         + ").",
         "",
     ]
+    out += reliability_section(reliability_curves(corpus, codebook, m["params"]))
     out += ["## Real articles (`../shared/eval`, independent coders)", ""]
     if (eval_dir / "labels.jsonl").is_file():
         res = evaluate(eval_dir, cache_dir, out_dir=None, model=model)

@@ -7,6 +7,15 @@ See docs/ARCHITECTURE.md for the contract. Every result is a frozen ``*Result`` 
 from comparison.compare import compare_outlets
 from comparison.comparison_result import ComparisonResult, DivergenceResult
 from comparison.contingency import IndependenceTestResult, independence_test, prevalence_test
+from comparison.corrected_tables import CorrectionSettings, ValidationFigures, correct_tables
+from comparison.correction import (
+    BinaryValidation,
+    CorrectedShare,
+    CorrectionError,
+    StanceValidation,
+    correct_distribution,
+    correct_share,
+)
 from comparison.errors import (
     ComparisonError,
     DegenerateTableError,
@@ -40,6 +49,15 @@ from comparison.vocabulary import (
 )
 
 __all__ = [
+    "BinaryValidation",
+    "CorrectedShare",
+    "CorrectionError",
+    "CorrectionSettings",
+    "StanceValidation",
+    "ValidationFigures",
+    "correct_distribution",
+    "correct_share",
+    "correct_tables",
     "DEFAULT_STANCE_LABELS",
     "ArticleRecord",
     "ComparisonError",

@@ -19,6 +19,7 @@ from service.resources import (
     comparisons,
     events,
     limits,
+    manifests,
     model_versions,
     operations,
     outlets,
@@ -65,6 +66,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         profiles,
         annotations,
         reliability,
+        manifests,
         job_resources,
     ):
         api.register_blueprint(module.blp)

@@ -20,12 +20,15 @@ from comparison import (
     InvalidRecordError,
     MixedModelVersionsError,
     NotEnoughDataError,
+    correct_tables,
     heatmap_spec,
     to_csv,
     trend_spec,
 )
 from service.classifier_registry import get_model
 from service.classifying import classify_items
+from service.correcting import correction_metadata, correction_settings
+from service.manifests import record_manifest
 from service.storage.classified_rows import fetch_classified_rows, stored_version, version_coverage
 
 CSV_MIMETYPE = "text/csv"
@@ -182,15 +185,30 @@ def render(
     *,
     default_table: str = "prevalence",
     extra_metadata: Mapping[str, Any] | None = None,
+    records: Sequence[ArticleRecord] = (),
 ) -> Any:
     """The result as ``{"metadata", "tables"}`` (JSON), one table as CSV, or a Vega-Lite spec."""
     metadata = {**result.metadata(), "model": asdict(model), **(extra_metadata or {})}
+    tables = result.tables()
+    settings = correction_settings(args, model, result.frames)
+    if settings is not None:
+        unit = getattr(result, "unit", "group" if getattr(result, "grouping", None) else "outlet")
+        tables = correct_tables(tables, settings, unit=unit)
+        metadata["correction"] = correction_metadata(settings)
+    metadata["manifest"] = record_manifest(records, args, model, tables)
     if wants_csv(args):
         table = args.get("table") or default_table
-        response = Response(to_csv(result.tables()[table]), mimetype=CSV_MIMETYPE)
+        if table not in tables:
+            error = NotEnoughDataError(
+                f"this answer has no {table!r} table (corrected tables need correction=)"
+            )
+            error.errors = [{"field": "table", "location": "query", "detail": str(error)}]  # type: ignore[attr-defined]
+            raise error
+        response = Response(to_csv(tables[table]), mimetype=CSV_MIMETYPE)
         response.headers["Content-Disposition"] = f'inline; filename="{table}.csv"'
         response.headers["X-Model-Versions"] = ",".join(metadata["model_versions"])
         response.headers["X-Codebook-Hashes"] = ",".join(metadata["codebook_hashes"])
+        response.headers["X-Manifest-Id"] = metadata["manifest"]["id"]
         return response
     if args.get("format") == "vega-lite":
         if hasattr(result, "buckets"):
@@ -199,7 +217,7 @@ def render(
             spec = heatmap_spec(result)
         spec["usermeta"] = {"framescope": metadata}
         return Response(json.dumps(spec, sort_keys=False), mimetype="application/json")
-    return {"metadata": metadata, "tables": result.tables()}
+    return {"metadata": metadata, "tables": tables}
 
 
 def comparison_options(args: Mapping[str, Any]) -> dict[str, Any]:

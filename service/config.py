@@ -35,6 +35,7 @@ DEFAULTS: dict[str, object] = {
     # vocabulary, and the seeded Monte Carlo resamples of the small-count tests.
     "VOCABULARY_CHARS": 2_000,
     "COMPARISON_RESAMPLES": 9_999,
+    "CORRECTION_DRAWS": 4_000,  # Monte Carlo draws of corrected shares (correction=validation|annotations)
     # Sign each new article for syndication (near-copy) clusters when it is stored: ~0.45 ms per
     # article on SQLite, ~0.85 ms on PostgreSQL (bench/bench_syndication.py). Off for bulk loads:
     # `flask sign --missing` signs later, and comparisons detect copies from texts meanwhile.

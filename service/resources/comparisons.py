@@ -65,7 +65,7 @@ def _compare(selection: Selection, args: dict[str, Any], *, stratify_by_event: b
         syndication_source=selection.syndication_source,
         **comparison_options(args),
     )
-    return render(result, args, selection.model)
+    return render(result, args, selection.model, records=selection.records)
 
 
 def _compare_stored(

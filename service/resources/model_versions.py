@@ -112,6 +112,7 @@ class Models(MethodView):
         return {
             **model.info(),
             "manifest": model.manifest,
+            "thresholds": dict(zip(model.codebook.frame_keys, map(float, model.thresholds_), strict=True)),
             "stored_versions": stored_model_versions(session),
             "shipped_version": registry.shipped_model().version,
             "registry": [_row(r, model.version) for r in registry.list_trained(session)],

@@ -56,7 +56,7 @@ class OutletProfile(MethodView):
             group_by=args.get("group_by"),
             **options,
         )
-        return render(result, args, selection.model)
+        return render(result, args, selection.model, records=selection.records)
 
 
 def profiled_group(group_of: dict[str, str | None], key: str, group_by: str) -> str:

@@ -46,4 +46,4 @@ class Trends(MethodView):
             group_by=group_by,
             **options,
         )
-        return render(result, args, selection.model)
+        return render(result, args, selection.model, records=selection.records)

@@ -6,6 +6,7 @@ attributes and round scores and shares to ``DECIMALS`` places for the wire.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import marshmallow as ma
@@ -102,6 +103,19 @@ class ClassifyArgsSchema(ma.Schema):
     )
 
 
+class FrameScore(fields.Float):
+    """A frame's score rounded to ``DECIMALS`` places toward its decision: down when the frame is
+    not present, up when it is, so ``present`` ⇔ ``score`` ≥ the frame's threshold holds on the wire
+    too (plain rounding could lift 0.49996 of an absent frame onto a 0.5 threshold)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> float | None:
+        if value is None:
+            return None
+        scaled = float(value) * 10**DECIMALS
+        rounded = math.ceil(scaled - 1e-9) if obj.present else math.floor(scaled + 1e-9)
+        return rounded / 10**DECIMALS
+
+
 class EvidenceSchema(ma.Schema):
     sentence = fields.String()
     start = fields.Integer(metadata={"description": "Offset into `text` (or `title` when `field` says so)."})
@@ -120,7 +134,13 @@ class EvidenceSchema(ma.Schema):
 class FrameResultSchema(ma.Schema):
     key = fields.String(metadata={"example": "support-commitment"})
     label = fields.String(metadata={"example": "Support and commitment of partners"})
-    score = Rounded(metadata={"description": "Highest sentence probability for the frame."})
+    score = FrameScore(
+        metadata={
+            "description": "Calibrated probability that the article uses the frame (the article head's); "
+            "`present` is `score` >= the frame's threshold (`thresholds` in GET /v1/models). Rounded to 4 "
+            "places toward `present` (down when absent, up when present)."
+        }
+    )
     present = fields.Boolean(metadata={"description": "The codebook's presence rule holds."})
     share = Rounded(metadata={"description": "Share of the article's sentences carrying the frame."})
     evidence = fields.List(fields.Nested(EvidenceSchema))

@@ -26,8 +26,9 @@ COMPARISON_TABLES = (
     "stance_test",
     "omissions",
     "warnings",
+    "corrected_frame_tests",
 )
-TREND_TABLES = ("prevalence", "stance", "warnings")
+TREND_TABLES = ("prevalence", "stance", "warnings", "corrected_frame_tests")
 PROFILE_TABLES = ("prevalence", "stance", "stratified_tests", "warnings")
 _FORMAT_HELP = (
     "`json` (default): `{metadata, tables}`; `csv`: one table (see `table`), also chosen by "
@@ -58,7 +59,31 @@ class StatisticsArgsSchema(ma.Schema):
     group_by = GROUP_BY
 
 
-class CompareArgsSchema(ma.Schema):
+class CorrectionArgsSchema(ma.Schema):
+    """``correction=validation`` (figures shipped with the model) or ``annotations`` (with ``coders``)."""
+
+    correction = fields.String(
+        validate=validate.OneOf(("validation", "annotations")),
+        metadata={
+            "description": "Also give shares corrected for the model's error rates (`share_corrected`, "
+            "`ci_low_corrected`, `ci_high_corrected`, `correction_method` in every prevalence and stance "
+            "row, and a `corrected_frame_tests` table): `validation` uses the figures shipped with the "
+            "model, `annotations` your coders' codes of stored articles (see docs/prevalence-correction.md)."
+        },
+    )
+    coders = DelimitedList(
+        Key(),
+        validate=validate.Length(min=1, max=50),
+        metadata={"description": "With `correction=annotations`: whose codes (majority), comma-separated."},
+    )
+
+    @ma.validates_schema
+    def _coders_with_annotations(self, data: dict, **_: object) -> None:
+        if data.get("correction") == "annotations" and not data.get("coders"):
+            raise ma.ValidationError("correction=annotations needs coders=a,b", field_name="coders")
+
+
+class CompareArgsSchema(CorrectionArgsSchema):
     format = _format(("json", "csv", "vega-lite"))
     table = _table(COMPARISON_TABLES, "prevalence")
 
@@ -133,7 +158,7 @@ class TrendArgsSchema(StoredArgsSchema):
     )
 
 
-class ProfileArgsSchema(ma.Schema):
+class ProfileArgsSchema(CorrectionArgsSchema):
     format = _format(("json", "csv"))
     table = _table(PROFILE_TABLES, "prevalence")
     model_version = fields.String(validate=validate.Length(min=1, max=100))

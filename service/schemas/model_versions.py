@@ -27,6 +27,11 @@ class ModelSchema(ma.Schema):
     corpus_hash = fields.String(allow_none=True)
     sklearn_version = fields.String(allow_none=True)
     metrics = fields.Dict(metadata={"description": "Cross-validated summary (see docs/model-card.md)."})
+    thresholds = fields.Dict(
+        keys=fields.String(),
+        values=fields.Float(),
+        metadata={"description": "Per frame: `present` is `score` >= this threshold."},
+    )
     manifest = fields.Dict(metadata={"description": "The full manifest saved with the model."})
     shipped_version = fields.String(
         metadata={"description": "The model trained from the repository's corpus."}

@@ -308,3 +308,23 @@ class ModelActivation(Base):
     codebook: Mapped[str] = mapped_column(String(64))
     version: Mapped[str] = mapped_column(String(80))
     activated_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+
+class Manifest(Base):
+    """What produced one analysis answer (issue 12): its id is the hash of everything in ``document``.
+
+    ``document`` holds the input article set's hash (and ids), model version, codebook hash,
+    parameters, seeds and software versions; ``result_hash`` the hash of the answer's tables, so a
+    re-run (the same request again) is checked: ``reproduced`` turns false if the numbers ever differ.
+    """
+
+    __tablename__ = "manifests"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    endpoint: Mapped[str] = mapped_column(String(300))
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result_hash: Mapped[str] = mapped_column(String(64))
+    n_runs: Mapped[int] = mapped_column(Integer, default=1)
+    reproduced: Mapped[bool | None] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    last_run_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())

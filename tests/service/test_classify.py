@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 
 import pytest
 from sqlalchemy import func, select
@@ -114,7 +115,9 @@ def test_scores_are_rounded_on_the_wire_and_only_headline_evidence_names_its_fie
     body = client.post("/v1/classify", json=PLEDGE).get_json()
     exact = classifier.classify(PLEDGE["title"], PLEDGE["text"])
     for sent, frame in zip(body["frames"], exact.frames, strict=True):
-        assert sent["score"] == round(frame.score, 4) and sent["share"] == round(frame.share, 4)
+        toward = math.ceil if frame.present else math.floor  # rounded toward the decision
+        assert sent["score"] == pytest.approx(toward(frame.score * 1e4) / 1e4, abs=1e-9)
+        assert sent["share"] == round(frame.share, 4)
         for ev_sent, ev in zip(sent["evidence"], frame.evidence, strict=True):
             assert ev_sent["score"] == round(ev.score, 4)
             assert ev_sent.get("field") == (None if ev.field == "text" else ev.field)
@@ -141,3 +144,25 @@ def test_a_classifier_refusal_is_422_problem_json(database_url, classifier):
         assert "russia-support" in body["detail"]
     finally:
         app.extensions["framescope"]["engine"].dispose()
+
+
+def test_present_iff_score_reaches_the_threshold_on_the_wire(client):
+    """Rounding toward the decision keeps ``present`` ⇔ ``score`` ≥ threshold in the answer."""
+    thresholds = client.get("/v1/models").get_json()["thresholds"]
+    body = client.post("/v1/classify", json=PLEDGE).get_json()
+    for frame in body["frames"]:
+        assert frame["present"] == (frame["score"] >= thresholds[frame["key"]]), frame
+
+
+def test_an_absent_frame_just_under_the_threshold_never_shows_the_threshold():
+    from types import SimpleNamespace
+
+    from service.schemas.classify import FrameResultSchema
+
+    def dump(score, present):
+        frame = SimpleNamespace(key="k", label="K", score=score, present=present, share=0.0, evidence=[])
+        return FrameResultSchema().dump(frame)["score"]
+
+    assert dump(0.49996, present=False) == 0.4999  # plain rounding would say 0.5
+    assert dump(0.5, present=True) == 0.5
+    assert dump(0.50001, present=True) == 0.5001

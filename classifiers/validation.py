@@ -1,0 +1,110 @@
+"""Validation figures shipped with the model: its error counts on the tune half of ``../shared/eval``.
+
+usage: python -m classifiers.validation [--cache-dir instance/models] [--eval-dir ../shared/eval]
+
+Writes ``fixtures/validation/<codebook>.json``: per frame the TP/FP/FN/TN counts of the served
+model against the coders' labels, and the stance confusion counts (rows: the coders' stance,
+columns: the model's), stamped with the model version and codebook hash. Numbers only: no text of
+the evaluation set. ``comparison.correction`` turns them into error-corrected prevalence
+(``correction=validation`` in the service). The *tune* half is used because the *test* half is kept
+to measure the correction itself (``classifiers.correction_eval``).
+
+Whoever changes the model (codebook, corpus, features, parameters) regenerates this file;
+``tests/classifiers/test_validation.py`` fails while it describes another model version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from classifiers.codebook import STANCE_LABELS, Codebook, load_codebook
+from classifiers.corpus import load_corpus
+from classifiers.eval_split import load_split
+from classifiers.scoring import EVAL_DIR, read_jsonl
+
+REPO = Path(__file__).resolve().parents[1]
+VALIDATION_DIR = REPO / "fixtures" / "validation"
+DEFAULT_CACHE = REPO / "instance" / "models"
+
+
+def validation_path(codebook_key: str = "conflict") -> Path:
+    return VALIDATION_DIR / f"{codebook_key}.json"
+
+
+def served_version(codebook: Codebook, cache_dir: Path | str = DEFAULT_CACHE) -> str:
+    """The version ``load_or_train`` serves for this codebook and the shipped corpus (nothing trained)."""
+    from classifiers.cache import model_path  # noqa: PLC0415 - keeps joblib out of light imports
+
+    return model_path(codebook, load_corpus(codebook), cache_dir).stem
+
+
+def error_counts(
+    predicted: Sequence[Mapping[str, Any]], gold: Sequence[Mapping[str, Any]], frames: Sequence[str]
+) -> dict[str, Any]:
+    """Per-frame TP/FP/FN/TN and stance confusion counts of paired ``{"frames", "stance"}`` labels.
+
+    Stance pairs count only where both the coders and the model gave one of the stance labels
+    (the corrected stance shares are shares among articles with a stance, as the raw ones are).
+    """
+    if len(predicted) != len(gold):
+        raise ValueError("predicted and gold labels must pair up")
+    out: dict[str, Any] = {"frames": {}}
+    for f in frames:
+        c = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
+        for p, g in zip(predicted, gold, strict=True):
+            hit, true = f in p["frames"], f in g["frames"]
+            c[("t" if hit == true else "f") + ("p" if hit else "n")] += 1
+        out["frames"][f] = c
+    index = {s: i for i, s in enumerate(STANCE_LABELS)}
+    counts = [[0] * len(STANCE_LABELS) for _ in STANCE_LABELS]
+    for p, g in zip(predicted, gold, strict=True):
+        if p.get("stance") in index and g.get("stance") in index:
+            counts[index[g["stance"]]][index[p["stance"]]] += 1
+    out["stance"] = {"labels": list(STANCE_LABELS), "counts": counts}
+    return out
+
+
+def validation_figures(model, *, eval_dir: Path = EVAL_DIR, half: str = "tune") -> dict[str, Any]:  # noqa: ANN001
+    """The figures for ``model`` on one half of the evaluation set (see the module docstring)."""
+    articles = read_jsonl(Path(eval_dir) / "articles.jsonl")
+    gold = {g["id"]: g for g in read_jsonl(Path(eval_dir) / "labels.jsonl")}
+    ids = set(load_split()["ids"][half])
+    chosen = [a for a in articles if a["id"] in ids]
+    results = model.classify_many([(a.get("title", ""), a.get("text", ""), None) for a in chosen])
+    predicted = [{"frames": r.present_frames, "stance": r.stance.label} for r in results]
+    counts = error_counts(predicted, [gold[a["id"]] for a in chosen], model.codebook.frame_keys)
+    return {
+        "model_version": model.version,
+        "codebook": model.codebook.key,
+        "codebook_hash": model.codebook.hash,
+        "source": "validation",
+        "sample": f"../shared/eval, {half} half of fixtures/eval-split.json (coders' adjudicated labels)",
+        "n_articles": len(chosen),
+        "command": "python -m classifiers.validation",
+        **counts,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    from classifiers.cache import load_or_train  # noqa: PLC0415
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
+    ap.add_argument("--eval-dir", type=Path, default=EVAL_DIR)
+    ap.add_argument("--codebook", default="conflict")
+    args = ap.parse_args(argv)
+    model = load_or_train(load_codebook(args.codebook), args.cache_dir)
+    figures = validation_figures(model, eval_dir=args.eval_dir)
+    path = validation_path(args.codebook)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(figures, indent=1) + "\n")
+    n = figures["n_articles"]
+    print(f"wrote {path.relative_to(REPO)} for model {figures['model_version']} ({n} articles)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""Shipped validation figures: numbers only, and for the model the service serves."""
+
+import json
+
+import pytest
+
+from classifiers.codebook import STANCE_LABELS
+from classifiers.scoring import EVAL_DIR
+from classifiers.validation import error_counts, served_version, validation_figures, validation_path
+
+
+def test_shipped_figures_describe_the_served_model(codebook):
+    """Whoever changes the model must regenerate them: `python -m classifiers.validation`."""
+    shipped = json.loads(validation_path().read_text())
+    assert shipped["model_version"] == served_version(codebook), "run: python -m classifiers.validation"
+    assert shipped["codebook_hash"] == codebook.hash
+    assert set(shipped["frames"]) == set(codebook.frame_keys)
+    assert shipped["stance"]["labels"] == list(STANCE_LABELS)
+    for counts in shipped["frames"].values():  # numbers only, adding up to the sample
+        assert set(counts) == {"tp", "fp", "fn", "tn"}
+        assert sum(counts.values()) == shipped["n_articles"]
+
+
+def test_error_counts_pair_predictions_with_the_coders():
+    predicted = [
+        {"frames": ["a"], "stance": "favor"},
+        {"frames": [], "stance": None},
+        {"frames": ["a"], "stance": "neutral"},
+    ]
+    gold = [
+        {"frames": ["a"], "stance": "favor"},
+        {"frames": ["a"], "stance": "against"},
+        {"frames": [], "stance": "neutral"},
+    ]
+    counts = error_counts(predicted, gold, ["a"])
+    assert counts["frames"]["a"] == {"tp": 1, "fp": 1, "fn": 1, "tn": 0}
+    assert counts["stance"]["counts"] == [[1, 0, 0], [0, 0, 0], [0, 0, 1]]  # the unlabelled pair is skipped
+
+
+@pytest.mark.skipif(not (EVAL_DIR / "labels.jsonl").is_file(), reason="no ../shared/eval")
+def test_the_command_reproduces_the_shipped_figures(model):
+    shipped = json.loads(validation_path().read_text())
+    if shipped["model_version"] != model.version:
+        pytest.skip("shipped figures are for another model version (see the test above)")
+    fresh = validation_figures(model)
+    assert {k: fresh[k] for k in ("frames", "stance", "n_articles")} == {
+        k: shipped[k] for k in ("frames", "stance", "n_articles")
+    }
