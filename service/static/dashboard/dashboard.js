@@ -75,7 +75,8 @@
     const eventSelect = $("event");
     eventSelect.replaceChildren(option("all", "All events (tests stratified by event)"));
     for (const event of events) {
-      eventSelect.append(option(event.key, `${event.title} (${event.key})`, params.get("event") === event.key));
+      const label = event.title && event.title !== event.key ? `${event.title} (${event.key})` : event.key;
+      eventSelect.append(option(event.key, label, params.get("event") === event.key));
     }
     if (!params.get("event") && events.length === 1) eventSelect.value = events[0].key;
     const attributes = new Set();
