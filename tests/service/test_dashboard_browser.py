@@ -185,3 +185,22 @@ def test_groups_and_stance_bars_open_their_articles(server, browser_page):
     outlets = page.locator("#evidence .meta").all_text_contents()
     assert outlets and not any(text.startswith("eastern-wire") for text in outlets)  # state-aligned
     assert watch.problems == []
+
+
+def test_the_table_view_opens_the_same_evidence_from_the_keyboard(server, browser_page):
+    page, watch = browser_page
+    page.goto(f"{server}/dashboard?event={EVENT}")
+    page.wait_for_selector("body[data-ready=true]")
+    rows = api(server, f"/v1/events/{EVENT}/comparison")["tables"]["prevalence"]
+    assert page.locator("#prevalence-rows tr").count() == len(rows)
+    row = next(r for r in rows if r["count"] >= 2)
+    page.locator("#table-view summary").focus()
+    page.keyboard.press("Enter")  # opens the <details>
+    line = page.locator("#prevalence-rows tr").filter(has_text=row["outlet"]).filter(has_text=row["frame"])
+    assert f"{row['count']} of {row['n']}" in line.text_content()
+    line.locator("button").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#evidence mark")
+    assert page.locator("#evidence-title").text_content().endswith(f"{row['outlet']} · frame {row['frame']}")
+    assert page.locator("#evidence article.evidence-article").count() == row["count"]
+    assert watch.problems == []

@@ -180,6 +180,30 @@
     };
   }
 
+  const percent = (value) => `${Math.round(value * 100)}%`;
+
+  // The heatmap's cells as table rows, each with a button to its articles (no pointer needed).
+  function prevalenceTable(choice, rows, unit) {
+    $("unit-heading").textContent = unit === "group" ? "Group" : "Outlet";
+    $("prevalence-rows").replaceChildren(
+      ...rows.map((row) => {
+        const button = element("button", { type: "button" }, "Articles");
+        button.disabled = row.count === 0;
+        button.addEventListener("click", () => openEvidence(choice, row, "frame"));
+        return element(
+          "tr",
+          {},
+          element("th", { scope: "row" }, String(row[unit])),
+          element("td", {}, row.frame),
+          element("td", {}, `${row.count} of ${row.n}`),
+          element("td", {}, percent(row.share)),
+          element("td", {}, `${percent(row.ci_low)}–${percent(row.ci_high)}`),
+          element("td", {}, button),
+        );
+      }),
+    );
+  }
+
   // Put text on the page with the evidence spans wrapped in <mark> (text nodes only, never HTML).
   function highlighted(text, spans) {
     const node = document.createDocumentFragment();
@@ -267,6 +291,7 @@
       .catch((error) => showError($("heatmap"), error));
     const stance = api(comparisonUrl(choice, {}))
       .then((body) => {
+        prevalenceTable(choice, body.tables.prevalence, unit);
         const rows = body.tables.stance.filter((row) => row.n > 0);
         const meta = body.metadata;
         const units = choice.groupBy ? meta.groups : meta.outlets;
