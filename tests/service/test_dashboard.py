@@ -58,7 +58,7 @@ def test_every_asset_is_served_locally_and_no_script_is_inline(client):
     parser = Assets()
     parser.feed(client.get("/dashboard").get_data(as_text=True))
     assert parser.inline_scripts == 0
-    assert len(parser.urls) == 6  # stylesheet, four vendored libraries, the page's script
+    assert len(parser.urls) == 7  # stylesheet, four vendored libraries, the page's two scripts
     for url in parser.urls:
         assert url.startswith("/static/"), url
         response = client.get(url)

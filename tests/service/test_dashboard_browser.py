@@ -204,3 +204,25 @@ def test_the_table_view_opens_the_same_evidence_from_the_keyboard(server, browse
     assert page.locator("#evidence-title").text_content().endswith(f"{row['outlet']} · frame {row['frame']}")
     assert page.locator("#evidence article.evidence-article").count() == row["count"]
     assert watch.problems == []
+
+
+def test_highlights_count_code_points_like_the_server(server, browser_page):
+    """Python offsets count code points; an emoji is two UTF-16 units in JavaScript."""
+    page, watch = browser_page
+    page.goto(f"{server}/dashboard?event={EVENT}")
+    page.wait_for_selector("body[data-ready=true]")
+    text = "😀 Drones hit the port. Prices rose. 🚢 Ships waited."
+    spans = []
+    for sentence in ("Prices rose.", "Ships waited."):
+        start = text.index(sentence)  # a code-point offset, as stored
+        spans.append({"sentence": sentence, "start": start, "end": start + len(sentence), "score": 0.9})
+    marks = page.evaluate(
+        """([text, spans]) => {
+            const box = document.createElement("p");
+            box.append(window.framescopeEvidence.highlighted(text, spans));
+            return [...box.querySelectorAll("mark")].map((m) => m.textContent).concat(box.textContent);
+        }""",
+        [text, spans],
+    )
+    assert marks == ["Prices rose.", "Ships waited.", text]
+    assert watch.problems == []

@@ -204,45 +204,6 @@
     );
   }
 
-  // Put text on the page with the evidence spans wrapped in <mark> (text nodes only, never HTML).
-  function highlighted(text, spans) {
-    const node = document.createDocumentFragment();
-    let at = 0;
-    const ordered = [...spans].sort((a, b) => a.start - b.start);
-    for (const span of ordered) {
-      if (span.start < at || span.end > text.length || span.end <= span.start) continue; // overlap or stale
-      node.append(text.slice(at, span.start));
-      node.append(element("mark", { title: `evidence, score ${Number(span.score).toFixed(2)}` }, text.slice(span.start, span.end)));
-      at = span.end;
-    }
-    node.append(text.slice(at));
-    return node;
-  }
-
-  function articleCard(article) {
-    const titleSpans = article.evidence.filter((e) => e.field === "title");
-    const textSpans = article.evidence.filter((e) => e.field !== "title");
-    const heading = element("h3", {});
-    const safeUrl = /^https?:\/\//i.test(article.url || "") ? article.url : null;
-    const titleNode = highlighted(article.title || "(no title)", titleSpans);
-    heading.append(safeUrl ? element("a", { href: safeUrl, rel: "noopener noreferrer", target: "_blank" }, titleNode) : titleNode);
-    const meta = [
-      article.outlet_name || article.outlet,
-      article.published_at ? article.published_at.slice(0, 10) : "undated",
-      article.event,
-      article.dominant_frame ? `dominant frame: ${article.dominant_frame}` : null,
-      article.stance && article.stance.label ? `stance: ${article.stance.label}` : null,
-      `${article.evidence.length} evidence sentence${article.evidence.length === 1 ? "" : "s"}`,
-    ].filter(Boolean);
-    return element(
-      "article",
-      { class: "evidence-article", "data-article-id": String(article.id) },
-      heading,
-      element("p", { class: "meta" }, meta.join(" · ")),
-      element("p", { class: "text" }, highlighted(article.text, textSpans)),
-    );
-  }
-
   async function openEvidence(choice, datum, kind) {
     const unit = choice.groupBy ? "group" : "outlet";
     const name = datum[unit];
@@ -269,7 +230,7 @@
         `${body.n_articles} article${body.n_articles === 1 ? "" : "s"}` +
         (shown < body.n_articles ? ` (first ${shown} shown)` : "") +
         `; model ${body.model.version}. Highlighted: the sentences that carry the label.`;
-      $("evidence").replaceChildren(...body.articles.map(articleCard));
+      $("evidence").replaceChildren(...body.articles.map(window.framescopeEvidence.articleCard));
       panel.scrollIntoView({ behavior: "smooth", block: "start" });
     } catch (error) {
       $("evidence-summary").textContent = "";
