@@ -63,6 +63,7 @@ def require_browser() -> Any:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[str]:
     """gunicorn on a free local port, over a SQLite copy holding the stored sample articles."""
+    require_browser()  # skip (or fail under CI) before starting a server for nothing
     folder = tmp_path_factory.mktemp("dashboard")
     shutil.copy(sqlite_template, folder / "framescope.sqlite3")
     with live_server(f"sqlite:///{folder / 'framescope.sqlite3'}", folder) as live:
@@ -102,16 +103,26 @@ class PageWatch:
 
 
 @pytest.fixture
-def browser_page(server: str) -> Iterator[tuple[Any, PageWatch]]:
+def browser_page_for() -> Iterator[Any]:
+    """A function: server URL -> (a fresh Chromium page, its watch); the browser closes afterwards."""
     sync_playwright = require_browser()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
+
+        def open_page(origin: str) -> tuple[Any, PageWatch]:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.set_default_timeout(30_000)
-            yield page, PageWatch(page, server)
+            return page, PageWatch(page, origin)
+
+        try:
+            yield open_page
         finally:
             browser.close()
+
+
+@pytest.fixture
+def browser_page(server: str, browser_page_for: Any) -> tuple[Any, PageWatch]:
+    return browser_page_for(server)
 
 
 def click_centre(page: Any, locator: Any) -> None:
@@ -225,4 +236,47 @@ def test_highlights_count_code_points_like_the_server(server, browser_page):
         [text, spans],
     )
     assert marks == ["Prices rose.", "Ships waited.", text]
+    assert watch.problems == []
+
+
+@pytest.fixture(scope="module")
+def keyed_server(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> Iterator[tuple[str, str]]:
+    """A server that requires keys, the sample articles stored, and a key allowed to read them."""
+    from tests.conftest import make_test_app
+
+    require_browser()
+
+    folder = tmp_path_factory.mktemp("dashboard-keys")
+    url = f"sqlite:///{folder / 'framescope.sqlite3'}"
+    shutil.copy(sqlite_template, folder / "framescope.sqlite3")
+    app = make_test_app(url)
+    created = app.test_cli_runner().invoke(args=["keys", "create", "reader", "--scope", "write"])
+    assert created.exit_code == 0, created.output
+    app.extensions["framescope"]["engine"].dispose()
+    key = created.output.strip().splitlines()[-1]
+    with live_server(url, folder, AUTH_REQUIRED="true") as live:
+        headers = {"Authorization": f"Bearer {key}"}
+        stored = requests.post(
+            f"{live.url}/v1/articles/batch?create_missing=true", json=SAMPLES, headers=headers, timeout=120
+        )
+        assert stored.status_code == 201, stored.text[:500]
+        yield live.url, key
+
+
+def test_with_keys_required_the_page_asks_for_one_and_charts_with_it(keyed_server, browser_page_for):
+    server, key = keyed_server
+    page, watch = browser_page_for(server)
+    page.goto(f"{server}/dashboard?event={EVENT}")
+    page.wait_for_selector("body[data-ready=true]")
+    assert "Type a key above" in page.locator("#status").text_content()
+    assert watch.problems and all("401" in problem for problem in watch.problems)  # only the refused reads
+    watch.problems.clear()
+    page.fill("#api-key", key)
+    page.click("#show")
+    page.wait_for_selector("#heatmap g.layer_0_marks path")
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.locator("#event").input_value() == EVENT
+    assert "20 articles compared" in page.locator("#status").text_content()
     assert watch.problems == []

@@ -72,6 +72,7 @@
       allPages("/v1/outlets?limit=500"),
     ]);
     state.outlets = outlets;
+    state.loaded = true;
     const eventSelect = $("event");
     eventSelect.replaceChildren(option("all", "All events (tests stratified by event)"));
     for (const event of events) {
@@ -86,12 +87,14 @@
       if (outlet.language) attributes.add("language");
     }
     const groupBy = $("group-by");
+    groupBy.replaceChildren(option("", "outlets"));
     for (const name of [...attributes].sort()) {
       groupBy.append(option(name, `groups by ${name}`, params.get("group_by") === name));
     }
     if (params.get("interval")) $("interval").value = params.get("interval");
     const ticked = new Set((params.get("outlets") || "").split(",").filter(Boolean));
     const box = $("outlets");
+    box.querySelectorAll("label").forEach((label) => label.remove());
     for (const outlet of outlets) {
       const input = element("input", { type: "checkbox", name: "outlet", value: outlet.key });
       input.checked = ticked.has(outlet.key);
@@ -271,23 +274,29 @@
     const trends = api(`/v1/trends?${trendQuery}`)
       .then((spec) => embed("#trends", spec))
       .catch((error) => showError($("trends"), error));
-    await Promise.all([heatmap, stance, trends]);
-    document.body.dataset.ready = "true"; // for tests and screenshots: every chart has answered
+    await Promise.all([heatmap, stance, trends]); // then start() sets body[data-ready] (tests, screenshots)
   }
 
-  document.addEventListener("DOMContentLoaded", async () => {
-    $("controls").addEventListener("submit", (event) => {
-      event.preventDefault();
-      document.body.dataset.ready = "false";
-      show();
-    });
+  // Load the events and outlets once (again after a failure, e.g. before a key was typed), then chart.
+  async function start(submitted) {
+    document.body.dataset.ready = "false";
     try {
-      await loadChoices();
-      if ($("event").options.length > 1 || new URLSearchParams(window.location.search).get("event")) await show();
-      else document.body.dataset.ready = "true";
+      if (!state.loaded) await loadChoices();
+      const asked = submitted || new URLSearchParams(window.location.search).get("event");
+      if ($("event").options.length > 1 || asked) await show();
     } catch (error) {
-      setStatus(error.message, true);
+      const hint = /API key/.test(error.message) ? " Type a key above and press Show." : "";
+      setStatus(error.message + hint, true);
+    } finally {
       document.body.dataset.ready = "true";
     }
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    $("controls").addEventListener("submit", (event) => {
+      event.preventDefault();
+      start(true);
+    });
+    start(false);
   });
 })();
