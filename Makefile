@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: run dev worker test lint format migrate train evaluate model-card bench fuzz clean
+.PHONY: run dev worker test lint format migrate train evaluate model-card bench fuzz vendor clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,13 @@ evaluate: $(VENV)/.installed
 ## Regenerate docs/model-card.md (CV scores next to the real-article scores).
 model-card: $(VENV)/.installed
 	$(PY) -m classifiers.model_card
+
+## Refresh the dashboard's browser libraries (Vega, Vega-Lite, vega-embed, vega-interpreter) from the
+## npm registry at the versions package-lock.json pins, into service/static/vendor/ (committed: the app
+## serves them itself, so /dashboard works offline). Bump a version: edit package.json, `npm install`, then this.
+vendor: $(VENV)/.installed
+	npm ci --no-audit --no-fund
+	$(PY) tools/vendor_js.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3* instance/models .pytest_cache .ruff_cache

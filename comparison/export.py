@@ -61,19 +61,27 @@ def _cell(value: Any) -> Any:
 
 
 MAX_COLOURED_UNITS = 6  # lines per panel that colours still tell apart
+#: Heatmap cell size and label fonts: two lines, the share (12 px, bold) over its interval (9 px).
+#: At no more than 1 em a character (``%`` is the widest glyph used, ~0.95 em in DejaVu Sans), "100%"
+#: needs 48 px and "57%–100%" 72 px: both fit a 96 px cell in any browser font, instead of spilling
+#: into the neighbour (one-line "100% (57%-100%)" labels over-printed each other and read "00%").
+HEATMAP_CELL = {"width": 96, "height": 36, "share_font": 12, "interval_font": 9}
 
 
 def heatmap_spec(result: ComparisonResult, *, title: str | None = None) -> dict[str, Any]:
     """Unit (outlet or group) × frame heatmap of prevalence, each cell printed with its 95% interval.
 
     Legible from 2 to 60 units: cells have a fixed size (``step``), so the chart grows with the units
-    instead of squeezing them; axis labels are never cut below 240 px; frames are labelled at 30°.
+    instead of squeezing them; each cell holds its share and, on a second, smaller line, its interval
+    (both sized to fit the cell whatever the font); axis labels are never cut below 240 px; frames
+    are labelled at 30°; the tooltip repeats the counts and the interval.
     """
     unit = result.unit
     rows = [
         {
             **{k: r[k] for k in (unit, "frame", "count", "n", "share", "ci_low", "ci_high")},
-            "label": f"{r['share']:.0%} ({r['ci_low']:.0%}-{r['ci_high']:.0%})",
+            "share_label": f"{r['share']:.0%}",
+            "interval_label": f"{r['ci_low']:.0%}–{r['ci_high']:.0%}",
         }
         for r in result.tables()["prevalence"]
     ]
@@ -82,46 +90,85 @@ def heatmap_spec(result: ComparisonResult, *, title: str | None = None) -> dict[
         "type": "nominal",
         "sort": list(result.frames),
         "title": "Frame",
-        "axis": {"labelAngle": -30, "labelLimit": 240},
+        "axis": {"labelAngle": -30, "labelLimit": 240, "labelFontSize": 11},
     }
     y = {
         "field": unit,
         "type": "nominal",
         "sort": list(result.outlets),
         "title": unit.capitalize(),
-        "axis": {"labelLimit": 240},
+        "axis": {"labelLimit": 240, "labelFontSize": 11},
     }
     tooltip = [
-        {"field": f, "type": "quantitative" if f not in (unit, "frame") else "nominal"}
-        for f in (unit, "frame", "count", "n", "share", "ci_low", "ci_high")
+        {"field": unit, "type": "nominal"},
+        {"field": "frame", "type": "nominal"},
+        {"field": "count", "type": "quantitative", "title": "articles using the frame"},
+        {"field": "n", "type": "quantitative", "title": "articles"},
+        *(
+            {"field": f, "type": "quantitative", "format": ".1%", "title": name}
+            for f, name in (
+                ("share", "share"),
+                ("ci_low", "95% interval from"),
+                ("ci_high", "95% interval to"),
+            )
+        ),
     ]
+    on_dark = {"condition": {"test": "datum.share > 0.6", "value": "white"}, "value": "black"}
+    cell = HEATMAP_CELL
     return {
         "$schema": VEGA_LITE_SCHEMA,
-        "title": title or f"Frame prevalence by {unit} (95% interval in brackets)",
+        "title": {
+            "text": title or f"Frame prevalence by {unit}",
+            "subtitle": "Share of articles using each frame; 95% Wilson interval below",
+            "anchor": "start",
+        },
         "description": "Share of articles using each frame; models "
         + (", ".join(result.model_versions) or "unknown"),
         "data": {"values": rows},
-        "width": {"step": 96},
-        "height": {"step": 22},
+        "width": {"step": cell["width"]},
+        "height": {"step": cell["height"]},
         "encoding": {"x": x, "y": y},
         "layer": [
             {
-                "mark": "rect",
+                "mark": {"type": "rect", "stroke": "white", "strokeWidth": 1, "cursor": "pointer"},
                 "encoding": {
                     "color": {
                         "field": "share",
                         "type": "quantitative",
                         "title": "Prevalence",
                         "scale": {"domain": [0, 1], "scheme": "blues"},
+                        "legend": {"format": ".0%"},
                     },
                     "tooltip": tooltip,
                 },
             },
             {
-                "mark": {"type": "text", "baseline": "middle", "fontSize": 10},
+                "mark": {
+                    "type": "text",
+                    "baseline": "middle",
+                    "fontSize": cell["share_font"],
+                    "fontWeight": "bold",
+                    "dy": -7,
+                    "cursor": "pointer",
+                },
                 "encoding": {
-                    "text": {"field": "label", "type": "nominal"},
-                    "color": {"condition": {"test": "datum.share > 0.6", "value": "white"}, "value": "black"},
+                    "text": {"field": "share_label", "type": "nominal"},
+                    "color": on_dark,
+                    "tooltip": tooltip,
+                },
+            },
+            {
+                "mark": {
+                    "type": "text",
+                    "baseline": "middle",
+                    "fontSize": cell["interval_font"],
+                    "dy": 8,
+                    "cursor": "pointer",
+                },
+                "encoding": {
+                    "text": {"field": "interval_label", "type": "nominal"},
+                    "color": on_dark,
+                    "tooltip": tooltip,
                 },
             },
         ],

@@ -9,7 +9,7 @@ from flask import Blueprint as FlaskBlueprint
 from flask import Flask
 from swagger_ui_bundle import swagger_ui_path
 
-from service import classifier_registry, cli, errors, jobs, logs, security
+from service import classifier_registry, cli, dashboard, errors, jobs, logs, security
 from service.config import load_config
 from service.resources import (
     annotations,
@@ -18,6 +18,7 @@ from service.resources import (
     codebooks,
     comparisons,
     events,
+    evidence,
     limits,
     manifests,
     model_versions,
@@ -62,6 +63,7 @@ def create_app(config: Mapping | None = None) -> Flask:
         limits,
         codebooks,
         comparisons,
+        evidence,
         trends,
         profiles,
         annotations,
@@ -78,6 +80,7 @@ def create_app(config: Mapping | None = None) -> Flask:
             "swagger_ui_assets", __name__, static_folder=str(swagger_ui_path), static_url_path="/docs/assets"
         )
     )
+    dashboard.init_app(app)  # /dashboard: charts over the API, assets under /static (vendored, offline)
     return app
 
 

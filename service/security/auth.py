@@ -2,7 +2,8 @@
 
 Rules (documented in docs/deploying.md):
 
-* Public, never checked: ``/health``, ``/ready``, ``/docs``, ``/v1/openapi.json`` and CORS preflights.
+* Public, never checked: ``/health``, ``/ready``, ``/docs``, ``/v1/openapi.json``, CORS preflights,
+  and the dashboard page and its assets (``/dashboard``, ``/static``; they hold no data).
 * ``/v1/keys`` (key management) always needs a key with ``admin``.
 * Other routes need ``read`` (GET/HEAD) or ``write`` (any other method), unless a view says otherwise
   with :func:`requires_scope` (e.g. a POST that only computes, such as classification, may ask for
@@ -30,7 +31,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("framescope.auth")
 
 #: Endpoints (Flask endpoint names or blueprint prefixes) that need no key at all.
-PUBLIC_ENDPOINTS = ("operations.", "api-docs.", "swagger_ui_assets.", "static")
+PUBLIC_ENDPOINTS = ("operations.", "api-docs.", "swagger_ui_assets.", "static", "dashboard.")
 ADMIN_BLUEPRINTS = ("keys.",)
 READ_METHODS = {"GET", "HEAD"}
 WWW_AUTHENTICATE = 'Bearer realm="framescope"'

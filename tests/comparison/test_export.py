@@ -61,7 +61,7 @@ def test_heatmap_spec_encoding(records):
     assert spec["encoding"]["x"]["field"] == "frame" and spec["encoding"]["x"]["sort"] == list(FRAMES)
     assert spec["encoding"]["y"]["field"] == "outlet"
     rect = spec["layer"][0]
-    assert rect["mark"] == "rect" and rect["encoding"]["color"]["field"] == "share"
+    assert rect["mark"]["type"] == "rect" and rect["encoding"]["color"]["field"] == "share"
     fields = {"outlet", "frame", "share"}
     assert all(fields <= row.keys() for row in spec["data"]["values"])
     assert len(spec["data"]["values"]) == 4

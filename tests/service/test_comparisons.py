@@ -83,10 +83,7 @@ def test_vega_lite_heatmap(client, stored, classifier):
     assert spec["encoding"]["x"]["field"] == "frame" and spec["encoding"]["y"]["field"] == "outlet"
     assert [
         layer["mark"] if isinstance(layer["mark"], str) else layer["mark"]["type"] for layer in spec["layer"]
-    ] == [
-        "rect",
-        "text",
-    ]
+    ] == ["rect", "text", "text"]  # cells, then each cell's share and (smaller, below) its interval
     assert spec["usermeta"]["framescope"]["model_versions"] == [classifier.version]
 
 
