@@ -26,7 +26,6 @@ import comparison
 from classifiers import ModelRef
 from comparison import ArticleRecord
 from service.correcting import SEED as CORRECTION_SEED
-from service.storage.db import get_session
 from service.storage.manifests import record_run
 
 PRESENTATION = {"format", "table", "variable"}  # change how the numbers are shown, not the numbers
@@ -95,7 +94,10 @@ def record_manifest(
         "software": software_versions(),
     }
     manifest_id = digest(document)[:32]
-    session = get_session()
-    record_run(session, manifest_id, document["endpoint"][:300], document, digest(tables))
-    session.commit()
+    # Its own short write transaction, not the request's: a GET reads in a deferred SQLite transaction,
+    # which cannot turn into a write once another request has written (SQLITE_BUSY_SNAPSHOT, at once);
+    # the write sessionmaker begins IMMEDIATE and waits its turn.
+    with current_app.extensions["framescope"]["write_sessionmaker"]() as session:
+        record_run(session, manifest_id, document["endpoint"][:300], document, digest(tables))
+        session.commit()
     return {"id": manifest_id, "url": f"/v1/manifests/{manifest_id}"}
