@@ -9,22 +9,12 @@ from flask import current_app
 from marshmallow import fields, validate
 
 from classifiers.codebook import STANCE_LABELS
-from service.config import DEFAULTS
 from service.limits import TEXT_LENGTH
-from service.schemas.attributes import Attributes
-from service.schemas.classify import ClassificationSummarySchema, check_frame, check_target
-from service.schemas.common import FullMatch, Key, ListArgsSchema, PageSchema, UTCDateTime
-
-#: Documented in OpenAPI; the limit itself is ``app.config["MAX_TEXT_CHARS"]`` (TEXT_LENGTH).
-_TEXT_DOC_MAX = DEFAULTS["MAX_TEXT_CHARS"]
-_LANGUAGE = FullMatch(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Use a BCP 47 tag such as 'en' or 'pt-BR'.")
-_URL = [validate.URL(schemes={"http", "https"}), validate.Length(max=2048)]
-
-
-def _has_words(value: str) -> None:
-    if not value.strip():
-        raise ma.ValidationError("Must contain non-whitespace text.")
-
+from service.schemas.article_shape import LANGUAGE, URL, ArticleShapeSchema, split_published
+from service.schemas.checks import check_frame, check_target, has_words
+from service.schemas.classify import ClassificationSummarySchema
+from service.schemas.common import Key, ListArgsSchema, OutletRef, PageSchema
+from service.schemas.dates import PRECISIONS, PublishedAt
 
 #: Request-body examples shown (and pre-filled for "Try it out") in Swagger UI at /docs.
 ARTICLE_EXAMPLE = {
@@ -58,8 +48,16 @@ class ArticleSchema(ma.Schema):
         lambda a: a.event.key if a.event else None, allow_none=True, metadata={"example": "election-2026"}
     )
     url = fields.String(allow_none=True, metadata={"example": "https://example.org/news/2026/05/01/ballot"})
-    title = fields.String()
-    published_at = fields.AwareDateTime(allow_none=True)
+    title = fields.Function(lambda a: a.title or None, allow_none=True, metadata={"type": "string"})
+    published_at = fields.AwareDateTime(
+        allow_none=True,
+        metadata={"description": "Start of the period when `published_precision` is not `datetime`."},
+    )
+    published_precision = fields.String(
+        allow_none=True,
+        metadata={"enum": list(PRECISIONS), "description": "How much of `published_at` is known."},
+    )
+    author = fields.String(allow_none=True)
     language = fields.String(allow_none=True)
     text = fields.String()
     content_hash = fields.String(
@@ -89,32 +87,26 @@ class ArticleSchema(ma.Schema):
 
 class ArticleUpdateSchema(ma.Schema):
     event = Key(allow_none=True, metadata={"description": "Event key, or null to detach."})
-    url = fields.String(allow_none=True, validate=_URL, metadata={"format": "uri"})
-    title = fields.String(validate=validate.Length(min=1, max=1000))
-    published_at = UTCDateTime(allow_none=True)
-    language = fields.String(allow_none=True, validate=_LANGUAGE)
-    text = fields.String(validate=[TEXT_LENGTH, _has_words], metadata={"maxLength": _TEXT_DOC_MAX})
+    url = fields.String(allow_none=True, validate=URL, metadata={"format": "uri"})
+    title = fields.String(allow_none=True, validate=validate.Length(max=1000))
+    published_at = PublishedAt(allow_none=True)
+    language = fields.String(allow_none=True, validate=LANGUAGE)
+    author = fields.String(allow_none=True, validate=validate.Length(max=300))
+    text = fields.String(validate=[TEXT_LENGTH, has_words])
+
+    @ma.post_load
+    def complete(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        if "title" in data:
+            data["title"] = (data["title"] or "").strip() and data["title"]
+        split_published(data)
+        return data
 
 
-class ArticleCreateSchema(ArticleUpdateSchema):
-    outlet = Key(required=True, metadata={"description": "Outlet key."})
-    outlet_attributes = Attributes(
-        metadata={
-            "description": 'Attributes of the outlet (e.g. `{"type": "state-aligned"}`), added to it if it '
-            "has none under these keys (with `create_missing=true` a new outlet starts with them); a value "
-            "that contradicts the stored one is a 422."
-        }
-    )
-    title = fields.String(
-        required=True,
-        validate=validate.Length(min=1, max=1000),
-        metadata={"example": "Turnout rises as polls close"},
-    )
-    text = fields.String(
-        required=True,
-        validate=[TEXT_LENGTH, _has_words],
-        metadata={"example": "Voters queued into the evening ...", "maxLength": _TEXT_DOC_MAX},
-    )
+class ArticleCreateSchema(ArticleShapeSchema):
+    """One article to store: the shared article shape with ``outlet`` required (``id`` and
+    ``target`` are accepted and ignored)."""
+
+    outlet = OutletRef(required=True)
 
 
 class ArticleBatchSchema(ArticleCreateSchema):
@@ -123,6 +115,8 @@ class ArticleBatchSchema(ArticleCreateSchema):
     @ma.pre_load(pass_collection=True)
     def cap_batch(self, data: Any, many: bool, **_kwargs: Any) -> Any:
         limit = current_app.config["MAX_BATCH_ITEMS"]
+        if many and not isinstance(data, list):  # before the item validators, which expect a list
+            raise ma.ValidationError("Send a JSON array of articles (or NDJSON, one per line).")
         if many and isinstance(data, list) and len(data) > limit:
             raise ma.ValidationError(
                 f"At most {limit} articles per request (limit FRAMESCOPE_MAX_BATCH_ITEMS); got {len(data)}."
@@ -140,11 +134,17 @@ class IngestArgsSchema(ma.Schema):
 
 
 class ArticleListArgsSchema(ListArgsSchema):
-    outlet = Key(metadata={"description": "Outlet key."})
+    outlet = OutletRef(metadata={"description": "Outlet key or display name."})
     event = Key(metadata={"description": "Event key."})
-    published_from = UTCDateTime(metadata={"description": "Inclusive lower bound on published_at."})
-    published_to = UTCDateTime(metadata={"description": "Exclusive upper bound on published_at."})
-    language = fields.String(validate=_LANGUAGE)
+    published_from = PublishedAt(
+        keep_precision=False,
+        metadata={"description": "Inclusive lower bound on published_at (`2024-11` = from 1 November)."},
+    )
+    published_to = PublishedAt(
+        keep_precision=False,
+        metadata={"description": "Exclusive upper bound on published_at (`2024-12` = before December)."},
+    )
+    language = fields.String(validate=LANGUAGE)
     frame = fields.String(
         validate=validate.Length(min=1, max=64),
         metadata={

@@ -15,6 +15,7 @@ from sqlalchemy import Select, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from classifiers import ModelRef
+from service.storage.outlets import outlet_matches
 from service.storage.tables import Article, ArticleFrame, ArticleSignature, Classification, Event, Outlet
 
 
@@ -227,7 +228,7 @@ def article_filters(
 ) -> Select:
     """The shared outlet/event/date filters (``Outlet`` and ``Event`` must be joined)."""
     if outlets:
-        stmt = stmt.where(Outlet.key.in_(list(outlets)))
+        stmt = stmt.where(outlet_matches(outlets))  # keys or display names
     if isinstance(event, str):
         stmt = stmt.where(Event.key == event)
     elif event is not None:  # several events (an empty list: every article assigned to an event)
