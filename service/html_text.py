@@ -7,7 +7,8 @@ lists; its metadata step reads ``<meta>`` tags and bylines for title, date and a
 Extraction time grows with the number of elements (about 0.1 ms each on one core, up to 0.3 ms
 for text-heavy ones; ``bench/bench_html.py``), so pages are refused above ``max_elements``
 elements before any parsing: elements are counted with a regular expression after scripts,
-styles, inline SVG and comments are cut out, which trafilatura discards anyway.
+styles, inline SVG and comments are cut out, which trafilatura discards anyway. Text handling grows
+with the characters left (about 1.2 s per million on one core), capped by ``max_content_chars``.
 """
 
 from __future__ import annotations
@@ -45,12 +46,16 @@ def strip_inert(html: str) -> str:
     kept: list[str] = []
     position = 0
     while (match := _INERT_START.search(html, position)) is not None:
-        kept.append(html[position : match.start()])
         closing = "-->" if match.group(1) is None else f"</{match.group(1).lower()}"
         end = lowered.find(closing, match.end())
         if end < 0:
+            kept.append(html[position : match.start()])
             return " ".join(kept)
-        position = lowered.find(">", end) + 1 or len(html)
+        after = lowered.find(">", end) + 1 or len(html)
+        opening = lowered[match.start() : lowered.find(">", match.start()) + 1]
+        keep_metadata = "ld+json" in opening  # JSON-LD carries headline, date and author
+        kept.append(html[position : after if keep_metadata else match.start()])
+        position = after
     kept.append(html[position:])
     return " ".join(kept)
 
@@ -60,15 +65,21 @@ def count_elements(html: str) -> int:
     return len(_ELEMENT.findall(html))
 
 
-def extract_page(html: str, *, max_elements: int) -> ExtractedPage:
+def extract_page(html: str, *, max_elements: int, max_content_chars: int = 600_000) -> ExtractedPage:
     """Main text and metadata of a saved article page.
 
-    Raises ``HtmlExtractionError`` when the page has more than ``max_elements`` elements or when
-    no main text is found (e.g. an index page, or a page that only loads its text with JavaScript).
+    Raises ``HtmlExtractionError`` when the page has more than ``max_elements`` elements or, once
+    scripts and styles are cut out, more than ``max_content_chars`` characters, or when no main
+    text is found (e.g. an index page, or a page that only loads its text with JavaScript).
     The headline, when it opens the text, is left out of ``text`` (it is returned as ``title``).
     """
     page = strip_inert(html)
     n_elements = count_elements(page)
+    if len(page) > max_content_chars:
+        raise HtmlExtractionError(
+            f"The page has {len(page)} characters besides scripts and styles; at most "
+            f"{max_content_chars} (limit FRAMESCOPE_MAX_HTML_CONTENT_CHARS). Send its text instead."
+        )
     if n_elements > max_elements:
         raise HtmlExtractionError(
             f"The page has {n_elements} elements; at most {max_elements} (limit "
@@ -81,8 +92,9 @@ def extract_page(html: str, *, max_elements: int) -> ExtractedPage:
         document = trafilatura.bare_extraction(
             page,
             with_metadata=True,
+            favor_precision=True,  # a section front's link lists are not an article
             include_comments=False,
-            include_tables=True,
+            include_tables=False,  # data tables are not prose; the model reads sentences
             include_images=False,
             include_links=False,
             date_extraction_params={"extensive_search": False, "original_date": True},

@@ -126,7 +126,9 @@ def _take_page(data: dict[str, Any], html: str) -> None:
     limit = int(current_app.config["MAX_HTML_ELEMENTS"])
     budget = int(current_app.config["MAX_HTML_REQUEST_ELEMENTS"])
     try:
-        page = extract_page(html, max_elements=limit)
+        page = extract_page(
+            html, max_elements=limit, max_content_chars=int(current_app.config["MAX_HTML_CONTENT_CHARS"])
+        )
     except HtmlExtractionError as exc:
         raise ma.ValidationError(str(exc), "html") from None
     g.html_elements = g.get("html_elements", 0) + page.n_elements

@@ -54,7 +54,7 @@ class OutletUpdateSchema(ma.Schema):
 
 
 class OutletCreateSchema(OutletUpdateSchema):
-    key = Key(metadata={"description": "Default: derived from `name` (\"ABC News\" -> `abc-news`)."})
+    key = Key(metadata={"description": 'Default: derived from `name` ("ABC News" -> `abc-news`).'})
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     metadata = fields.Dict(
         attribute="extra",
