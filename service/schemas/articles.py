@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import marshmallow as ma
@@ -16,29 +18,12 @@ from service.schemas.classify import ClassificationSummarySchema
 from service.schemas.common import Key, ListArgsSchema, OutletRef, PageSchema
 from service.schemas.dates import PRECISIONS, PublishedAt
 
-#: Request-body examples shown (and pre-filled for "Try it out") in Swagger UI at /docs.
-ARTICLE_EXAMPLE = {
-    "outlet": "riverton-herald",
-    "event": "riverton-transit-strike",
-    "url": "https://herald.riverton.example/news/2026/03/02/commuters-stranded",
-    "title": "Commuters stranded as drivers walk out",
-    "published_at": "2026-03-02T07:30:00Z",
-    "language": "en",
-    "text": "Thousands of commuters were left waiting at empty stops on Monday as bus and tram drivers "
-    "began a three-day strike.",
-}
-BATCH_EXAMPLE = [
-    ARTICLE_EXAMPLE,
-    {
-        "outlet": "valley-courier",
-        "event": "riverton-transit-strike",
-        "url": "https://courier.valley.example/2026/03/02/drivers-strike-over-pay",
-        "title": "Drivers strike after years of falling pay",
-        "published_at": "2026-03-02T08:10:00Z",
-        "language": "en",
-        "text": "Drivers on the picket line said their wages had fallen behind rents for five years.",
-    },
-]
+#: Request-body examples shown (and pre-filled for "Try it out") in Swagger UI at /docs: the sample
+#: files (invented war coverage, see fixtures/samples/README.md), so docs and samples never drift.
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
+ARTICLE_EXAMPLE = json.loads((SAMPLES / "article.json").read_text(encoding="utf-8"))
+BATCH_EXAMPLE = json.loads((SAMPLES / "articles.json").read_text(encoding="utf-8"))[:3]
+CSV_EXAMPLE = "".join((SAMPLES / "articles.csv").read_text(encoding="utf-8").splitlines(keepends=True)[:4])
 
 
 class ArticleSchema(ma.Schema):
