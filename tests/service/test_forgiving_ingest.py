@@ -3,6 +3,8 @@ one article JSON for every endpoint, and texts in other languages (issue 14)."""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 import pytest
@@ -108,6 +110,14 @@ def test_month_filters_and_patching_a_month_date(client):
         client.post("/v1/articles?create_missing=true", json=article(i, published_at=date))
     items = client.get("/v1/articles?published_from=2024-11&published_to=2024-12").get_json()["items"]
     assert [a["published_precision"] for a in items] == ["month", "day"]
+    exported = client.get("/v1/articles/export?published_from=2024-11&published_to=2024-12").get_data(
+        as_text=True
+    )
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert [(r["published_at"][:10], r["published_precision"]) for r in rows] == [
+        ("2024-11-01", "month"),
+        ("2024-11-30", "day"),
+    ]
     url = f"/v1/articles/{items[1]['id']}"
     patched = client.patch(
         url, json={"published_at": "2024-09"}, headers={"If-Match": client.get(url).headers["ETag"]}
