@@ -91,7 +91,9 @@ class ArticleShapeSchema(ma.Schema):
     @ma.validates_schema(pass_original=True, skip_on_field_errors=False)
     def check_body(self, data: dict[str, Any], original: Any, **_kwargs: Any) -> None:
         """Exactly one of ``text`` and ``html`` (as sent, so a bad ``text`` is not also "missing")."""
-        sent = original if isinstance(original, dict) else {}
+        if not isinstance(original, dict):  # already refused as "Invalid input type."
+            return
+        sent = original
         if "text" in sent and "html" in sent:
             raise ma.ValidationError("Send either `text` or `html` (a saved page), not both.", "html")
         if "text" not in sent and "html" not in sent:

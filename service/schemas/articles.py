@@ -28,9 +28,14 @@ CSV_EXAMPLE = "".join((SAMPLES / "articles.csv").read_text(encoding="utf-8").spl
 
 class ArticleSchema(ma.Schema):
     id = fields.Integer(dump_only=True, metadata={"example": 1})
-    outlet = fields.Function(lambda a: a.outlet.key, metadata={"example": "the-guardian"})
+    outlet = fields.Function(lambda a: a.outlet.key, metadata={"example": "harbour-gazette"})
+    outlet_name = fields.Function(
+        lambda a: a.outlet.name, metadata={"type": "string", "example": "Harbour Gazette"}
+    )
     event = fields.Function(
-        lambda a: a.event.key if a.event else None, allow_none=True, metadata={"example": "election-2026"}
+        lambda a: a.event.key if a.event else None,
+        allow_none=True,
+        metadata={"example": "zarichne-power-strike"},
     )
     url = fields.String(allow_none=True, metadata={"example": "https://example.org/news/2026/05/01/ballot"})
     title = fields.Function(lambda a: a.title or None, allow_none=True, metadata={"type": "string"})

@@ -28,7 +28,7 @@ def article(i: int = 0, **overrides: Any) -> dict[str, Any]:
 def test_outlet_by_display_name_creates_derived_key_and_keeps_the_name(client):
     first = client.post("/v1/articles?create_missing=true", json=article(1, outlet="ABC News"))
     assert first.status_code == 201, first.get_json()
-    assert first.get_json()["outlet"] == "abc-news"
+    assert (first.get_json()["outlet"], first.get_json()["outlet_name"]) == ("abc-news", "ABC News")
     outlet = client.get("/v1/outlets/abc-news").get_json()
     assert outlet["name"] == "ABC News"
     assert client.get("/v1/outlets/ABC%20News").get_json()["key"] == "abc-news"

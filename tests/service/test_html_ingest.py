@@ -79,6 +79,8 @@ def test_exactly_one_of_text_and_html(client):
     assert "not both" in body["errors"][0]["detail"]
     body = assert_problem(client.post("/v1/classify", json={"title": "Only a title"}), 422, {"text"})
     assert "`html`" in body["errors"][0]["detail"]
+    body = assert_problem(client.post("/v1/articles", json=[{"outlet": "hg", "text": "A list."}]), 422)
+    assert [e["detail"] for e in body["errors"]] == ["Invalid input type."]
     batch = [{"outlet": "hg", "html": HARBOUR}, {"outlet": "hg"}]
     body = assert_problem(client.post("/v1/articles/batch?create_missing=true", json=batch), 422, {"text"})
     assert body["errors"][0]["index"] == 1
