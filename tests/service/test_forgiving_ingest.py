@@ -192,3 +192,19 @@ def test_other_languages_are_answered_with_the_detected_language(client):
     assert "German" in summary["message"]
     english = client.post("/v1/classify", json={"text": STRIKE}).get_json()
     assert english["message"] is None
+
+
+def test_trends_leave_out_dates_less_precise_than_the_interval(client):
+    for i, date in enumerate(["2024-11-04T10:00:00Z", "2024-11-12", "2024-11", "2024"]):
+        client.post("/v1/articles?create_missing=true", json=article(i, published_at=date))
+    weekly = client.get("/v1/trends?interval=week").get_json()
+    assert weekly["metadata"]["n_left_out_imprecise_dates"] == 2
+    assert "interval=month" in weekly["metadata"]["dates_note"]
+    assert (
+        sum(row["n"] for row in weekly["tables"]["prevalence"] if row["frame"] == "humanitarian-impact") == 2
+    )
+    monthly = client.get("/v1/trends?interval=month").get_json()
+    assert monthly["metadata"]["n_left_out_imprecise_dates"] == 1
+    assert (
+        sum(row["n"] for row in monthly["tables"]["prevalence"] if row["frame"] == "humanitarian-impact") == 3
+    )
