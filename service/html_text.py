@@ -22,7 +22,15 @@ _ELEMENT = re.compile(r"<[A-Za-z]")
 
 
 class HtmlExtractionError(ValueError):
-    """The page is too large to parse within the limits, or has no main text."""
+    """The page is too large to parse within the limits, or has no main text.
+
+    ``n_elements`` is what was parsed (0 when the page was refused before parsing), so callers can
+    count the work a refused page cost against a request's budget.
+    """
+
+    def __init__(self, message: str, n_elements: int = 0) -> None:
+        super().__init__(message)
+        self.n_elements = n_elements
 
 
 @dataclass(frozen=True)
@@ -106,7 +114,8 @@ def extract_page(html: str, *, max_elements: int, max_content_chars: int = 600_0
     if not text.strip():
         raise HtmlExtractionError(
             "No article text found in the page (an index page, or text loaded by JavaScript?); "
-            "send the text as `text` instead."
+            "send the text as `text` instead.",
+            n_elements,
         )
     return ExtractedPage(
         text=text,

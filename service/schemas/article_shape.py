@@ -106,15 +106,30 @@ class ArticleShapeSchema(ma.Schema):
                 "text",
             )
 
-    @ma.post_load
-    def complete(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
-        """Text and metadata from ``html``; empty titles as none; dates split into time and precision."""
-        if "html" in data:
-            _take_page(data, data.pop("html"))
-        if "title" in data and not (data["title"] or "").strip():
-            data["title"] = None
-        split_published(data)
+    @ma.post_load(pass_collection=True)
+    def complete(self, data: Any, many: bool, **_kwargs: Any) -> Any:
+        """Text and metadata from ``html``; empty titles as none; dates split into time and precision.
+
+        Over the whole collection, so a bad page is reported with its item's index (marshmallow
+        reports a per-item post-load error without it, and stops at the first).
+        """
+        errors: dict[int, Any] = {}
+        for index, item in enumerate(data if many else [data]):
+            try:
+                _complete(item)
+            except ma.ValidationError as exc:
+                errors[index] = exc.normalized_messages()
+        if errors:
+            raise ma.ValidationError(errors if many else errors[0])
         return data
+
+
+def _complete(item: dict[str, Any]) -> None:
+    if "html" in item:
+        _take_page(item, item.pop("html"))
+    if "title" in item and not (item["title"] or "").strip():
+        item["title"] = None
+    split_published(item)
 
 
 def split_published(data: dict[str, Any]) -> None:
@@ -131,19 +146,21 @@ def _take_page(data: dict[str, Any], html: str) -> None:
     has no main text or too many elements, alone or with the request's other pages."""
     limit = int(current_app.config["MAX_HTML_ELEMENTS"])
     budget = int(current_app.config["MAX_HTML_REQUEST_ELEMENTS"])
+    if g.get("html_elements", 0) >= budget:  # checked before the work, so refused pages cost nothing
+        raise ma.ValidationError(
+            f"The request's pages have over {budget} elements in all (limit "
+            "FRAMESCOPE_MAX_HTML_REQUEST_ELEMENTS; each page counts at least "
+            f"{PAGE_MIN_ELEMENTS}); send fewer pages per request.",
+            "html",
+        )
     try:
         page = extract_page(
             html, max_elements=limit, max_content_chars=int(current_app.config["MAX_HTML_CONTENT_CHARS"])
         )
     except HtmlExtractionError as exc:
+        g.html_elements = g.get("html_elements", 0) + max(exc.n_elements, PAGE_MIN_ELEMENTS)
         raise ma.ValidationError(str(exc), "html") from None
     g.html_elements = g.get("html_elements", 0) + max(page.n_elements, PAGE_MIN_ELEMENTS)
-    if g.html_elements > budget:
-        raise ma.ValidationError(
-            f"The request's pages have over {budget} elements in all (limit "
-            "FRAMESCOPE_MAX_HTML_REQUEST_ELEMENTS); send fewer pages per request.",
-            "html",
-        )
     try:
         TEXT_LENGTH(page.text)
     except ma.ValidationError as exc:

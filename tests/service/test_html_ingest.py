@@ -101,14 +101,15 @@ def test_limits_name_their_setting(app, client):
     body = assert_problem(client.post("/v1/classify", json={"html": HARBOUR}), 422, {"html"})
     assert "FRAMESCOPE_MAX_HTML_CHARS" in body["errors"][0]["detail"]
     app.config["MAX_HTML_CHARS"] = 2_000_000
-    app.config["MAX_HTML_REQUEST_ELEMENTS"] = 100  # each page has ~40-50 elements
+    app.config["MAX_HTML_REQUEST_ELEMENTS"] = 400  # each page counts as 200 elements (it has ~40-50)
     pages = [
         {"outlet": "hg", "html": HARBOUR},
-        {"outlet": "ew", "html": EASTERN},
+        {"outlet": "ew", "html": INDEX},  # refused, but its work still counts
         {"outlet": "x", "html": HARBOUR},
     ]
     body = assert_problem(client.post("/v1/articles/batch?create_missing=true", json=pages), 422, {"html"})
-    assert "FRAMESCOPE_MAX_HTML_REQUEST_ELEMENTS" in body["errors"][0]["detail"]
+    assert [e.get("index") for e in body["errors"]] == [1, 2], body["errors"]
+    assert "FRAMESCOPE_MAX_HTML_REQUEST_ELEMENTS" in body["errors"][1]["detail"]
     assert client.get("/v1/articles").get_json()["items"] == []
 
 
