@@ -170,6 +170,45 @@ def stored_records(
     return Selection(records, frame_keys, stored.model, attributes, source)
 
 
+#: Date precisions fine enough for each trend interval.
+PRECISE_ENOUGH = {
+    "day": ("day", "datetime"),
+    "week": ("day", "datetime"),
+    "month": ("month", "day", "datetime"),
+}
+_ADVERBS = {"day": "daily", "week": "weekly", "month": "monthly"}
+
+
+def trend_selection(
+    session: Session, interval: str, *, model_version: str | None, target: str | None, **filters: Any
+) -> tuple[Selection, dict[str, Any]]:
+    """Records for trends by ``interval``, leaving out articles dated less precisely than it.
+
+    A month-only date stands for any day of that month; put in a weekly bucket it would pile every
+    such article on the month's first week. The metadata says how many were left out and why.
+    """
+    precision = PRECISE_ENOUGH[interval]
+    n_matching = version_coverage(session, **filters)[0]
+    n_precise = version_coverage(session, **filters, precision=precision)[0]
+    if n_matching and not n_precise:
+        raise NotEnoughDataError(
+            f"no matching article is dated precisely enough for interval={interval}; "
+            "use interval=month (or send full dates)"
+        )
+    selection = stored_records(
+        session, model_version=model_version, target=target, text_chars=0, precision=precision, **filters
+    )
+    left_out = n_matching - n_precise
+    note = {"n_left_out_imprecise_dates": left_out}
+    if left_out:
+        note["dates_note"] = (
+            f"{left_out} article(s) dated only to the month or year are left out of "
+            f"{_ADVERBS[interval]} trends; "
+            "use interval=month to include month-dated ones."
+        )
+    return selection, note
+
+
 def wants_csv(args: Mapping[str, Any]) -> bool:
     """``?format=csv``, or no ``format`` and an ``Accept`` header that prefers CSV to JSON."""
     if args.get("format"):

@@ -23,6 +23,13 @@ DEFAULTS: dict[str, object] = {
     "MAX_BATCH_ITEMS": 10_000,
     # Characters of one article text, wherever a text is sent (422 naming the field above it).
     "MAX_TEXT_CHARS": 500_000,
+    # Saved pages sent as `html` (service/html_text.py): characters of one page, its elements
+    # (start tags outside scripts and styles; ~0.1-0.3 ms each to extract, so 10,000 is about a
+    # second at worst, bench/bench_html.py) and the elements of all pages in one request.
+    "MAX_HTML_CHARS": 2_000_000,
+    "MAX_HTML_CONTENT_CHARS": 600_000,  # what is left without scripts, styles, SVG and comments
+    "MAX_HTML_ELEMENTS": 10_000,
+    "MAX_HTML_REQUEST_ELEMENTS": 50_000,
     # Characters of an event description.
     "MAX_DESCRIPTION_CHARS": 10_000,
     # Classification (service/classifier_registry.py): codebook key, model cache (default

@@ -30,9 +30,11 @@ _ARTICLE_TAIL = (
     "event",
     "url",
     "title",
+    "author",
     "language",
     "word_count",
     "published_at",
+    "published_precision",
     "created_at",
     "updated_at",
 )

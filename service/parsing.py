@@ -14,6 +14,7 @@ from flask_smorest import Blueprint as SmorestBlueprint
 from webargs import core
 from webargs.flaskparser import FlaskParser, abort
 
+from service.field_hints import add_field_hints
 from service.hardening import check_json_size, refuse_invalid_values
 from service.limits import parse_json_limited
 
@@ -96,6 +97,9 @@ class BodyParser(FlaskParser):
     def handle_error(self, error: ma.ValidationError, req: Request, schema: ma.Schema, **kwargs: typing.Any):
         """At most ``MAX_REPORTED_ERRORS`` field errors per answer: a body of 100,000 bad fields
         would otherwise be answered with tens of megabytes of problem details."""
+        if isinstance(error.messages, dict):  # {location: messages}: "did you mean" on unknown fields
+            hinted = {where: add_field_hints(schema, found) for where, found in error.messages.items()}
+            error = ma.ValidationError(hinted)
         n_messages = count_messages(error.messages)
         if n_messages > MAX_REPORTED_ERRORS:
             messages = truncate_messages(error.messages, [MAX_REPORTED_ERRORS])

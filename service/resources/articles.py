@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 from service.classifier_registry import get_model
 from service.classifying import attach_classifications, classify_stored_articles
 from service.exporting import MEDIA_TYPES, export_filename, export_filters, stream_export
-from service.parsing import Blueprint
+from service.parsing import UploadBlueprint
 from service.resources.common import page_body, pop_page_args
 from service.schemas.articles import (
     ARTICLE_EXAMPLE,
     BATCH_EXAMPLE,
+    CSV_EXAMPLE,
     ArticleBatchSchema,
     ArticleCreateSchema,
     ArticleExportArgsSchema,
@@ -32,7 +33,7 @@ from service.storage.classifications import delete_classifications
 from service.storage.db import get_session
 from service.storage.signatures import forget_signature, sign_articles
 
-blp = Blueprint(
+blp = UploadBlueprint(  # batches may come as CSV, as researchers' collections do
     "articles",
     __name__,
     url_prefix="/v1/articles",
@@ -49,7 +50,15 @@ _NDJSON_DOC = {
                     "type": "string",
                     "description": "One article object (as in the JSON array) per line.",
                 }
-            }
+            },
+            "text/csv": {
+                "schema": {
+                    "type": "string",
+                    "description": "A header line of article field names (`outlet,title,published_at,text`, "
+                    "...), one article per row; empty cells are left out (e.g. no title).",
+                },
+                "example": CSV_EXAMPLE,
+            },
         }
     }
 }
@@ -100,7 +109,7 @@ class ArticleBatch(MethodView):
     @blp.alt_response(422, **PROBLEM, description="Nothing stored; `errors` names each bad item.")
     @blp.doc(**_NDJSON_DOC)
     def post(self, args: dict[str, Any], items: list[dict[str, Any]]):
-        """Add up to 10,000 articles atomically (JSON array or NDJSON)
+        """Add up to 10,000 articles atomically (JSON array, NDJSON or CSV)
 
         All or nothing: if any item is invalid, nothing is stored and every bad item is listed by
         index and field. Duplicates (within the batch or already stored) are reported with

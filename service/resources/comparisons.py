@@ -34,7 +34,7 @@ _COMPARE_EXAMPLE = {
     "articles": [
         {
             "id": "hg-1",
-            "outlet": "harbour-gazette",
+            "outlet": "Harbour Gazette",
             "outlet_attributes": {"type": "independent"},
             "title": "Allies pledge air defence",
             "text": "Germany pledged new air "
@@ -42,7 +42,7 @@ _COMPARE_EXAMPLE = {
         },
         {
             "id": "ew-1",
-            "outlet": "eastern-wire",
+            "outlet": "Eastern Wire",
             "outlet_attributes": {"type": "state-aligned"},
             "title": "Moscow warns of escalation",
             "text": "Moscow warned that new "

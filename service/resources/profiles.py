@@ -36,7 +36,7 @@ class OutletProfile(MethodView):
         against the other groups within each event, and every table names the `group`.
         """
         session = get_session()
-        get_outlet(session, key)  # 404 for unknown outlets
+        key = get_outlet(session, key).key  # a key or a display name; 404 for unknown outlets
         filters = {k: args.get(k) for k in ("published_from", "published_to")}
         selection = stored_records(
             session,

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from comparison import frame_trends
-from service.analysis import render, stored_records
+from service.analysis import render, trend_selection
 from service.parsing import Blueprint
 from service.schemas.common import PROBLEM
 from service.schemas.comparisons import TablesResponseSchema, TrendArgsSchema
@@ -29,11 +29,11 @@ class Trends(MethodView):
     def get(self, args: dict[str, Any]):
         """Frame prevalence and stance shares per outlet per day, week or month, with Wilson intervals"""
         filters = {k: args.get(k) for k in ("outlets", "event", "published_from", "published_to")}
-        selection = stored_records(
+        selection, note = trend_selection(
             get_session(),
+            args["interval"],
             model_version=args.get("model_version"),
             target=args.get("target"),
-            text_chars=0,
             **filters,
         )
         options = {k: args[k] for k in ("min_articles", "confidence_level") if k in args}
@@ -46,4 +46,4 @@ class Trends(MethodView):
             group_by=group_by,
             **options,
         )
-        return render(result, args, selection.model, records=selection.records)
+        return render(result, args, selection.model, records=selection.records, extra_metadata=note)

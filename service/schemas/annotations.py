@@ -9,7 +9,7 @@ import marshmallow as ma
 from flask import current_app
 from marshmallow import fields, validate
 
-from service.schemas.common import Key, ListArgsSchema, PageSchema
+from service.schemas.common import Key, ListArgsSchema, OutletRef, PageSchema
 
 _LABEL = fields.String(validate=validate.Length(min=1, max=64))
 #: Columns of an export that are not codes; an exported CSV file can be imported as it is.
@@ -121,7 +121,7 @@ class AnnotationFilterSchema(ma.Schema):
     article_id = fields.Integer(validate=validate.Range(min=1, max=2**63 - 1))
     codebook = Key()
     event = Key()
-    outlet = Key()
+    outlet = OutletRef(metadata={"description": "Outlet key or display name."})
 
 
 class AnnotationListArgsSchema(ListArgsSchema, AnnotationFilterSchema):

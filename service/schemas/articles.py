@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import marshmallow as ma
@@ -9,57 +11,43 @@ from flask import current_app
 from marshmallow import fields, validate
 
 from classifiers.codebook import STANCE_LABELS
-from service.config import DEFAULTS
 from service.limits import TEXT_LENGTH
-from service.schemas.attributes import Attributes
-from service.schemas.classify import ClassificationSummarySchema, check_frame, check_target
-from service.schemas.common import FullMatch, Key, ListArgsSchema, PageSchema, UTCDateTime
+from service.schemas.article_shape import LANGUAGE, URL, ArticleShapeSchema, split_published
+from service.schemas.checks import check_frame, check_target, has_words
+from service.schemas.classify import ClassificationSummarySchema
+from service.schemas.common import Key, ListArgsSchema, OutletRef, PageSchema
+from service.schemas.dates import PRECISIONS, PublishedAt
 
-#: Documented in OpenAPI; the limit itself is ``app.config["MAX_TEXT_CHARS"]`` (TEXT_LENGTH).
-_TEXT_DOC_MAX = DEFAULTS["MAX_TEXT_CHARS"]
-_LANGUAGE = FullMatch(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", error="Use a BCP 47 tag such as 'en' or 'pt-BR'.")
-_URL = [validate.URL(schemes={"http", "https"}), validate.Length(max=2048)]
-
-
-def _has_words(value: str) -> None:
-    if not value.strip():
-        raise ma.ValidationError("Must contain non-whitespace text.")
-
-
-#: Request-body examples shown (and pre-filled for "Try it out") in Swagger UI at /docs.
-ARTICLE_EXAMPLE = {
-    "outlet": "riverton-herald",
-    "event": "riverton-transit-strike",
-    "url": "https://herald.riverton.example/news/2026/03/02/commuters-stranded",
-    "title": "Commuters stranded as drivers walk out",
-    "published_at": "2026-03-02T07:30:00Z",
-    "language": "en",
-    "text": "Thousands of commuters were left waiting at empty stops on Monday as bus and tram drivers "
-    "began a three-day strike.",
-}
-BATCH_EXAMPLE = [
-    ARTICLE_EXAMPLE,
-    {
-        "outlet": "valley-courier",
-        "event": "riverton-transit-strike",
-        "url": "https://courier.valley.example/2026/03/02/drivers-strike-over-pay",
-        "title": "Drivers strike after years of falling pay",
-        "published_at": "2026-03-02T08:10:00Z",
-        "language": "en",
-        "text": "Drivers on the picket line said their wages had fallen behind rents for five years.",
-    },
-]
+#: Request-body examples shown (and pre-filled for "Try it out") in Swagger UI at /docs: the sample
+#: files (invented war coverage, see fixtures/samples/README.md), so docs and samples never drift.
+SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
+ARTICLE_EXAMPLE = json.loads((SAMPLES / "article.json").read_text(encoding="utf-8"))
+BATCH_EXAMPLE = json.loads((SAMPLES / "articles.json").read_text(encoding="utf-8"))[:3]
+CSV_EXAMPLE = "".join((SAMPLES / "articles.csv").read_text(encoding="utf-8").splitlines(keepends=True)[:4])
 
 
 class ArticleSchema(ma.Schema):
     id = fields.Integer(dump_only=True, metadata={"example": 1})
-    outlet = fields.Function(lambda a: a.outlet.key, metadata={"example": "the-guardian"})
+    outlet = fields.Function(lambda a: a.outlet.key, metadata={"example": "harbour-gazette"})
+    outlet_name = fields.Function(
+        lambda a: a.outlet.name, metadata={"type": "string", "example": "Harbour Gazette"}
+    )
     event = fields.Function(
-        lambda a: a.event.key if a.event else None, allow_none=True, metadata={"example": "election-2026"}
+        lambda a: a.event.key if a.event else None,
+        allow_none=True,
+        metadata={"example": "zarichne-power-strike"},
     )
     url = fields.String(allow_none=True, metadata={"example": "https://example.org/news/2026/05/01/ballot"})
-    title = fields.String()
-    published_at = fields.AwareDateTime(allow_none=True)
+    title = fields.Function(lambda a: a.title or None, allow_none=True, metadata={"type": "string"})
+    published_at = fields.AwareDateTime(
+        allow_none=True,
+        metadata={"description": "Start of the period when `published_precision` is not `datetime`."},
+    )
+    published_precision = fields.String(
+        allow_none=True,
+        metadata={"enum": list(PRECISIONS), "description": "How much of `published_at` is known."},
+    )
+    author = fields.String(allow_none=True)
     language = fields.String(allow_none=True)
     text = fields.String()
     content_hash = fields.String(
@@ -89,32 +77,26 @@ class ArticleSchema(ma.Schema):
 
 class ArticleUpdateSchema(ma.Schema):
     event = Key(allow_none=True, metadata={"description": "Event key, or null to detach."})
-    url = fields.String(allow_none=True, validate=_URL, metadata={"format": "uri"})
-    title = fields.String(validate=validate.Length(min=1, max=1000))
-    published_at = UTCDateTime(allow_none=True)
-    language = fields.String(allow_none=True, validate=_LANGUAGE)
-    text = fields.String(validate=[TEXT_LENGTH, _has_words], metadata={"maxLength": _TEXT_DOC_MAX})
+    url = fields.String(allow_none=True, validate=URL, metadata={"format": "uri"})
+    title = fields.String(allow_none=True, validate=validate.Length(max=1000))
+    published_at = PublishedAt(allow_none=True)
+    language = fields.String(allow_none=True, validate=LANGUAGE)
+    author = fields.String(allow_none=True, validate=validate.Length(max=300))
+    text = fields.String(validate=[TEXT_LENGTH, has_words])
+
+    @ma.post_load
+    def complete(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        if "title" in data:
+            data["title"] = (data["title"] or "").strip() and data["title"]
+        split_published(data)
+        return data
 
 
-class ArticleCreateSchema(ArticleUpdateSchema):
-    outlet = Key(required=True, metadata={"description": "Outlet key."})
-    outlet_attributes = Attributes(
-        metadata={
-            "description": 'Attributes of the outlet (e.g. `{"type": "state-aligned"}`), added to it if it '
-            "has none under these keys (with `create_missing=true` a new outlet starts with them); a value "
-            "that contradicts the stored one is a 422."
-        }
-    )
-    title = fields.String(
-        required=True,
-        validate=validate.Length(min=1, max=1000),
-        metadata={"example": "Turnout rises as polls close"},
-    )
-    text = fields.String(
-        required=True,
-        validate=[TEXT_LENGTH, _has_words],
-        metadata={"example": "Voters queued into the evening ...", "maxLength": _TEXT_DOC_MAX},
-    )
+class ArticleCreateSchema(ArticleShapeSchema):
+    """One article to store: the shared article shape with ``outlet`` required (``id`` and
+    ``target`` are accepted and ignored)."""
+
+    outlet = OutletRef(required=True)
 
 
 class ArticleBatchSchema(ArticleCreateSchema):
@@ -123,6 +105,8 @@ class ArticleBatchSchema(ArticleCreateSchema):
     @ma.pre_load(pass_collection=True)
     def cap_batch(self, data: Any, many: bool, **_kwargs: Any) -> Any:
         limit = current_app.config["MAX_BATCH_ITEMS"]
+        if many and not isinstance(data, list):  # before the item validators, which expect a list
+            raise ma.ValidationError("Send a JSON array of articles (or NDJSON, one per line).")
         if many and isinstance(data, list) and len(data) > limit:
             raise ma.ValidationError(
                 f"At most {limit} articles per request (limit FRAMESCOPE_MAX_BATCH_ITEMS); got {len(data)}."
@@ -140,11 +124,17 @@ class IngestArgsSchema(ma.Schema):
 
 
 class ArticleListArgsSchema(ListArgsSchema):
-    outlet = Key(metadata={"description": "Outlet key."})
+    outlet = OutletRef(metadata={"description": "Outlet key or display name."})
     event = Key(metadata={"description": "Event key."})
-    published_from = UTCDateTime(metadata={"description": "Inclusive lower bound on published_at."})
-    published_to = UTCDateTime(metadata={"description": "Exclusive upper bound on published_at."})
-    language = fields.String(validate=_LANGUAGE)
+    published_from = PublishedAt(
+        keep_precision=False,
+        metadata={"description": "Inclusive lower bound on published_at (`2024-11` = from 1 November)."},
+    )
+    published_to = PublishedAt(
+        keep_precision=False,
+        metadata={"description": "Exclusive upper bound on published_at (`2024-12` = before December)."},
+    )
+    language = fields.String(validate=LANGUAGE)
     frame = fields.String(
         validate=validate.Length(min=1, max=64),
         metadata={

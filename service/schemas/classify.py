@@ -12,9 +12,11 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from service.classifier_registry import get_model
-from service.limits import BATCH_ITEMS, TEXT_LENGTH
+from service.limits import BATCH_ITEMS
+from service.schemas.article_shape import ArticleShapeSchema
+from service.schemas.status_messages import status_message
 
+_MESSAGE_DOC = "Why there are no labels, e.g. the detected language (null when `ok`)."
 #: Decimal places of scores, shares and probabilities in answers (stored values keep full precision).
 DECIMALS = 4
 
@@ -24,29 +26,6 @@ CLASSIFY_EXAMPLE = {
     "The aid includes missiles and launchers and will arrive before winter.",
     "target": "ukraine-support",
 }
-
-
-def has_words(value: str) -> None:
-    if not value.strip():
-        raise ma.ValidationError("Must contain non-whitespace text.")
-
-
-def check_target(value: str) -> None:
-    """The served model must have a stance model for the target (422 naming ``target``).
-
-    A target the codebook defines but the model was not trained for is refused here too, rather
-    than answered with empty stance scores.
-    """
-    trained = get_model().stance_targets_
-    if value not in trained:
-        raise ma.ValidationError(f"Unknown target {value!r}; allowed: {', '.join(trained)}.")
-
-
-def check_frame(value: str) -> None:
-    """The frame must be defined in the served model's codebook (422 naming the field)."""
-    codebook = get_model().codebook
-    if value not in codebook.frame_keys:
-        raise ma.ValidationError(f"Unknown frame {value!r}; allowed: {', '.join(codebook.frame_keys)}.")
 
 
 class OneOrManySchema(ma.Schema):
@@ -71,22 +50,9 @@ class OneOrManySchema(ma.Schema):
         return data
 
 
-class ClassifyArticleSchema(OneOrManySchema):
-    """One article to classify; nothing is stored. Each text: ``MAX_TEXT_CHARS`` (422 above, as on ingest)."""
-
-    title = fields.String(
-        load_default="",
-        validate=validate.Length(max=1000),
-        metadata={"description": "Headline (optional; counts as evidence when it carries a frame)."},
-    )
-    text = fields.String(
-        required=True, validate=[TEXT_LENGTH, has_words], metadata={"example": CLASSIFY_EXAMPLE["text"]}
-    )
-    target = fields.String(
-        load_default=None,
-        validate=check_target,
-        metadata={"description": "Stance target key (default: the codebook's default target)."},
-    )
+class ClassifyArticleSchema(OneOrManySchema, ArticleShapeSchema):
+    """One article to classify (the shared article shape; only ``text`` or ``html``, ``title`` and
+    ``target`` are used); nothing is stored. Each text: ``MAX_TEXT_CHARS`` (422 above, as on ingest)."""
 
 
 class Rounded(fields.Float):
@@ -176,7 +142,13 @@ class ClassificationSchema(OneOrManySchema):
             "enum": ["ok", "insufficient_text", "unsupported_language"],
         }
     )
-    language = fields.String(allow_none=True)
+    language = fields.String(
+        allow_none=True, metadata={"description": "Detected language (ISO 639-1), e.g. `de`."}
+    )
+    message = fields.Function(
+        status_message,
+        metadata={"type": "string", "nullable": True, "description": _MESSAGE_DOC},
+    )
     n_sentences = fields.Integer()
     frames = fields.List(fields.Nested(FrameResultSchema))
     dominant_frame = fields.String(allow_none=True)
@@ -188,6 +160,11 @@ class ClassificationSummarySchema(ma.Schema):
     """What an article response carries about a stored ``ArticleClassification``."""
 
     status = fields.String()
+    language = fields.String(allow_none=True, metadata={"description": "Detected language."})
+    message = fields.Function(
+        status_message,
+        metadata={"type": "string", "nullable": True, "description": _MESSAGE_DOC},
+    )
     frames = fields.List(
         fields.String(), attribute="present_frames", metadata={"description": "Keys of the frames present."}
     )

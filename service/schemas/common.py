@@ -42,6 +42,27 @@ def Key(**kwargs: Any) -> fields.String:  # noqa: N802 - reads like a field clas
     )
 
 
+class _OutletRefField(fields.String):
+    """A string with surrounding whitespace removed (names come from spreadsheets)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+def OutletRef(**kwargs: Any) -> fields.String:  # noqa: N802
+    """An outlet by key (``abc-news``) or display name (``ABC News``): both reach the same outlet.
+
+    Resolution (``service.storage.outlets.resolve_outlets``): a stored key, else a stored name,
+    else the key derived from the name (``service.naming.outlet_key``).
+    """
+    metadata = {
+        "description": "Outlet key (`abc-news`) or display name (`ABC News`); a new outlet gets the key "
+        "derived from its name and keeps the name.",
+        "example": "ABC News",
+    } | kwargs.pop("metadata", {})
+    return _OutletRefField(validate=validate.Length(min=1, max=200), metadata=metadata, **kwargs)
+
+
 def UTCDateTime(**kwargs: Any) -> fields.AwareDateTime:  # noqa: N802
     """ISO 8601 date-time; a missing offset means UTC."""
     return fields.AwareDateTime(default_timezone=UTC, **kwargs)

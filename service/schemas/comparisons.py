@@ -6,10 +6,12 @@ import marshmallow as ma
 from marshmallow import fields, validate
 from webargs.fields import DelimitedList
 
-from service.limits import ARTICLE_COUNT, BATCH_ITEMS, TEXT_LENGTH
-from service.schemas.attributes import GROUP_BY, SYNDICATED, Attributes
-from service.schemas.classify import check_target, has_words
-from service.schemas.common import Key, UTCDateTime
+from service.limits import ARTICLE_COUNT, BATCH_ITEMS
+from service.schemas.article_shape import ArticleShapeSchema
+from service.schemas.attributes import GROUP_BY, SYNDICATED
+from service.schemas.checks import check_target
+from service.schemas.common import Key, OutletRef
+from service.schemas.dates import PublishedAt
 
 COMPARISON_TABLES = (
     "outlets",
@@ -88,26 +90,11 @@ class CompareArgsSchema(CorrectionArgsSchema):
     table = _table(COMPARISON_TABLES, "prevalence")
 
 
-class CompareArticleSchema(ma.Schema):
-    outlet = Key(required=True, metadata={"description": "Outlet name or key (the comparison groups by it)."})
-    title = fields.String(load_default="", validate=validate.Length(max=1000))
-    text = fields.String(required=True, validate=[TEXT_LENGTH, has_words])
-    published_at = UTCDateTime(allow_none=True)
-    event = Key(allow_none=True)
-    id = fields.Raw(
-        validate=lambda v: isinstance(v, int | str) and not isinstance(v, bool) and len(str(v)) <= 100,
-        metadata={
-            "description": "Your id for the article (string or integer, up to 100 characters); every "
-            "per-article output (the `syndication` table) names articles by it (default: position).",
-            "example": "reuters-0412-a",
-        },
-    )
-    outlet_attributes = Attributes(
-        metadata={
-            "description": "Attributes of the article's outlet, read by `group_by` (same on every "
-            "article of one outlet)."
-        }
-    )
+class CompareArticleSchema(ArticleShapeSchema):
+    """One article to compare: the shared article shape with ``outlet`` required (the comparison
+    groups by it, as given); ``id``, ``published_at``, ``event`` and ``outlet_attributes`` are used."""
+
+    outlet = OutletRef(required=True)
 
 
 class CompareBodySchema(StatisticsArgsSchema):
@@ -121,7 +108,9 @@ class CompareBodySchema(StatisticsArgsSchema):
 class StoredArgsSchema(StatisticsArgsSchema, CompareArgsSchema):
     """What every query over stored articles may say: outlets, target, model version, grouping."""
 
-    outlets = DelimitedList(Key(), metadata={"description": "Only these outlets (keys separated by commas)."})
+    outlets = DelimitedList(
+        OutletRef(), metadata={"description": "Only these outlets (keys or names separated by commas)."}
+    )
     target = fields.String(validate=check_target)
     model_version = fields.String(
         validate=validate.Length(min=1, max=100),
@@ -149,8 +138,8 @@ class EventsComparisonArgsSchema(EventComparisonArgsSchema):
 class TrendArgsSchema(StoredArgsSchema):
     interval = fields.String(load_default="week", validate=validate.OneOf(("day", "week", "month")))
     event = Key()
-    published_from = UTCDateTime(metadata={"description": "Inclusive."})
-    published_to = UTCDateTime(metadata={"description": "Exclusive."})
+    published_from = PublishedAt(keep_precision=False, metadata={"description": "Inclusive."})
+    published_to = PublishedAt(keep_precision=False, metadata={"description": "Exclusive."})
     table = _table(TREND_TABLES, "prevalence")
     variable = fields.String(
         validate=validate.OneOf(("frame", "stance")),
@@ -163,8 +152,8 @@ class ProfileArgsSchema(CorrectionArgsSchema):
     table = _table(PROFILE_TABLES, "prevalence")
     model_version = fields.String(validate=validate.Length(min=1, max=100))
     target = fields.String(validate=check_target)
-    published_from = UTCDateTime()
-    published_to = UTCDateTime()
+    published_from = PublishedAt(keep_precision=False)
+    published_to = PublishedAt(keep_precision=False)
     min_articles = fields.Integer(validate=[validate.Range(min=1), ARTICLE_COUNT])
     confidence_level = fields.Float(validate=validate.Range(min=0.5, max=0.999))
     group_by = GROUP_BY

@@ -13,7 +13,7 @@ from service.schemas.common import Key, ListArgsSchema, PageSchema, UTCDateTime
 
 class EventSchema(ma.Schema):
     key = Key(dump_only=True)
-    title = fields.String(metadata={"example": "2026 general election"})
+    title = fields.String(metadata={"example": "Drone strike on the Zarichne power station"})
     description = fields.String(allow_none=True)
     starts_at = fields.AwareDateTime(allow_none=True)
     ends_at = fields.AwareDateTime(allow_none=True)
@@ -34,7 +34,7 @@ class EventUpdateSchema(ma.Schema):
 
 
 class EventCreateSchema(EventUpdateSchema):
-    key = Key(required=True, metadata={"example": "election-2026"})
+    key = Key(required=True, metadata={"example": "zarichne-power-strike"})
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
 
 

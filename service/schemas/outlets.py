@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from service.limits import ConfiguredMax
+from service.naming import outlet_key
 from service.schemas.attributes import Attributes
 from service.schemas.common import FullMatch, Key, ListArgsSchema, PageSchema
 
@@ -52,7 +54,7 @@ class OutletUpdateSchema(ma.Schema):
 
 
 class OutletCreateSchema(OutletUpdateSchema):
-    key = Key(required=True)
+    key = Key(metadata={"description": 'Default: derived from `name` ("ABC News" -> `abc-news`).'})
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     metadata = fields.Dict(
         attribute="extra",
@@ -62,6 +64,12 @@ class OutletCreateSchema(OutletUpdateSchema):
         validate=_METADATA_SIZE,
     )
     attributes = Attributes(load_default=dict)
+
+    @ma.post_load
+    def derive_key(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        """Without a key, the one articles naming the outlet by ``name`` would create."""
+        data.setdefault("key", outlet_key(data["name"]))
+        return data
 
 
 class OutletListArgsSchema(ListArgsSchema):

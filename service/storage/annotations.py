@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from service.storage.errors import NotFoundError
+from service.storage.outlets import outlet_matches
 from service.storage.pagination import CursorPage, fetch_page
 from service.storage.tables import Annotation, Article, Event, Outlet, utcnow
 
@@ -100,7 +101,7 @@ def _filtered(
     if event:
         stmt = stmt.join(Event, Article.event_id == Event.id).where(Event.key == event)
     if outlet:
-        stmt = stmt.join(Outlet, Article.outlet_id == Outlet.id).where(Outlet.key == outlet)
+        stmt = stmt.join(Outlet, Article.outlet_id == Outlet.id).where(outlet_matches([outlet]))
     return stmt
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from service.storage.classifications import classified_article_filter
 from service.storage.errors import InvalidItemsError, NotFoundError
 from service.storage.events import ensure_events, get_event
-from service.storage.outlets import apply_outlet_attributes, ensure_outlets
+from service.storage.outlets import apply_outlet_attributes, outlet_matches, resolve_outlets
 from service.storage.pagination import CursorPage, fetch_page
 from service.storage.tables import Article, Event, Outlet
 from service.storage.text import fingerprint_text, normalise_url
@@ -53,13 +53,17 @@ def ingest_articles(
 ) -> IngestResult:
     """Store articles atomically, deduplicated by URL or by normalised text within an outlet.
 
-    ``items`` are validated dicts (outlet/event given by key). Unknown keys fail the whole call with
-    ``InvalidItemsError`` (every bad item by index and field) unless ``create_missing``. Duplicates,
+    ``items`` are validated dicts (outlet by key or display name, event by key). Unknown ones fail the
+    whole call with ``InvalidItemsError`` (every bad item by index and field) unless
+    ``create_missing``, which creates outlets under the key derived from the name. Duplicates,
     within the request or against stored rows, resolve to one article. Inserts are bulk
     ``ON CONFLICT DO NOTHING`` statements, so two racing requests both end with the one row.
     """
-    outlet_ids, outlet_errors = _resolve(session, items, "outlet", create_missing)
+    outlets, outlet_errors = _resolve(session, items, "outlet", create_missing)
     event_ids, event_errors = _resolve(session, items, "event", create_missing)
+    if not outlet_errors:  # from here on every item names its outlet by key
+        items = [{**item, "outlet": outlets[item["outlet"]][1]} for item in items]
+    outlet_ids = {key: id_ for id_, key in outlets.values()}
     attribute_errors = [] if outlet_errors else apply_outlet_attributes(session, items)
     if outlet_errors or event_errors or attribute_errors:
         found = outlet_errors + event_errors + attribute_errors
@@ -149,9 +153,7 @@ def select_articles(
             classified_article_filter(model_version, frame=frame, stance=stance, stance_target=stance_target)
         )
     if outlet:
-        stmt = stmt.where(
-            Article.outlet_id == select(Outlet.id).where(Outlet.key == outlet).scalar_subquery()
-        )
+        stmt = stmt.where(Article.outlet_id.in_(select(Outlet.id).where(outlet_matches([outlet]))))
     if event:
         stmt = stmt.where(Article.event_id == select(Event.id).where(Event.key == event).scalar_subquery())
     if published_from:
@@ -191,19 +193,21 @@ def delete_article(session: Session, article: Article) -> None:
 
 def _resolve(
     session: Session, items: Sequence[Mapping[str, Any]], field: str, create_missing: bool
-) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    """Key -> id for the outlets (or events) the items reference, plus one error per unknown reference."""
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Reference -> id (events) or ``(id, key)`` (outlets) for what the items name, plus one error
+    per unknown reference."""
     keys = {item[field] for item in items if item.get(field) is not None}
     if not keys:
         return {}, []
-    ensure = {"outlet": ensure_outlets, "event": ensure_events}[field]
+    ensure = {"outlet": resolve_outlets, "event": ensure_events}[field]
     found = ensure(session, keys, create_missing=create_missing)
     errors = [
         {
             "index": index,
             "field": field,
             "pointer": f"/{index}/{field}",
-            "detail": f"Unknown {field} {item[field]!r}; create it first or pass create_missing=true.",
+            "detail": f"Unknown {field} {item[field]!r}; create it first or pass create_missing=true"
+            + (" (a new outlet gets the key derived from its name)." if field == "outlet" else "."),
         }
         for index, item in enumerate(items)
         if item.get(field) is not None and item[field] not in found
@@ -218,8 +222,10 @@ def _to_row(item: Mapping[str, Any], outlet_ids: dict[str, int], event_ids: dict
         "outlet_id": outlet_ids[item["outlet"]],
         "event_id": event_ids.get(item["event"]) if item.get("event") else None,
         "url": normalise_url(item.get("url")),
-        "title": item["title"],
+        "title": item.get("title") or "",
         "published_at": item.get("published_at"),
+        "published_precision": item.get("published_precision"),
+        "author": item.get("author"),
         "language": item.get("language"),
         "text": text,
         "content_hash": content_hash,

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from classifiers import ModelRef
+from service.storage.outlets import outlet_matches
 from service.storage.tables import Article, ArticleFrame, ArticleSignature, Classification, Event, Outlet
 
 
@@ -78,6 +79,7 @@ def fetch_classified_rows(
     event: str | Sequence[str] | None = None,
     published_from: datetime | None = None,
     published_to: datetime | None = None,
+    precision: Sequence[str] | None = None,
     text_chars: int | None = None,
 ) -> list[dict[str, Any]]:
     """Plain dicts (one per classified article) shaped for ``comparison.ArticleRecord``.
@@ -147,7 +149,7 @@ def fetch_classified_rows(
         stmt = stmt.add_columns(*list(frames.c)[1:]).outerjoin(
             frames, frames.c.classification_id == Classification.id
         )
-    stmt = article_filters(stmt, outlets, event, published_from, published_to)
+    stmt = article_filters(stmt, outlets, event, published_from, published_to, precision)
     out = []
     for row in session.connection().execute(stmt):
         aid, outlet, event_key, published_at, text, dominant, stance, target, codebook_hash = row[:9]
@@ -195,6 +197,7 @@ def version_coverage(
     event: str | Sequence[str] | None = None,
     published_from: datetime | None = None,
     published_to: datetime | None = None,
+    precision: Sequence[str] | None = None,
 ) -> tuple[int, dict[str, int]]:
     """Number of matching articles, and per model version how many of them it has classified.
 
@@ -207,7 +210,7 @@ def version_coverage(
         .join(Outlet, Article.outlet_id == Outlet.id)
         .outerjoin(Event, Article.event_id == Event.id)
     )
-    base = article_filters(base, outlets, event, published_from, published_to)
+    base = article_filters(base, outlets, event, published_from, published_to, precision)
     n_articles = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     ids = base.subquery()
     stmt = (
@@ -224,10 +227,14 @@ def article_filters(
     event: str | Sequence[str] | None,
     published_from: datetime | None,
     published_to: datetime | None,
+    precision: Sequence[str] | None = None,
 ) -> Select:
-    """The shared outlet/event/date filters (``Outlet`` and ``Event`` must be joined)."""
+    """The shared outlet/event/date filters (``Outlet`` and ``Event`` must be joined).
+
+    ``precision`` keeps only articles dated at least that precisely (or undated): weekly trends
+    leave out month-only dates rather than piling them on the month's first week."""
     if outlets:
-        stmt = stmt.where(Outlet.key.in_(list(outlets)))
+        stmt = stmt.where(outlet_matches(outlets))  # keys or display names
     if isinstance(event, str):
         stmt = stmt.where(Event.key == event)
     elif event is not None:  # several events (an empty list: every article assigned to an event)
@@ -236,4 +243,8 @@ def article_filters(
         stmt = stmt.where(Article.published_at >= published_from)
     if published_to:
         stmt = stmt.where(Article.published_at < published_to)
+    if precision is not None:
+        stmt = stmt.where(
+            or_(Article.published_precision.in_(list(precision)), Article.published_precision.is_(None))
+        )
     return stmt

@@ -5,20 +5,29 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
+from service.naming import outlet_key
 from service.storage.errors import ConflictError, InvalidItemsError, NotFoundError
 from service.storage.pagination import CursorPage, fetch_page
 from service.storage.tables import Article, Outlet
 from service.storage.upsert import flush_or_conflict, insert_ignoring_conflicts
 
 
-def get_outlet(session: Session, key: str) -> Outlet:
-    outlet = session.scalar(select(Outlet).where(Outlet.key == key))
-    if outlet is None:
-        raise NotFoundError(f"No outlet with key {key!r}.")
-    return outlet
+def get_outlet(session: Session, ref: str) -> Outlet:
+    """The outlet ``ref`` names: its key, else its display name, else the key derived from the name."""
+    found = resolve_outlets(session, [ref], create_missing=False)
+    if ref not in found:
+        raise NotFoundError(f"No outlet with key or name {ref!r}.")
+    return session.get_one(Outlet, found[ref][0])
+
+
+def outlet_matches(refs: Iterable[str]) -> ColumnElement[bool]:
+    """SQL condition for the outlets that filters name by key or display name (``outlet=ABC News``)."""
+    refs = list(refs)
+    derived = [outlet_key(ref) for ref in refs]
+    return or_(Outlet.key.in_(refs), Outlet.name.in_(refs), Outlet.key.in_(derived))
 
 
 def list_outlets(
@@ -60,16 +69,40 @@ def delete_outlet(session: Session, outlet: Outlet) -> None:
     session.flush()
 
 
-def ensure_outlets(session: Session, keys: Iterable[str], *, create_missing: bool) -> dict[str, int]:
-    """Map outlet keys to ids, creating missing ones (name = key) when asked; race-safe."""
-    keys = set(keys)
-    found = dict(session.execute(select(Outlet.key, Outlet.id).where(Outlet.key.in_(keys))).all())
-    missing = keys - found.keys()
+def resolve_outlets(
+    session: Session, refs: Iterable[str], *, create_missing: bool
+) -> dict[str, tuple[int, str]]:
+    """Map outlet references (keys or display names) to ``(id, key)``; unknown ones are left out.
+
+    A reference is, in order: a stored key; a stored display name (only when one outlet has it);
+    a name whose derived key (:func:`service.naming.outlet_key`) is stored. With ``create_missing``
+    the rest are created with the derived key and the reference as name ("ABC News" ->
+    ``abc-news``, name "ABC News"); inserts ignore conflicts, so racing requests share one outlet.
+    """
+    refs = set(refs)
+    found: dict[str, tuple[int, str]] = {}
+    rows = session.execute(select(Outlet.id, Outlet.key, Outlet.name).where(outlet_matches(refs))).all()
+    by_key = {key: (id_, key) for id_, key, _ in rows}
+    by_name: dict[str, list[tuple[int, str]]] = {}
+    for id_, key, name in rows:
+        by_name.setdefault(name, []).append((id_, key))
+    for ref in refs:
+        named = by_name.get(ref, [])
+        match = by_key.get(ref) or (named[0] if len(named) == 1 else None) or by_key.get(outlet_key(ref))
+        if match is not None:
+            found[ref] = match
+    missing = sorted(refs - found.keys())
     if missing and create_missing:
+        new = {}
+        for ref in missing:  # two spellings of one name ("ABC News", "abc news") make one outlet
+            new.setdefault(outlet_key(ref), ref)
         insert_ignoring_conflicts(
-            session, Outlet, [{"key": k, "name": k, "extra": {}, "attributes": {}} for k in sorted(missing)]
+            session,
+            Outlet,
+            [{"key": key, "name": name[:200], "extra": {}, "attributes": {}} for key, name in new.items()],
         )
-        found.update(session.execute(select(Outlet.key, Outlet.id).where(Outlet.key.in_(missing))).all())
+        created = dict(session.execute(select(Outlet.key, Outlet.id).where(Outlet.key.in_(list(new)))).all())
+        found.update({ref: (created[outlet_key(ref)], outlet_key(ref)) for ref in missing})
     return found
 
 

@@ -113,8 +113,11 @@ class Article(TimestampMixin, Base):
     outlet_id: Mapped[int] = mapped_column(BigId, ForeignKey("outlets.id", ondelete="RESTRICT"))
     event_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("events.id", ondelete="SET NULL"))
     url: Mapped[str | None] = mapped_column(String(2048), unique=True)
-    title: Mapped[str] = mapped_column(String(1000))
+    title: Mapped[str] = mapped_column(String(1000))  # "" when the article has none
     published_at: Mapped[datetime | None]
+    # year / month / day / datetime: how much of ``published_at`` is known (a month: its first instant).
+    published_precision: Mapped[str | None] = mapped_column(String(8))
+    author: Mapped[str | None] = mapped_column(String(300))
     language: Mapped[str | None] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
     # sha256 of the normalised text (see service.storage.text): the per-outlet dedup key.

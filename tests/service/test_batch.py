@@ -34,18 +34,18 @@ def test_valid_batch_of_10000_stores_all(client, db_session):
 def test_invalid_batch_of_10000_stores_nothing_and_names_every_bad_item(client, db_session):
     items = [make_article(i) for i in range(N_LARGE)]
     items[17]["url"] = "not a url"
-    items[4242].pop("title")
+    items[4242]["outlet"] = "  "
     items[9999]["published_at"] = "2026-13-45"
     items[9999]["text"] = ""
     response = client.post("/v1/articles/batch?create_missing=true", json=items)
     body = assert_problem(response, 422)
     assert sorted((e["index"], e["field"]) for e in body["errors"]) == [
         (17, "url"),
-        (4242, "title"),
+        (4242, "outlet"),
         (9999, "published_at"),
         (9999, "text"),
     ]
-    assert {e["pointer"] for e in body["errors"]} >= {"/17/url", "/4242/title"}
+    assert {e["pointer"] for e in body["errors"]} >= {"/17/url", "/4242/outlet"}
     assert count_articles(db_session) == 0
     assert db_session.scalar(select(func.count()).select_from(Outlet)) == 0
 

@@ -124,7 +124,16 @@ def test_scores_are_rounded_on_the_wire_and_only_headline_evidence_names_its_fie
     assert body["stance"]["scores"] == {k: round(v, 4) for k, v in exact.stance.scores.items()}
     evidence = [ev for f in body["frames"] for ev in f["evidence"]] + body["stance"]["evidence"]
     assert evidence and all(ev.get("field", "title") == "title" for ev in evidence)
-    assert list(body) == ["status", "language", "n_sentences", "frames", "dominant_frame", "stance", "model"]
+    assert list(body) == [
+        "status",
+        "language",
+        "message",
+        "n_sentences",
+        "frames",
+        "dominant_frame",
+        "stance",
+        "model",
+    ]
 
 
 class RefusedTarget(ClassifierError):
