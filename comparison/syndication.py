@@ -24,6 +24,7 @@ NUM_PERM = 126
 ROWS_PER_BAND = 3  # 42 bands of 3 rows
 SEED = 20260401
 METHOD = "minhash-lsh-containment"
+BUCKET_WINDOW = 8  # texts in one LSH bucket are checked against the 8 before them (see candidate_pairs)
 _M32 = np.uint64(0xFFFFFFFF)
 _CHUNK = 16_000  # shingles per block of the signature computation
 
@@ -90,8 +91,16 @@ def minhash_signatures(
     return np.ascontiguousarray(out.T)
 
 
-def candidate_pairs(signatures: np.ndarray, usable: np.ndarray, rows: int = ROWS_PER_BAND) -> set[tuple]:
-    """Pairs (i < j) that agree on every row of at least one band (the LSH step), among ``usable``."""
+def candidate_pairs(
+    signatures: np.ndarray, usable: np.ndarray, rows: int = ROWS_PER_BAND, window: int = BUCKET_WINDOW
+) -> set[tuple]:
+    """Pairs (i < j) that agree on every row of at least one band (the LSH step), among ``usable``.
+
+    Within one band bucket each text is paired with the ``window`` texts before it, not with all of
+    them: clusters are connected components, so a chain of verified pairs links a wire story's copies
+    as well as every pair would, and the work stays linear when thousands of texts share a bucket
+    (all pairs of 3,000 copies are 4.5 million verifications per band).
+    """
     index = np.flatnonzero(usable)
     pairs: set[tuple[int, int]] = set()
     if index.size < 2:
@@ -106,7 +115,10 @@ def candidate_pairs(signatures: np.ndarray, usable: np.ndarray, rows: int = ROWS
         order = np.argsort(inverse[shared], kind="stable")
         sorted_keys = inverse[shared][order]
         for members in np.split(index[shared][order], np.flatnonzero(np.diff(sorted_keys)) + 1):
-            pairs.update((int(x), int(y)) for k, x in enumerate(members) for y in members[k + 1 :])
+            members = members.tolist()
+            pairs.update(
+                (members[j], members[k]) for k in range(1, len(members)) for j in range(max(0, k - window), k)
+            )
     return pairs
 
 

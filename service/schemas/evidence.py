@@ -10,7 +10,8 @@ from webargs.fields import DelimitedList
 
 from classifiers.codebook import STANCE_LABELS
 from service.schemas.attributes import GROUP_BY
-from service.schemas.classify import ModelRefSchema, check_target
+from service.schemas.checks import check_target
+from service.schemas.classify import ModelRefSchema
 from service.schemas.common import Key
 
 MAX_EVIDENCE_ARTICLES = 100

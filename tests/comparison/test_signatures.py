@@ -81,3 +81,16 @@ def test_unrelated_texts_get_no_cluster_and_a_third_copy_merges_split_clusters()
     assert merged.similarity[9] >= 0.6
     alone = assign_clusters([5], sign_texts([text(rng)]), [], EMPTY, [])
     assert alone.cluster_of == {5: None} and alone.merged == {} and alone.similarity == {}
+
+
+def test_thousands_of_copies_make_one_cluster_with_linear_work():
+    """A wire story copied 3,000 times: one cluster, and candidate pairs grow linearly, not as n^2/2."""
+    from comparison.syndication import BUCKET_WINDOW, NUM_PERM, ROWS_PER_BAND, candidate_pairs
+
+    body = "The council voted on the budget and critics said the plan cuts services. " * 8
+    new = sign_texts([f"{body} item {i}" for i in range(3_000)])
+    pairs = candidate_pairs(new.signatures, new.counts > 0)
+    assert len(pairs) <= 3_000 * BUCKET_WINDOW * (NUM_PERM // ROWS_PER_BAND) < 3_000 * 2_999 // 2
+    empty = TextSignatures(new.signatures[:0], new.counts[:0])
+    assignment = assign_clusters(list(range(3_000)), new, [], empty, [])
+    assert set(assignment.cluster_of.values()) == {0}
