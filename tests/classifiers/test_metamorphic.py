@@ -36,7 +36,8 @@ FAVOR_TEXT = (
     "Defenders of Mykolaiv and Zaporizhzhia shot down most of the drones, proving again what "
     "Western air defence in brave hands can do. "
     "Partners must deliver more Patriots now: every battery saves lives in Kharkiv, Dnipro and Lviv. "
-    "Residents of Chernihiv, Rivne and Luhansk exiles sheltering in Kyiv donated to the brigades the same day."
+    "Residents of Chernihiv, Rivne and Luhansk exiles sheltering in Kyiv donated to the brigades "
+    "the same day."
 )
 NEUTRAL_TITLE = "Drones hit energy sites in Kharkiv and Odesa regions, officials say"
 NEUTRAL_TEXT = (
@@ -90,7 +91,8 @@ def test_respelling_changes_no_label_across_our_corpus(model, codebook, mapping)
     items = [(a.title, a.text, None) for a in articles]
     base = model.classify_many(items)
     other = model.classify_many([(_swap(t, mapping), _swap(x, mapping), g) for t, x, g in items])
-    changed = [a.id for a, b, o in zip(articles, base, other, strict=True) if b.stance.label != o.stance.label]
+    pairs = zip(articles, base, other, strict=True)
+    changed = [a.id for a, b, o in pairs if b.stance.label != o.stance.label]
     assert changed == []
     assert [r.present_frames for r in base] == [r.present_frames for r in other]
     for b, o in zip(base, other, strict=True):
