@@ -21,6 +21,7 @@ from classifiers.evaluate import evaluate
 from classifiers.model_card_sections import (
     LIMITATIONS,
     METHOD,
+    ROUND4,
     STATIC_VECTORS,
     data_section,
     encoder_section,
@@ -152,6 +153,7 @@ def build_card(cache_dir: Path, eval_dir: Path, with_encoder: bool = False) -> s
     else:
         out += ["The evaluation set was not present when this card was generated.", ""]
     out += stance_section(codebook, corpus, eval_dir, m["params"]["attribution_discount"])
+    out += ROUND4
     out += STATIC_VECTORS
     out += encoder_section(cache_dir, eval_dir, model, with_encoder)
     out += LIMITATIONS
