@@ -66,6 +66,16 @@ def figures(model, articles: Sequence[Mapping], gold: Sequence[Mapping], frames)
     return {k: round(float(scored[k]), 4) for k in SUMMARY if scored.get(k) is not None}
 
 
+def eval_halves(eval_dir: Path) -> tuple[list[dict], list[dict], dict[str, dict], list[dict]]:
+    """Tune-half articles, test-half articles, gold labels by id and as rows (the committed split)."""
+    articles = read_jsonl(eval_dir / "articles.jsonl")
+    gold_rows = read_jsonl(eval_dir / "labels.jsonl")
+    split = load_split()
+    tune = [a for a in articles if a["id"] in set(split["ids"]["tune"])]
+    test = [a for a in articles if a["id"] in set(split["ids"]["test"])]
+    return tune, test, {g["id"]: g for g in gold_rows}, gold_rows
+
+
 def run(
     eval_dir: Path,
     cache_dir: Path,
@@ -79,11 +89,7 @@ def run(
     codebook = load_codebook()
     base = load_or_train(codebook, cache_dir)
     corpus = load_corpus(codebook)
-    articles = read_jsonl(eval_dir / "articles.jsonl")
-    gold_rows = read_jsonl(eval_dir / "labels.jsonl")
-    gold = {g["id"]: g for g in gold_rows}
-    split = load_split()
-    tune = [a for a in articles if a["id"] in set(split["ids"]["tune"])]
+    tune, test, gold, gold_rows = eval_halves(eval_dir)
     if choose:  # inner split of the tune half by event: code one half, score the other
         events = sorted({a["event"] for a in tune})
         rng = np.random.default_rng(seed)
@@ -91,8 +97,7 @@ def run(
         pool = [a for a in tune if a["event"] in coded_events]
         scored = [a for a in tune if a["event"] not in coded_events]
     else:
-        pool = tune
-        scored = [a for a in articles if a["id"] in set(split["ids"]["test"])]
+        pool, scored = tune, test
     frames = codebook.frame_keys
     out: dict = {"base": {"version": base.version, **figures(base, scored, gold_rows, frames)}, "adapted": []}
     for n in sizes:

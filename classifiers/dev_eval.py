@@ -23,6 +23,7 @@ from classifiers.codebook import load_codebook
 from classifiers.corpus import load_corpus
 from classifiers.eval_split import load_split, subsets
 from classifiers.evaluate import fit_dictionary
+from classifiers.reliability_curves import reliability_bins
 from classifiers.scoring import EVAL_DIR, read_jsonl, score
 
 REPO = Path(__file__).resolve().parents[1]
@@ -73,19 +74,7 @@ def calibration(
         all_y.append(y)
     p, y = np.concatenate(all_p), np.concatenate(all_y)
     out["mean_brier"] = float(np.mean(list(out["brier"].values())))
-    edges = np.linspace(0, 1, n_bins + 1)
-    idx = np.clip(np.digitize(p, edges[1:-1]), 0, n_bins - 1)
-    for b in range(n_bins):
-        m = idx == b
-        out["bins"].append(
-            {
-                "low": float(edges[b]),
-                "high": float(edges[b + 1]),
-                "n": int(m.sum()),
-                "mean_predicted": float(p[m].mean()) if m.any() else None,
-                "observed": float(y[m].mean()) if m.any() else None,
-            }
-        )
+    out["bins"] = reliability_bins(p, y, n_bins)
     return out
 
 

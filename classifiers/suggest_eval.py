@@ -17,12 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from classifiers.adaptation import adapt
-from classifiers.adaptation_eval import coded_articles, figures
+from classifiers.adaptation_eval import coded_articles, eval_halves, figures
 from classifiers.cache import load_or_train
 from classifiers.codebook import STANCE_LABELS, load_codebook
 from classifiers.corpus import load_corpus
-from classifiers.eval_split import load_split
-from classifiers.scoring import EVAL_DIR, read_jsonl
+from classifiers.scoring import EVAL_DIR
 from classifiers.suggest import suggest, uncertainty
 
 
@@ -30,12 +29,7 @@ def run(eval_dir: Path, cache_dir: Path, budgets: list[int], draws: int, weight:
     codebook = load_codebook()
     base = load_or_train(codebook, cache_dir)
     corpus = load_corpus(codebook)
-    articles = read_jsonl(eval_dir / "articles.jsonl")
-    gold_rows = read_jsonl(eval_dir / "labels.jsonl")
-    gold = {g["id"]: g for g in gold_rows}
-    split = load_split()
-    pool = [a for a in articles if a["id"] in set(split["ids"]["tune"])]
-    scored = [a for a in articles if a["id"] in set(split["ids"]["test"])]
+    pool, scored, gold, gold_rows = eval_halves(eval_dir)
     results = base.classify_many([(a.get("title", ""), a.get("text", ""), None) for a in pool])
     frame = np.array([[f.score for f in r.frames] for r in results])
     stance = np.array([[r.stance.scores.get(k, 0.0) for k in STANCE_LABELS] for r in results])

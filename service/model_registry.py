@@ -79,9 +79,9 @@ def active_version(codebook: str) -> str | None:
         return hit[1]
     try:
         version = _read_active(codebook)
-    except SQLAlchemyError:  # database down: keep serving what this process served last
+    except SQLAlchemyError:  # database down: keep serving what this process served last (for a TTL too)
         log.warning("could not read the active model; keeping the last known", exc_info=True)
-        return hit[1] if hit else None
+        version = hit[1] if hit else None
     cache[codebook] = (now, version)
     return version
 
