@@ -89,7 +89,10 @@ def main() -> None:
     worst = max(rows, key=lambda r: r["seconds"])
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(f"\nworst: {worst['page']} {worst['seconds']} s; peak RSS {peak} MiB; load {load_average()}")
-    write_result("html", {"limits": vars(args), "rows": rows, "worst": worst, "peak_rss_mib": peak})
+    write_result(
+        "html",
+        {"limits": vars(args), "rows": rows, "worst": worst, "peak_rss_mib": peak, "load": load_average()},
+    )
 
 
 if __name__ == "__main__":
