@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from classifiers.article import prepare_article, stance_article_features
-from classifiers.article_head import N_FEATURES, ArticleFrameHead, article_evidence, corpus_evidence
+from classifiers.article import prepare_article
+from classifiers.article_head import N_FEATURES, ArticleFrameHead, corpus_evidence
 from classifiers.classifier import ArticleClassifier
 from classifiers.codebook import STANCE_LABELS, Codebook
 from classifiers.corpus import Corpus, CorpusArticle, CorpusSentence
@@ -177,28 +177,19 @@ def extend_corpus(
 def coded_evidence(base, codebook: Codebook, articles: Sequence[CodedArticle]) -> dict:
     """Article-level inputs of the base model for coded articles: frame evidence and stance features.
 
-    Computed exactly as ``ArticleClassifier.classify_many`` computes them, from the base model's
-    sentence heads; the coded articles were never trained on, so these are out-of-sample inputs
-    just like the out-of-fold ones the article head was first fitted on.
+    The base model's own ``article_inputs`` (what ``classify_many`` reads), in one batch; the coded
+    articles were never trained on, so these are out-of-sample inputs just like the out-of-fold ones
+    the article head was first fitted on. Articles without enough English text are left out.
     """
     keys = list(codebook.frame_keys)
-    X, gold, Xs, stance = [], [], [], []
-    for art in articles:
-        prep = prepare_article(art.title, art.text)
-        if prep.status != "ok":
-            continue
-        scores = base.sentence_model_.scores(prep.texts, base.attribution_discount)
-        title = np.asarray([fname == "title" for _, _, fname in prep.spans], bool)
-        X.append(article_evidence(scores.frame, [0, len(prep.texts)], prep.lede, title)[0])
-        gold.append([k in art.frames for k in keys])
-        Xs.append(stance_article_features(scores.stance, scores.alias.sum(), prep.lede))
-        stance.append(art.stance)
+    batch = base.article_inputs([prepare_article(a.title, a.text) for a in articles])
+    used = [articles[i] for i in batch.ok]
     n = len(keys)
     return {
-        "X": np.asarray(X).reshape(-1, n, N_FEATURES),
-        "gold": np.asarray(gold, int).reshape(-1, n),
-        "X_stance": np.asarray(Xs),
-        "stance": np.asarray(stance, dtype=object),
+        "X": np.zeros((0, n, N_FEATURES)) if batch.evidence is None else batch.evidence[batch.ok],
+        "gold": np.asarray([[k in a.frames for k in keys] for a in used], int).reshape(-1, n),
+        "X_stance": batch.stance_features,
+        "stance": np.asarray([a.stance for a in used], dtype=object),
     }
 
 

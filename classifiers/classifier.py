@@ -7,7 +7,7 @@ classifiers.build puts them together; this module imports none of them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from classifiers.article import (
     ArticleClassification,
     ModelRef,
+    _Prepared,
     build_result,
     flatten,
     prepare_article,
@@ -26,6 +27,24 @@ from classifiers.codebook import STANCE_LABELS, Codebook
 from classifiers.errors import UntrainedTargetError
 from classifiers.features import lexicons_from_codebook
 from classifiers.sentence_model import SentenceModel
+
+
+@dataclass(frozen=True)
+class BatchInputs:
+    """A batch's sentence scores (rows of all articles, split at ``bounds``) and article-level inputs.
+
+    ``ok`` are the articles with status ``ok``; ``stance_features`` has one row per ``ok`` article;
+    ``evidence`` (``article_head.article_evidence``, one entry per article) is None when not asked
+    for or when no article is ``ok``.
+    """
+
+    frame: np.ndarray
+    stance: np.ndarray
+    alias: np.ndarray
+    bounds: np.ndarray
+    ok: list[int]
+    stance_features: np.ndarray | None
+    evidence: np.ndarray | None
 
 
 class ArticleClassifier(BaseEstimator):
@@ -167,6 +186,38 @@ class ArticleClassifier(BaseEstimator):
             )
         return key
 
+    def article_inputs(self, prepared: Sequence[_Prepared], *, evidence: bool = True) -> BatchInputs:
+        """Sentence scores of prepared articles in one pass, and the article-level inputs built from them.
+
+        ``classify_many`` and adaptation (``classifiers.adaptation``) both read these, so a model
+        re-fitted on coded articles sees exactly the inputs it is later applied to.
+        """
+        texts, bounds = flatten(prepared)
+        if texts:
+            scores = self.sentence_model_.scores(texts, self.attribution_discount)
+            frame, stance, alias = scores.frame, scores.stance, scores.alias
+        else:
+            n_frames = len(self.codebook.frames)
+            frame, stance, alias = np.zeros((0, n_frames)), np.zeros((0, len(STANCE_LABELS))), np.zeros(0)
+        ok = [i for i, p in enumerate(prepared) if p.status == "ok"]
+        stance_features = evidence_matrix = None
+        if ok:
+            stance_features = np.vstack(
+                [
+                    stance_article_features(
+                        stance[bounds[i] : bounds[i + 1]],
+                        alias[bounds[i] : bounds[i + 1]].sum(),
+                        prepared[i].lede,
+                    )
+                    for i in ok
+                ]
+            )
+            if evidence:
+                title = np.concatenate([[fname == "title" for _, _, fname in p.spans] for p in prepared])
+                lede = np.concatenate([p.lede for p in prepared])
+                evidence_matrix = article_evidence(frame, bounds, lede, title.astype(bool))
+        return BatchInputs(frame, stance, alias, bounds, ok, stance_features, evidence_matrix)
+
     def classify(self, title: str, text: str, target: str | None = None) -> ArticleClassification:
         """Classify one article (see ``classify_many``)."""
         return self.classify_many([(title, text, target)])[0]
@@ -181,29 +232,15 @@ class ArticleClassifier(BaseEstimator):
         """
         targets = [self.stance_target(target) for _, _, target in items]
         prepared = [prepare_article(title, text) for title, text, _ in items]
-        texts, bounds = flatten(prepared)
-        if texts:
-            scores = self.sentence_model_.scores(texts, self.attribution_discount)
-            frame, stance, alias = scores.frame, scores.stance, scores.alias
-        else:
-            n_frames = len(self.codebook.frames)
-            frame, stance, alias = np.zeros((0, n_frames)), np.zeros((0, len(STANCE_LABELS))), np.zeros(0)
-        ok = [i for i, p in enumerate(prepared) if p.status == "ok"]
-        feats = [
-            stance_article_features(
-                stance[bounds[i] : bounds[i + 1]], alias[bounds[i] : bounds[i + 1]].sum(), prepared[i].lede
-            )
-            for i in ok
-        ]
-        article_proba = (
-            self.stance_aggregator_.predict_proba(np.vstack(feats))[:, self.article_columns_] if ok else None
-        )
-        frame_article = None
         head = getattr(self, "article_head_", None)
-        if head is not None and ok:
-            title = np.concatenate([[fname == "title" for _, _, fname in p.spans] for p in prepared])
-            lede = np.concatenate([p.lede for p in prepared])
-            frame_article = head.predict_proba(article_evidence(frame, bounds, lede, title.astype(bool)))
+        batch = self.article_inputs(prepared, evidence=head is not None)
+        frame, stance, alias, bounds, ok = batch.frame, batch.stance, batch.alias, batch.bounds, batch.ok
+        article_proba = (
+            self.stance_aggregator_.predict_proba(batch.stance_features)[:, self.article_columns_]
+            if ok
+            else None
+        )
+        frame_article = None if batch.evidence is None else head.predict_proba(batch.evidence)
         row_of = {i: r for r, i in enumerate(ok)}
         out = []
         for i, ((title, text, _), prep) in enumerate(zip(items, prepared, strict=True)):
