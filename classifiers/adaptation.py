@@ -34,6 +34,7 @@ from classifiers.codebook import STANCE_LABELS, Codebook
 from classifiers.corpus import Corpus, CorpusArticle, CorpusSentence
 from classifiers.cv import cross_validate
 from classifiers.params import json_params, resolve_params
+from classifiers.scoring import score
 from classifiers.text import split_sentences
 from classifiers.training import fit_stance_aggregator, stance_article_data
 
@@ -295,3 +296,21 @@ def consensus(codes: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         return best
 
     return {"frames": frames, "dominant": vote("dominant"), "stance": vote("stance")}
+
+
+#: The figures ``coded_scores`` reports (the arithmetic of ``../shared/eval/score.py``).
+SCORE_KEYS = ("frame_macro_f1", "frame_micro_f1", "stance_macro_f1", "dominant_accuracy")
+
+
+def coded_scores(model, articles: Sequence[CodedArticle]) -> dict[str, float | None]:
+    """How ``model`` scores against coded articles: frame macro/micro-F1, stance macro-F1, dominant."""
+    results = model.classify_many([(a.title, a.text, None) for a in articles])
+    preds = [
+        {"id": a.id, "frames": r.present_frames, "dominant": r.dominant_frame, "stance": r.stance.label}
+        for a, r in zip(articles, results, strict=True)
+    ]
+    gold = [
+        {"id": a.id, "frames": list(a.frames), "dominant": a.dominant, "stance": a.stance} for a in articles
+    ]
+    scored = score(preds, gold, model.codebook.frame_keys)
+    return {k: (None if scored.get(k) is None else round(float(scored[k]), 4)) for k in SCORE_KEYS}

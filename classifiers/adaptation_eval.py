@@ -20,14 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
-from classifiers.adaptation import CodedArticle, adapt, extend_corpus
+from classifiers.adaptation import CodedArticle, adapt, coded_scores, extend_corpus
 from classifiers.build import train
 from classifiers.cache import load_or_train
 from classifiers.codebook import load_codebook
 from classifiers.corpus import load_corpus
-from classifiers.dev_eval import model_predictions
 from classifiers.eval_split import load_split
-from classifiers.scoring import EVAL_DIR, read_jsonl, score
+from classifiers.scoring import EVAL_DIR, read_jsonl
 
 SUMMARY = ("frame_macro_f1", "stance_macro_f1", "dominant_accuracy")
 
@@ -60,20 +59,20 @@ def pick_events(articles: Sequence[Mapping], n_articles: int, seed: int) -> list
     return chosen
 
 
-def figures(model, articles: Sequence[Mapping], gold: Sequence[Mapping], frames) -> dict:
-    ids = {a["id"] for a in articles}
-    scored = score(model_predictions(model, articles), [g for g in gold if g["id"] in ids], frames)
-    return {k: round(float(scored[k]), 4) for k in SUMMARY if scored.get(k) is not None}
+def figures(model, articles: Sequence[Mapping], gold: Mapping[str, Mapping]) -> dict:
+    """``coded_scores`` of eval articles against their coders' labels (figures without a value left out)."""
+    scored = coded_scores(model, coded_articles(articles, gold))
+    return {k: scored[k] for k in SUMMARY if scored[k] is not None}
 
 
-def eval_halves(eval_dir: Path) -> tuple[list[dict], list[dict], dict[str, dict], list[dict]]:
-    """Tune-half articles, test-half articles, gold labels by id and as rows (the committed split)."""
+def eval_halves(eval_dir: Path) -> tuple[list[dict], list[dict], dict[str, dict]]:
+    """Tune-half articles, test-half articles and the gold labels by id (the committed split)."""
     articles = read_jsonl(eval_dir / "articles.jsonl")
     gold_rows = read_jsonl(eval_dir / "labels.jsonl")
     split = load_split()
     tune = [a for a in articles if a["id"] in set(split["ids"]["tune"])]
     test = [a for a in articles if a["id"] in set(split["ids"]["test"])]
-    return tune, test, {g["id"]: g for g in gold_rows}, gold_rows
+    return tune, test, {g["id"]: g for g in gold_rows}
 
 
 def run(
@@ -89,7 +88,7 @@ def run(
     codebook = load_codebook()
     base = load_or_train(codebook, cache_dir)
     corpus = load_corpus(codebook)
-    tune, test, gold, gold_rows = eval_halves(eval_dir)
+    tune, test, gold = eval_halves(eval_dir)
     if choose:  # inner split of the tune half by event: code one half, score the other
         events = sorted({a["event"] for a in tune})
         rng = np.random.default_rng(seed)
@@ -98,8 +97,7 @@ def run(
         scored = [a for a in tune if a["event"] not in coded_events]
     else:
         pool, scored = tune, test
-    frames = codebook.frame_keys
-    out: dict = {"base": {"version": base.version, **figures(base, scored, gold_rows, frames)}, "adapted": []}
+    out: dict = {"base": {"version": base.version, **figures(base, scored, gold)}, "adapted": []}
     for n in sizes:
         sample = pick_events(pool, n, seed)
         for w in weights:
@@ -111,7 +109,7 @@ def run(
             row = {"method": method, "refit_stance": refit_stance, "n_coded": len(sample)}
             row["events"] = len({a["event"] for a in sample})
             row["weight"] = w
-            out["adapted"].append({**row, **figures(model, scored, gold_rows, frames)})
+            out["adapted"].append({**row, **figures(model, scored, gold)})
             print(json.dumps(out["adapted"][-1]), flush=True)
     out["scored"] = {"n": len(scored), "events": len({a["event"] for a in scored})}
     return out

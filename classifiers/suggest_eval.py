@@ -29,22 +29,21 @@ def run(eval_dir: Path, cache_dir: Path, budgets: list[int], draws: int, weight:
     codebook = load_codebook()
     base = load_or_train(codebook, cache_dir)
     corpus = load_corpus(codebook)
-    pool, scored, gold, gold_rows = eval_halves(eval_dir)
+    pool, scored, gold = eval_halves(eval_dir)
     results = base.classify_many([(a.get("title", ""), a.get("text", ""), None) for a in pool])
     frame = np.array([[f.score for f in r.frames] for r in results])
     stance = np.array([[r.stance.scores.get(k, 0.0) for k in STANCE_LABELS] for r in results])
     unc = uncertainty(frame, stance)
     texts = [a.get("text", "")[:2000] for a in pool]
-    keys = codebook.frame_keys
-    out: dict = {"base": figures(base, scored, gold_rows, keys), "budgets": []}
+    out: dict = {"base": figures(base, scored, gold), "budgets": []}
     for n in budgets:
         picked = [pool[i] for i, _ in suggest(texts, unc, n)]
         model = adapt(base, codebook, corpus, coded_articles(picked, gold), weight=weight)
-        row = {"n": n, "suggested": figures(model, scored, gold_rows, keys), "random": []}
+        row = {"n": n, "suggested": figures(model, scored, gold), "random": []}
         for seed in range(draws):
             idx = np.random.default_rng(seed).permutation(len(pool))[:n]
             model = adapt(base, codebook, corpus, coded_articles([pool[i] for i in idx], gold), weight=weight)
-            row["random"].append(figures(model, scored, gold_rows, keys))
+            row["random"].append(figures(model, scored, gold))
         row["random_mean"] = {
             k: round(float(np.mean([r[k] for r in row["random"]])), 4) for k in row["suggested"]
         }

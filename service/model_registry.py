@@ -25,9 +25,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from classifiers import ArticleClassifier
-from classifiers.adaptation import CodedArticle, adapt, consensus
+from classifiers.adaptation import CodedArticle, adapt, coded_scores, consensus
 from classifiers.corpus import load_corpus
-from classifiers.scoring import score
 from service.storage.annotations import iter_annotations
 from service.storage.errors import NotFoundError
 from service.storage.tables import ModelActivation, TrainedModel
@@ -141,8 +140,8 @@ def coded_articles(
     allowed = set(codebook.frame_keys)
     by_article: dict[int, dict[str, Any]] = {}
     skipped = {"unknown_frames": 0}
-    for ann in iter_annotations(session, codebook=codebook.key):
-        if ann.coder not in coders or (wanted is not None and ann.article_id not in wanted):
+    for ann in (a for coder in coders for a in iter_annotations(session, codebook=codebook.key, coder=coder)):
+        if wanted is not None and ann.article_id not in wanted:
             continue
         if not set(ann.frames) <= allowed or (ann.dominant and ann.dominant not in allowed):
             skipped["unknown_frames"] += 1
@@ -184,21 +183,6 @@ def holdout_split(articles: Sequence[CodedArticle], seed: int = 0) -> tuple[list
     ]
 
 
-def heldout_figures(model, articles: Sequence[CodedArticle]) -> dict[str, Any]:
-    """Frame macro-F1, stance macro-F1 and dominant accuracy of ``model`` on coded articles."""
-    results = model.classify_many([(a.title, a.text, None) for a in articles])
-    preds = [
-        {"id": a.id, "frames": r.present_frames, "dominant": r.dominant_frame, "stance": r.stance.label}
-        for a, r in zip(articles, results, strict=True)
-    ]
-    gold = [
-        {"id": a.id, "frames": list(a.frames), "dominant": a.dominant, "stance": a.stance} for a in articles
-    ]
-    scored = score(preds, gold, model.codebook.frame_keys)
-    keys = ("frame_macro_f1", "frame_micro_f1", "stance_macro_f1", "dominant_accuracy")
-    return {k: (None if scored.get(k) is None else round(float(scored[k]), 4)) for k in keys}
-
-
 def train_from_annotations(session: Session, params: Mapping[str, Any], job_id: int | None = None) -> dict:
     """Train, evaluate on held-out codes and store a model; the job's result (the model is not activated)."""
     base = load_version(params["base"]) if params.get("base") else served_model()
@@ -223,8 +207,8 @@ def train_from_annotations(session: Session, params: Mapping[str, Any], job_id: 
         {
             "n_articles": len(held),
             "events": sorted({a.event for a in held}),
-            "base": heldout_figures(base, held),
-            "model": heldout_figures(model, held),
+            "base": coded_scores(base, held),
+            "model": coded_scores(model, held),
         }
         if held
         else None
