@@ -1,18 +1,17 @@
-"""Adapting a model to a researcher's coded articles: coded articles become training rows.
+"""Adapting a model to a researcher's coded articles (article-level codes, from the annotations API).
 
-Coders label whole articles (frames present, dominant frame, stance); the model learns from
-sentences. An article-level code becomes sentence rows by *weak labelling* with the base model:
-for each frame the coder marked present, the sentences the base model scores highest for that
-frame carry it (at least the top one, plus every sentence at probability >= ``min_prob``); a frame
-the coder marked absent is carried by no sentence of that article, which is exactly the hard
-negative the base model lacked. Stance is treated the same way with the own-voice stance scores.
-Character spans from sentence-level annotations, when given, replace the weak labels.
+What the training job does (``adapt``): the base model's sentence model is kept, and the article
+frame head is re-fitted on the corpus's out-of-fold evidence plus the coded articles' evidence,
+each coded article counted ``weight`` times; the stance aggregator is re-fitted only with
+``refit_stance`` (it lowered stance F1 on the tune half). Deterministic: the same base model, codes
+and settings give the same model version.
 
-The coded articles are then added to the base corpus (repeated ``weight`` times, so a few dozen
-articles count against several hundred) and the model is trained as usual: grouped
-cross-validation by event re-fits the thresholds, the article head and the stance aggregator with
-the new events in them. Everything is deterministic: the same base corpus, codes and weight give
-the same model version.
+Also here, for the measured alternative (``python -m classifiers.adaptation_eval --method
+sentence``; not used by the service because it scored lower): turning codes into sentence rows by
+*weak labelling* with the base model (``to_corpus_article``: for each frame the coder marked
+present, the base model's best sentences for it carry it; a frame marked absent is carried by no
+sentence; character spans from sentence-level annotations replace the weak labels) and adding them
+to the corpus for a full retraining (``extend_corpus``).
 """
 
 from __future__ import annotations
