@@ -142,7 +142,7 @@ class UnitCalibration:
         p = grid / n
         m, kappa = self.prior_means[frame], self.prior_concentration
         log_prior = stats.betabinom.logpmf(grid, n, m * kappa, (1 - m) * kappa)
-        log_post = log_prior + np.stack([_log_likelihood(th, count / n, p, n) for th in self.refits])
+        log_post = log_prior + _log_likelihood(self.refits.T[:, :, None], count / n, p, n)
         weights = np.exp(log_post - log_post.max(axis=1, keepdims=True))
         return grid, weights / weights.sum(axis=1, keepdims=True)
 
@@ -228,10 +228,14 @@ def calibrated_share(
         refit_index = refit_draws(calibration, n_draws, random_state)
     uniform = seed_for(random_state, "unit-share", key, str(count), str(n)).random(len(refit_index))
     cdf = np.cumsum(weights, axis=1)
-    picked = np.empty(len(refit_index))
-    for b in np.unique(refit_index):
-        rows = refit_index == b
-        picked[rows] = grid[np.minimum(np.searchsorted(cdf[b], uniform[rows]), len(grid) - 1)]
+    if len(grid) <= 64:  # small units: one comparison per draw and count
+        index = (cdf[refit_index] < uniform[:, None]).sum(axis=1)
+    else:
+        index = np.empty(len(refit_index), int)
+        for b in np.unique(refit_index):
+            rows = refit_index == b
+            index[rows] = np.searchsorted(cdf[b], uniform[rows])
+    picked = grid[np.minimum(index, len(grid) - 1)]
     return CorrectedShare(
         quantile(0.5),
         quantile(alpha),
