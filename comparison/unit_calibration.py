@@ -124,7 +124,7 @@ def fit_prior(units: Sequence[ValidationUnit]) -> tuple[dict[str, float], float]
 class UnitCalibration:
     """A fitted unit-level calibration: bootstrap refits of the measurement model, and the prior."""
 
-    refits: np.ndarray = field(repr=False)  # (n_refits, 5)
+    refits: np.ndarray = field(repr=False, compare=False)  # (n_refits, 5)
     estimate: tuple[float, ...]  # the maximum-likelihood fit on all units (reported, not used)
     prior_means: Mapping[str, float]
     prior_concentration: float

@@ -105,7 +105,7 @@ def annotation_figures(model: ModelRef, coders: Sequence[str], frames: Sequence[
         codebook_hash=model.codebook_hash,
         source="annotations",
         n_articles=len(labelled),
-        details={"coders": list(coders), "units": "outlets of the coded articles"},
+        details={"coders": list(coders), "unit_kind": "outlet"},
         units=tuple(
             ValidationUnit(str(outlet), f, c["n"], c["labelled"], c["coded"])
             for (outlet, f), c in sorted(per_unit.items())
