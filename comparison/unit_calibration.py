@@ -73,7 +73,9 @@ def _log_likelihood(theta: np.ndarray, r: np.ndarray, p: np.ndarray, n: np.ndarr
     return -0.5 * (np.log(var) + (r - a - b * p) ** 2 / var)
 
 
-def _negative_log_likelihood(theta: np.ndarray, r: np.ndarray, p: np.ndarray, n: np.ndarray):
+def _negative_log_likelihood(
+    theta: np.ndarray, r: np.ndarray, p: np.ndarray, n: np.ndarray
+) -> tuple[float, np.ndarray]:
     """The negative log-likelihood summed over units, and its gradient."""
     a, b, log_sn, log_se, log_eps = theta
     shape = p * (1 - p) + np.exp(log_eps)
@@ -97,6 +99,8 @@ def fit_measurement(units: Sequence[ValidationUnit], start: np.ndarray = _START)
     result = optimize.minimize(
         _negative_log_likelihood, start, args=(r, p, n), jac=True, method="SLSQP", bounds=_BOUNDS
     )
+    if not np.all(np.isfinite(result.x)):
+        raise CorrectionError("the unit-level measurement model did not converge on these units")
     return result.x
 
 
@@ -125,7 +129,7 @@ class UnitCalibration:
     """A fitted unit-level calibration: bootstrap refits of the measurement model, and the prior."""
 
     refits: np.ndarray = field(repr=False, compare=False)  # (n_refits, 5)
-    estimate: tuple[float, ...]  # the maximum-likelihood fit on all units (reported, not used)
+    estimate: tuple[float, ...]  # maximum likelihood on all units: reported, and where refits start
     prior_means: Mapping[str, float]
     prior_concentration: float
     n_units: int
