@@ -4,10 +4,13 @@ usage: python -m classifiers.validation [--cache-dir instance/models] [--eval-di
 
 Writes ``fixtures/validation/<codebook>.json``: per frame the TP/FP/FN/TN counts of the served
 model against the coders' labels, and the stance confusion counts (rows: the coders' stance,
-columns: the model's), stamped with the model version and codebook hash. Numbers only: no text of
-the evaluation set. ``comparison.correction`` turns them into error-corrected prevalence
-(``correction=validation`` in the service). The *tune* half is used because the *test* half is kept
-to measure the correction itself (``classifiers.correction_eval``).
+columns: the model's); per event ("unit", numbered) the article count and the labelled and coded
+count of each frame (``comparison.unit_calibration`` fits on these); per frame the sums of the
+model's calibrated probabilities among true positives and negatives (for PACC in the evaluation).
+Stamped with the model version and codebook hash. Numbers only: no text of the evaluation set.
+``comparison`` turns them into error-corrected prevalence (``correction=validation`` in the service).
+The *tune* half is used because the *test* half is kept to measure the correction itself
+(``classifiers.correction_eval``).
 
 Whoever changes the model (codebook, corpus, features, parameters) regenerates this file;
 ``tests/classifiers/test_validation.py`` fails while it describes another model version.
@@ -68,15 +71,66 @@ def error_counts(
     return out
 
 
+def unit_counts(
+    predicted: Sequence[Mapping[str, Any]],
+    gold: Sequence[Mapping[str, Any]],
+    units: Sequence[str],
+    frames: Sequence[str],
+) -> list[dict[str, Any]]:
+    """Per unit (in order of first appearance): ``n`` and each frame's labelled and coded counts."""
+    rows: dict[str, dict[str, Any]] = {}
+    for p, g, unit in zip(predicted, gold, units, strict=True):
+        row = rows.setdefault(
+            unit, {"n": 0, "labelled": dict.fromkeys(frames, 0), "coded": dict.fromkeys(frames, 0)}
+        )
+        row["n"] += 1
+        for f in frames:
+            row["labelled"][f] += f in p["frames"]
+            row["coded"][f] += f in g["frames"]
+    return list(rows.values())
+
+
+def score_sums(
+    predicted: Sequence[Mapping[str, Any]], gold: Sequence[Mapping[str, Any]], frames: Sequence[str]
+) -> dict[str, dict[str, float]]:
+    """Per frame: count, sum and sum of squares of the calibrated probabilities, coded positives/negatives."""
+    out = {}
+    for f in frames:
+        c = dict.fromkeys(
+            ("n_positive", "sum_positive", "sumsq_positive", "n_negative", "sum_negative", "sumsq_negative"),
+            0.0,
+        )
+        for p, g in zip(predicted, gold, strict=True):
+            side = "positive" if f in g["frames"] else "negative"
+            score = p["scores"][f]
+            c[f"n_{side}"] += 1
+            c[f"sum_{side}"] += score
+            c[f"sumsq_{side}"] += score * score
+        out[f] = {k: int(v) if k.startswith("n_") else round(v, 6) for k, v in c.items()}
+    return out
+
+
+def predictions(model, articles: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:  # noqa: ANN001
+    """The model's frames, stance and per-frame calibrated probabilities of each article."""
+    results = model.classify_many([(a.get("title", ""), a.get("text", ""), None) for a in articles])
+    return [
+        {"frames": r.present_frames, "stance": r.stance.label, "scores": {f.key: f.score for f in r.frames}}
+        for r in results
+    ]
+
+
 def validation_figures(model, *, eval_dir: Path = EVAL_DIR, half: str = "tune") -> dict[str, Any]:  # noqa: ANN001
     """The figures for ``model`` on one half of the evaluation set (see the module docstring)."""
     articles = read_jsonl(Path(eval_dir) / "articles.jsonl")
     gold = {g["id"]: g for g in read_jsonl(Path(eval_dir) / "labels.jsonl")}
     ids = set(load_split()["ids"][half])
     chosen = [a for a in articles if a["id"] in ids]
-    results = model.classify_many([(a.get("title", ""), a.get("text", ""), None) for a in chosen])
-    predicted = [{"frames": r.present_frames, "stance": r.stance.label} for r in results]
-    counts = error_counts(predicted, [gold[a["id"]] for a in chosen], model.codebook.frame_keys)
+    predicted = predictions(model, chosen)
+    coded = [gold[a["id"]] for a in chosen]
+    frames = model.codebook.frame_keys
+    counts = error_counts(predicted, coded, frames)
+    counts["units"] = unit_counts(predicted, coded, [a["event"] for a in chosen], frames)
+    counts["scores"] = score_sums(predicted, coded, frames)
     return {
         "model_version": model.version,
         "codebook": model.codebook.key,

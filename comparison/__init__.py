@@ -39,6 +39,12 @@ from comparison.stats import (
     wilson_interval,
 )
 from comparison.trends import TrendResult, bucket_of, frame_trends
+from comparison.unit_calibration import (
+    UnitCalibration,
+    ValidationUnit,
+    calibrated_share,
+    fit_unit_calibration,
+)
 from comparison.vocabulary import (
     DistinctiveTerm,
     TermCounts,
@@ -58,6 +64,10 @@ __all__ = [
     "correct_distribution",
     "correct_share",
     "correct_tables",
+    "UnitCalibration",
+    "ValidationUnit",
+    "calibrated_share",
+    "fit_unit_calibration",
     "DEFAULT_STANCE_LABELS",
     "ArticleRecord",
     "ComparisonError",

@@ -3,6 +3,9 @@
 Works on the rows of any result's ``tables()`` (comparison, trends, profile): every row with
 ``count`` and ``n`` of a frame gets ``share_corrected``, ``ci_low_corrected``, ``ci_high_corrected``
 and ``correction_method``; stance rows are corrected together, per unit (and event or bucket).
+Frame rows use the unit-level calibration (``comparison.unit_calibration``) when the figures carry
+validation units, and the adjusted count (``comparison.correction``) otherwise; only ``count`` and
+``n`` of a row are read, so aggregated rows are corrected as they are.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
@@ -19,14 +22,14 @@ import numpy as np
 from comparison.advice import ComparisonWarning
 from comparison.correction import (
     N_DRAWS,
-    BinaryValidation,
     CorrectionError,
-    StanceValidation,
     correct_distribution,
     correct_share,
     seed_for,
 )
 from comparison.stats import benjamini_hochberg
+from comparison.unit_calibration import UnitCalibration, calibrated_share, refit_draws
+from comparison.validation_figures import ValidationFigures
 
 MAX_PAIRWISE_UNITS = 40  # 780 pairs per frame; beyond, group outlets (group_by) instead
 CORRECTED_COLUMNS = ("share_corrected", "ci_low_corrected", "ci_high_corrected", "correction_method")
@@ -35,62 +38,19 @@ _VALUE_KEYS |= set(CORRECTED_COLUMNS)
 
 
 @dataclass(frozen=True)
-class ValidationFigures:
-    """A model's error rates on a validation sample: per-frame counts and stance confusion counts.
-
-    ``source`` says where they come from (``"validation"``: shipped with the model; ``"annotations"``:
-    a researcher's coders); ``model_version`` and ``codebook_hash`` the instrument they describe.
-    """
-
-    frames: Mapping[str, BinaryValidation]
-    stance: StanceValidation | None = None
-    model_version: str | None = None
-    codebook_hash: str | None = None
-    source: str = "validation"
-    n_articles: int = 0
-    details: Mapping[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "model_version": self.model_version,
-            "codebook_hash": self.codebook_hash,
-            "source": self.source,
-            "n_articles": self.n_articles,
-            **dict(self.details),
-            "frames": {k: vars(v) for k, v in self.frames.items()},
-        }
-        if self.stance is not None:
-            out["stance"] = {
-                "labels": list(self.stance.labels),
-                "counts": [list(r) for r in self.stance.counts],
-            }
-        return out
-
-    @classmethod
-    def from_dict(cls, raw: Mapping[str, Any]) -> ValidationFigures:
-        stance = raw.get("stance")
-        known = {"model_version", "codebook_hash", "source", "n_articles", "frames", "stance"}
-        return cls(
-            frames={k: BinaryValidation(**v) for k, v in raw["frames"].items()},
-            stance=StanceValidation(tuple(stance["labels"]), tuple(tuple(r) for r in stance["counts"]))
-            if stance
-            else None,
-            model_version=raw.get("model_version"),
-            codebook_hash=raw.get("codebook_hash"),
-            source=raw.get("source", "validation"),
-            n_articles=int(raw.get("n_articles", 0)),
-            details={k: v for k, v in raw.items() if k not in known},
-        )
-
-
-@dataclass(frozen=True)
 class CorrectionSettings:
-    """How to correct: the figures, the Monte Carlo size and seed, and the interval level."""
+    """How to correct: the figures, the Monte Carlo size and seed, and the interval level.
+
+    ``calibration`` (fitted from ``validation.units``) corrects frame rows when given; without it,
+    or for a frame it has no prior for, rows fall back to the adjusted count.
+    """
 
     validation: ValidationFigures
     n_draws: int = N_DRAWS
     random_state: int = 0
     confidence_level: float = 0.95
+    calibration: UnitCalibration | None = None
+    calibration_note: str = ""  # why there is no calibration, when there is none
 
 
 def _key(row: Mapping[str, Any]) -> str:
@@ -115,6 +75,10 @@ def correct_frame_rows(
 ) -> dict[tuple[str, str], np.ndarray]:
     """Add the corrected columns to frame rows in place; returns draws keyed by (row key, frame)."""
     shared = _frame_draws(settings)
+    calibration = settings.calibration
+    refits = (
+        None if calibration is None else refit_draws(calibration, settings.n_draws, settings.random_state)
+    )
     draws: dict[tuple[str, str], np.ndarray] = {}
     for row in rows:
         frame = row.get("frame")
@@ -124,16 +88,28 @@ def correct_frame_rows(
             continue
         key = _key(row)
         try:
-            c = correct_share(
-                row["count"],
-                row["n"],
-                v,
-                confidence_level=settings.confidence_level,
-                n_draws=settings.n_draws,
-                random_state=settings.random_state,
-                validation_draws=shared[frame],
-                key=key + frame,
-            )
+            if calibration is not None and frame in calibration.prior_means:
+                c = calibrated_share(
+                    row["count"],
+                    row["n"],
+                    frame,
+                    calibration,
+                    confidence_level=settings.confidence_level,
+                    random_state=settings.random_state,
+                    refit_index=refits,
+                    key=key + frame,
+                )
+            else:
+                c = correct_share(
+                    row["count"],
+                    row["n"],
+                    v,
+                    confidence_level=settings.confidence_level,
+                    n_draws=settings.n_draws,
+                    random_state=settings.random_state,
+                    validation_draws=shared[frame],
+                    key=key + frame,
+                )
         except CorrectionError as error:
             _blank(row, str(error))
             continue

@@ -2,8 +2,11 @@
 
 ``validation`` reads the figures shipped with the model (``fixtures/validation/<codebook>.json``,
 written by ``python -m classifiers.validation``); ``annotations`` compares the named coders' codes
-of stored articles with the stored labels of the same articles by the same model version. Either
-is refused (422 naming the field) rather than silently describing another instrument.
+of stored articles with the stored labels of the same articles by the same model version, grouped
+into units by outlet. Either is refused (422 naming the field) rather than silently describing
+another instrument. Frame shares are corrected by the unit-level calibration fitted on the figures'
+units (``comparison.unit_calibration``; fitted once per worker and figures, kept on the app), or by
+the adjusted count when there are too few units (said in ``metadata.correction``).
 """
 
 from __future__ import annotations
@@ -19,11 +22,18 @@ from classifiers import ModelRef
 from classifiers.codebook import STANCE_LABELS
 from classifiers.validation import validation_path
 from comparison.corrected_tables import CorrectionSettings, ValidationFigures
-from comparison.correction import BinaryValidation, CorrectionError, StanceValidation
-from service.storage.coded_units import CodedRow, fetch_coder_codes, fetch_model_codes
+from comparison.correction import FRAME_METHOD, BinaryValidation, CorrectionError, StanceValidation
+from comparison.unit_calibration import UnitCalibration, ValidationUnit, fit_unit_calibration
+from service.storage.coded_units import (
+    CodedRow,
+    fetch_article_outlets,
+    fetch_coder_codes,
+    fetch_model_codes,
+)
 from service.storage.db import get_session
 
 SEED = 0
+CALIBRATION_CACHE_SIZE = 16  # fitted calibrations kept per worker (shipped + recent coder sets)
 
 
 def _refuse(field: str, detail: str) -> CorrectionError:
@@ -70,6 +80,8 @@ def annotation_figures(model: ModelRef, coders: Sequence[str], frames: Sequence[
             "coders", f"None of these coders' articles has a stored label from model {model.version}."
         )
     counts = {f: Counter() for f in frames}
+    per_unit: dict[tuple[int, str], Counter] = {}
+    outlets = fetch_article_outlets(session, labelled)
     stance = [[0] * len(STANCE_LABELS) for _ in STANCE_LABELS]
     index = {s: i for i, s in enumerate(STANCE_LABELS)}
     for article_id, predicted in labelled.items():
@@ -79,6 +91,8 @@ def annotation_figures(model: ModelRef, coders: Sequence[str], frames: Sequence[
             hit = f in predicted.frames
             if truth is not None:
                 counts[f][("t" if hit == truth else "f") + ("p" if hit else "n")] += 1
+                unit = per_unit.setdefault((outlets[article_id], f), Counter())
+                unit.update(n=1, labelled=hit, coded=truth)
         truth = _majority([c.stance if c.target == predicted.target else None for c in codes])
         if truth in index and predicted.stance in index:
             stance[index[truth]][index[predicted.stance]] += 1
@@ -91,8 +105,26 @@ def annotation_figures(model: ModelRef, coders: Sequence[str], frames: Sequence[
         codebook_hash=model.codebook_hash,
         source="annotations",
         n_articles=len(labelled),
-        details={"coders": list(coders)},
+        details={"coders": list(coders), "unit_kind": "outlet"},
+        units=tuple(
+            ValidationUnit(str(outlet), f, c["n"], c["labelled"], c["coded"])
+            for (outlet, f), c in sorted(per_unit.items())
+        ),
     )
+
+
+def unit_calibration(figures: ValidationFigures) -> tuple[UnitCalibration | None, str]:
+    """The figures' unit-level calibration (cached per worker), or ``None`` and why not."""
+    cache = current_app.extensions["framescope"].setdefault("unit_calibrations", {})
+    key = (figures.units, SEED)
+    if key not in cache:
+        try:
+            cache[key] = (fit_unit_calibration(figures.units, random_state=SEED), "")
+        except CorrectionError as error:
+            cache[key] = (None, f"adjusted count instead of the unit-level calibration: {error}")
+        if len(cache) > CALIBRATION_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+    return cache[key]
 
 
 def correction_settings(
@@ -105,11 +137,14 @@ def correction_settings(
     figures = (
         shipped_figures(model) if kind == "validation" else annotation_figures(model, args["coders"], frames)
     )
+    calibration, note = unit_calibration(figures)
     return CorrectionSettings(
         figures,
         n_draws=int(current_app.config["CORRECTION_DRAWS"]),
         random_state=SEED,
         confidence_level=args.get("confidence_level", 0.95),
+        calibration=calibration,
+        calibration_note=note,
     )
 
 
@@ -124,5 +159,8 @@ def correction_metadata(settings: CorrectionSettings) -> dict[str, Any]:
         "n_draws": settings.n_draws,
         "random_state": settings.random_state,
         "validation_counts": v.to_dict(),
+        "frame_method": FRAME_METHOD if settings.calibration is None else settings.calibration.method,
+        "unit_calibration": None if settings.calibration is None else settings.calibration.to_dict(),
+        "unit_calibration_note": settings.calibration_note or None,
         "reference": "docs/prevalence-correction.md",
     }

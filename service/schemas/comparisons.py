@@ -67,10 +67,11 @@ class CorrectionArgsSchema(ma.Schema):
     correction = fields.String(
         validate=validate.OneOf(("validation", "annotations")),
         metadata={
-            "description": "Also give shares corrected for the model's error rates (`share_corrected`, "
+            "description": "Also give shares corrected for the model's measured errors (`share_corrected`, "
             "`ci_low_corrected`, `ci_high_corrected`, `correction_method` in every prevalence and stance "
-            "row, and a `corrected_frame_tests` table): `validation` uses the figures shipped with the "
-            "model, `annotations` your coders' codes of stored articles (see docs/prevalence-correction.md)."
+            "row, and a `corrected_frame_tests` table; frames by a calibration fitted across validation "
+            "units): `validation` uses the figures shipped with the model (10 coded events), `annotations` "
+            "your coders' codes of stored articles, grouped by outlet (see docs/prevalence-correction.md)."
         },
     )
     coders = DelimitedList(

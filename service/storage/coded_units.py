@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.storage.tables import Annotation, ArticleFrame, Classification
+from service.storage.tables import Annotation, Article, ArticleFrame, Classification
 
 _CHUNK = 1000
 
@@ -79,3 +79,14 @@ def fetch_model_codes(session: Session, model_version: str, article_ids: Iterabl
                 CodedRow(article_id, frozenset(present.get(article_id, ())), dominant, target, stance, hash_)
             )
     return rows
+
+
+def fetch_article_outlets(session: Session, article_ids: Iterable[int]) -> dict[int, int]:
+    """The outlet id of each article: the units a researcher's coded articles are grouped by."""
+    ids = sorted(set(article_ids))
+    found: dict[int, int] = {}
+    for start in range(0, len(ids), _CHUNK):
+        stmt = select(Article.id, Article.outlet_id).where(Article.id.in_(ids[start : start + _CHUNK]))
+        for article_id, outlet_id in session.execute(stmt):
+            found[article_id] = outlet_id
+    return found

@@ -19,6 +19,11 @@ def test_shipped_figures_describe_the_served_model(codebook):
     for counts in shipped["frames"].values():  # numbers only, adding up to the sample
         assert set(counts) == {"tp", "fp", "fn", "tn"}
         assert sum(counts.values()) == shipped["n_articles"]
+    assert sum(unit["n"] for unit in shipped["units"]) == shipped["n_articles"]
+    for f, counts in shipped["frames"].items():  # the units split the same labels
+        assert sum(unit["coded"][f] for unit in shipped["units"]) == counts["tp"] + counts["fn"]
+        assert sum(unit["labelled"][f] for unit in shipped["units"]) == counts["tp"] + counts["fp"]
+        assert shipped["scores"][f]["n_positive"] == counts["tp"] + counts["fn"]
 
 
 def test_error_counts_pair_predictions_with_the_coders():
@@ -43,6 +48,5 @@ def test_the_command_reproduces_the_shipped_figures(model):
     if shipped["model_version"] != model.version:
         pytest.skip("shipped figures are for another model version (see the test above)")
     fresh = validation_figures(model)
-    assert {k: fresh[k] for k in ("frames", "stance", "n_articles")} == {
-        k: shipped[k] for k in ("frames", "stance", "n_articles")
-    }
+    keys = ("frames", "stance", "n_articles", "units", "scores")
+    assert {k: fresh[k] for k in keys} == {k: shipped[k] for k in keys}

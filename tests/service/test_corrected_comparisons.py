@@ -31,11 +31,14 @@ def test_event_comparison_gives_corrected_beside_raw_shares(client, stored):
     body = ok(client.get(f"{URL}?correction=validation"))
     assert body["metadata"]["correction"]["source"] == "validation"
     assert body["metadata"]["correction"]["model_version"] == body["metadata"]["model"]["version"]
+    # frame shares: the unit-level calibration fitted on the 10 shipped validation events
+    assert body["metadata"]["correction"]["unit_calibration"]["n_units"] == 10
+    assert body["metadata"]["correction"]["frame_method"].startswith("unit-level")
     for plain, row in zip(raw["tables"]["prevalence"], body["tables"]["prevalence"], strict=True):
         assert {k: row[k] for k in plain} == plain  # raw numbers unchanged
         assert row.keys() >= CORRECTED
-        if row["share_corrected"] is not None:
-            assert 0 <= row["ci_low_corrected"] <= row["share_corrected"] <= row["ci_high_corrected"] <= 1
+        assert row["correction_method"].startswith("unit-level")
+        assert 0 <= row["ci_low_corrected"] <= row["share_corrected"] <= row["ci_high_corrected"] <= 1
     assert all(r.keys() >= CORRECTED for r in body["tables"]["stance"])
     tests = body["tables"]["corrected_frame_tests"]
     assert tests and all(
@@ -91,10 +94,11 @@ def test_a_researchers_annotations_correct_the_shares(client, stored):
     body = ok(client.get(f"{URL}?correction=annotations&coders=alice"))
     meta = body["metadata"]["correction"]
     assert meta["source"] == "annotations" and meta["n_validation_articles"] == len(stored)
+    assert meta["unit_calibration"]["n_units"] == 4  # the coded articles' outlets
     # alice agrees with the model on every article: a perfect validation, corrected == raw
     for row in body["tables"]["prevalence"]:
-        if row["share_corrected"] is not None:
-            assert row["share_corrected"] == pytest.approx(row["share"])
+        assert row["correction_method"].startswith("unit-level")
+        assert row["share_corrected"] == pytest.approx(row["share"])
     ok(client.get(f"{URL}?correction=annotations&coders=alice,bob"))
     assert_problem(client.get(f"{URL}?correction=annotations"), 422, {"coders"})
     assert_problem(client.get(f"{URL}?correction=annotations&coders=nobody"), 422, {"coders"})
@@ -106,3 +110,22 @@ def test_groups_are_compared_on_corrected_shares(client, stored):
     tests = body["tables"]["corrected_frame_tests"]
     assert tests and {"group_a", "group_b"} <= tests[0].keys()
     assert {r["group"] for r in body["tables"]["prevalence"]} == {"independent", "state-aligned"}
+
+
+def test_annotations_from_too_few_outlets_fall_back_to_the_adjusted_count(client, stored):
+    articles = ok(client.get(f"/v1/articles?event={EVENT}&limit=50"))["items"]
+    two = sorted({a["outlet"] for a in articles})[:2]
+    items = [
+        {
+            "article_id": a["id"],
+            "coder": "carol",
+            "frames": list(a["classification"]["frames"]),
+            "stance": None,
+        }
+        for a in articles
+        if a["outlet"] in two
+    ]
+    assert client.post("/v1/annotations", json=items).status_code == 201
+    meta = ok(client.get(f"{URL}?correction=annotations&coders=carol"))["metadata"]["correction"]
+    assert meta["unit_calibration"] is None and "at least 3" in meta["unit_calibration_note"]
+    assert meta["frame_method"].startswith("rogan-gladen")
