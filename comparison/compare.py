@@ -28,7 +28,7 @@ from comparison.records import (
 from comparison.shares import dominant_counts, dominant_rows, prevalence_rows, stance_rows
 from comparison.stats import check_confidence_level
 from comparison.strata import coverage_rows
-from comparison.syndication import THRESHOLD
+from comparison.syndication import THRESHOLD, SyndicationResult
 from comparison.vocabulary import TermCounts, count_terms, fightin_words
 
 Distribution = Literal["prevalence", "share", "dominant"]
@@ -64,6 +64,7 @@ def compare_outlets(
     stratify_by_event: bool = False,
     n_bootstrap: int = 200,
     min_term_documents: int = 5,
+    syndication: SyndicationResult | None = None,
 ) -> ComparisonResult:
     """Compare how outlets (or groups of outlets) frame a set of articles and whether it differs.
 
@@ -79,7 +80,16 @@ def compare_outlets(
     once per unit by default (``syndicated="once"``); ``"each"`` counts every copy, ``"off"`` skips
     detection. Records without ``article_id`` are named by their position in ``records``.
     ``syndication_source="records"`` takes the clusters from the records' ``syndication_cluster``
-    (assigned at ingest) instead of detecting them from the texts.
+    (assigned at ingest) instead of detecting them from the texts; ``syndication_source="flags"``
+    takes records a database read has already aggregated and flagged (``is_copy``), with the clusters
+    it found as ``syndication``.
+
+    Records may be weighted (``ArticleRecord.weight``: one record for that many articles with the
+    same labels); every count, test, interval and divergence is then the one the articles would give
+    one record each (divergence intervals draw articles as multinomial counts of distinct rows, see
+    :func:`~comparison.divergence.divergence_pairs`). Weighted records carry no texts: pass their
+    units' ``term_counts`` (or ``vocabulary=False``), and ``distribution="share"`` needs per-article
+    shares, so it refuses them.
 
     Honest small samples: Cramér's V is left out when some unit has fewer than ``min_articles``
     articles, tests are skipped when no unit has two (without strata every permutation then gives
@@ -108,16 +118,22 @@ def compare_outlets(
         raise NotEnoughDataError("no articles to compare")
     warnings: list[ComparisonWarning] = []
     records, grouping = maybe_group(records, group_of, group_by, warnings)
-    raw_n = Counter(r.outlet for r in records)
-    records, syndication = count_copies(records, syndicated, syndication_threshold, syndication_source)
+    raw_n: Counter[str] = Counter()
+    for r in records:
+        raw_n[r.outlet] += r.weight
+    records, syndication = count_copies(
+        records, syndicated, syndication_threshold, syndication_source, syndication
+    )
     if stratify_by_event:
-        undated = sum(r.event is None for r in records)
+        undated = sum(r.weight for r in records if r.event is None)
         if undated:
             warnings.append(
                 ComparisonWarning("missing_event", f"{undated} article(s) without an event left out")
             )
             records = [r for r in records if r.event is not None]
     arrays = build_arrays(records, frames, allow_mixed_versions=allow_mixed_versions)
+    if arrays.weights is not None and distribution == "share":
+        raise InvalidParameterError("distribution='share' needs one record per article (weight 1)")
     stance_labels = tuple(stance_labels)
     stance_target = validate_stances(records, stance_labels)
     units, frame_keys, idx = arrays.outlets, arrays.frames, arrays.outlet_index
@@ -183,6 +199,7 @@ def compare_outlets(
             confidence_level=confidence_level,
             n_resamples=n_bootstrap,
             random_state=random_state,
+            weights=arrays.weights,
         )
     if testable:
         tests = frame_tests(
@@ -243,6 +260,10 @@ def compare_outlets(
 def _vocabulary(records, units, n_eff, term_counts, max_chars, n_terms, min_count, min_docs, warnings):  # noqa: ANN001, ANN202, PLR0913
     """Fightin' Words, each unit against the rest; ranked only for units with ``min_docs`` articles."""
     if term_counts is None:
+        if any(r.weight != 1 for r in records):
+            raise InvalidParameterError(
+                "weighted records carry no texts: pass term_counts or vocabulary=False"
+            )
         term_counts = count_terms(
             [r.text for r in records], [r.outlet for r in records], max_chars_per_article=max_chars
         )

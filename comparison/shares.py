@@ -57,7 +57,7 @@ def dominant_counts(
         )
     dominant = np.zeros((len(arrays.outlets), n_frames + 1), dtype=np.int64)
     ok = column >= 0
-    np.add.at(dominant, (arrays.outlet_index[ok], column[ok]), 1)
+    np.add.at(dominant, (arrays.outlet_index[ok], column[ok]), arrays.n_weight[ok])
     return dominant
 
 

@@ -29,7 +29,7 @@ from service.correcting import SEED as CORRECTION_SEED
 from service.storage.manifests import record_run
 
 PRESENTATION = {"format", "table", "variable"}  # change how the numbers are shown, not the numbers
-SETTINGS = ("COMPARISON_RESAMPLES", "CORRECTION_DRAWS", "VOCABULARY_CHARS")
+SETTINGS = ("COMPARISON_RESAMPLES", "CORRECTION_DRAWS", "VOCABULARY_CHARS", "VOCABULARY_SAMPLE")
 PACKAGES = ("numpy", "scipy", "scikit-learn")
 
 
@@ -56,6 +56,8 @@ def _record_row(r: ArticleRecord) -> str:
     text = hashlib.sha256(r.text.encode()).hexdigest()
     values = [r.article_id, r.outlet, r.event, r.published_at, frames, r.shares, r.dominant_frame]
     values += [r.stance, r.stance_target, r.syndication_cluster, text]
+    if r.weight != 1 or r.is_copy:  # an aggregated row: how many articles, and whether they are copies
+        values += [r.weight, r.is_copy]
     return json.dumps(_plain(values), default=str)
 
 
@@ -80,12 +82,24 @@ def software_versions() -> dict[str, str]:
 
 
 def record_manifest(
-    records: Sequence[ArticleRecord], args: Mapping[str, Any], model: ModelRef, tables: Mapping[str, Any]
+    records: Sequence[ArticleRecord],
+    args: Mapping[str, Any],
+    model: ModelRef,
+    tables: Mapping[str, Any],
+    inputs: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Build, store (or count a re-run of) the manifest of this answer; returns ``{id, url}``."""
+    """Build, store (or count a re-run of) the manifest of this answer; returns ``{id, url}``.
+
+    ``inputs`` adds what an aggregated read used besides its weighted records (the hash of the
+    sampled texts behind the distinctive terms).
+    """
     document = {
         "endpoint": f"{request.method} {request.path}",
-        "articles": {"n": len(records), "hash": articles_hash(records)},
+        "articles": {
+            "n": sum(r.weight for r in records),
+            "hash": articles_hash(records),
+            **(inputs or {}),
+        },
         "model_version": model.version,
         "codebook_hash": model.codebook_hash,
         "parameters": {k: _plain(v) for k, v in sorted(args.items()) if k not in PRESENTATION},

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from comparison import compare_outlets
-from service.analysis import Selection, comparison_options, render, stored_records, submitted_records
+from service.analysis import Selection, comparison_options, render, submitted_records
 from service.parsing import Blueprint
 from service.schemas.common import PROBLEM
 from service.schemas.comparisons import (
@@ -20,6 +20,7 @@ from service.schemas.comparisons import (
 from service.security import requires_scope
 from service.storage.db import get_session
 from service.storage.events import get_event
+from service.stored_comparison import stored_counts
 
 blp = Blueprint(
     "comparisons",
@@ -63,20 +64,34 @@ def _compare(selection: Selection, args: dict[str, Any], *, stratify_by_event: b
         group_by=args.get("group_by"),
         stratify_by_event=stratify_by_event,
         syndication_source=selection.syndication_source,
+        syndication=selection.syndication,
+        term_counts=selection.term_counts,
         **comparison_options(args),
     )
-    return render(result, args, selection.model, records=selection.records)
+    notes = dict(selection.notes)
+    sample = notes.get("vocabulary_sample")
+    inputs = {"vocabulary_sample_hash": sample["hash"]} if sample else None
+    return render(
+        result,
+        args,
+        selection.model,
+        records=selection.records,
+        extra_metadata=notes or None,
+        inputs=inputs,
+    )
 
 
 def _compare_stored(
     keys: list[str], args: dict[str, Any], *, event: Any, stratify_by_event: bool = False
 ) -> Any:
-    """Compare stored articles of the events (404 for an unknown event key)."""
+    """Compare stored articles of the events (404 for an unknown event key), counted in SQL."""
     session = get_session()
     for key in keys:
         get_event(session, key)
-    selection = stored_records(
+    selection = stored_counts(
         session,
+        group_by=args.get("group_by"),
+        syndicated=args.get("syndicated", "once"),
         event=event,
         outlets=args.get("outlets"),
         model_version=args.get("model_version"),
