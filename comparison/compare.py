@@ -14,20 +14,18 @@ from comparison.comparison_result import ComparisonResult
 from comparison.copies import SyndicationSource, count_copies
 from comparison.divergence import divergence_pairs
 from comparison.errors import ComparisonError, InvalidParameterError, NotEnoughDataError
-from comparison.grouping import maybe_group
+from comparison.grouping import Grouping, maybe_group
+from comparison.label_table import LabelTable, coverage_from_table, table_from_records
 from comparison.outlet_tests import find_omissions, frame_tests, stance_test
 from comparison.records import (
     DEFAULT_STANCE_LABELS,
     ArticleRecord,
     ComparisonWarning,
-    build_arrays,
-    count_cells,
+    cell_counts,
     small_sample_warnings,
-    validate_stances,
 )
 from comparison.shares import dominant_counts, dominant_rows, prevalence_rows, stance_rows
 from comparison.stats import check_confidence_level
-from comparison.strata import coverage_rows
 from comparison.syndication import THRESHOLD, SyndicationResult
 from comparison.vocabulary import TermCounts, count_terms, fightin_words
 
@@ -105,15 +103,9 @@ def compare_outlets(
     (default 2,000, about 330 words: the lead, where framing concentrates); ``None`` reads full texts,
     ``vocabulary=False`` skips term counting, ``term_counts`` (one row per unit) reuses counts.
     """
-    if distribution not in DISTRIBUTIONS:
-        raise InvalidParameterError(f"distribution must be one of {DISTRIBUTIONS}, got {distribution!r}")
-    if syndicated not in SYNDICATED:
-        raise InvalidParameterError(f"syndicated must be one of {SYNDICATED}, got {syndicated!r}")
-    if min_articles < 1 or not 0 <= omission_threshold < usage_threshold <= 1:
-        raise InvalidParameterError(
-            "need min_articles >= 1 and 0 <= omission_threshold < usage_threshold <= 1"
-        )
-    check_confidence_level(confidence_level)
+    check_options(
+        distribution, syndicated, min_articles, omission_threshold, usage_threshold, confidence_level
+    )
     if not records:
         raise NotEnoughDataError("no articles to compare")
     warnings: list[ComparisonWarning] = []
@@ -131,14 +123,91 @@ def compare_outlets(
                 ComparisonWarning("missing_event", f"{undated} article(s) without an event left out")
             )
             records = [r for r in records if r.event is not None]
-    arrays = build_arrays(records, frames, allow_mixed_versions=allow_mixed_versions)
+    table = table_from_records(records, frames, stance_labels, allow_mixed_versions=allow_mixed_versions)
+    if vocabulary and term_counts is None and len(table.arrays.outlets) >= 2:
+        if table.arrays.weights is not None:
+            raise InvalidParameterError(
+                "weighted records carry no texts: pass term_counts or vocabulary=False"
+            )
+        term_counts = count_terms(
+            [r.text for r in records],
+            [r.outlet for r in records],
+            max_chars_per_article=max_chars_per_article,
+        )
+    return compare_table(
+        table,
+        raw_n=raw_n,
+        warnings=warnings,
+        grouping=grouping,
+        syndication=syndication,
+        syndicated=syndicated,
+        stratify_by_event=stratify_by_event,
+        term_counts=term_counts if vocabulary else None,
+        min_articles=min_articles,
+        n_terms=n_terms,
+        confidence_level=confidence_level,
+        distribution=distribution,
+        usage_threshold=usage_threshold,
+        omission_threshold=omission_threshold,
+        min_term_count=min_term_count,
+        n_resamples=n_resamples,
+        random_state=random_state,
+        n_bootstrap=n_bootstrap,
+        min_term_documents=min_term_documents,
+    )
+
+
+def check_options(  # noqa: PLR0913
+    distribution: str,
+    syndicated: str,
+    min_articles: int,
+    omission_threshold: float,
+    usage_threshold: float,
+    confidence_level: float,
+) -> None:
+    """Refuse unknown option values before any counting."""
+    if distribution not in DISTRIBUTIONS:
+        raise InvalidParameterError(f"distribution must be one of {DISTRIBUTIONS}, got {distribution!r}")
+    if syndicated not in SYNDICATED:
+        raise InvalidParameterError(f"syndicated must be one of {SYNDICATED}, got {syndicated!r}")
+    if min_articles < 1 or not 0 <= omission_threshold < usage_threshold <= 1:
+        raise InvalidParameterError(
+            "need min_articles >= 1 and 0 <= omission_threshold < usage_threshold <= 1"
+        )
+    check_confidence_level(confidence_level)
+
+
+def compare_table(  # noqa: PLR0913
+    table: LabelTable,
+    *,
+    raw_n: Mapping[str, int],
+    warnings: list[ComparisonWarning],
+    grouping: Grouping | None,
+    syndication: SyndicationResult | None,
+    syndicated: str,
+    stratify_by_event: bool,
+    term_counts: TermCounts | None,
+    min_articles: int,
+    n_terms: int,
+    confidence_level: float,
+    distribution: str,
+    usage_threshold: float,
+    omission_threshold: float,
+    min_term_count: int,
+    n_resamples: int,
+    random_state: int,
+    n_bootstrap: int,
+    min_term_documents: int,
+) -> ComparisonResult:
+    """The statistics of :func:`compare_outlets` on a :class:`LabelTable` (grouping, copies and
+    events already handled; ``warnings`` so far, ``raw_n`` articles per unit before copies)."""
+    arrays = table.arrays
     if arrays.weights is not None and distribution == "share":
         raise InvalidParameterError("distribution='share' needs one record per article (weight 1)")
-    stance_labels = tuple(stance_labels)
-    stance_target = validate_stances(records, stance_labels)
+    stance_labels = table.stance_labels
     units, frame_keys, idx = arrays.outlets, arrays.frames, arrays.outlet_index
     unit = "group" if grouping else "outlet"
-    cells = count_cells(arrays, records, stance_labels, idx, len(units))
+    cells = cell_counts(arrays, table.stance, len(stance_labels), idx, len(units))
     n_eff = cells.n
     warnings = (
         list(arrays.warnings) + warnings + small_sample_warnings(units, n_eff.tolist(), min_articles, unit)
@@ -149,17 +218,18 @@ def compare_outlets(
         warnings.append(ComparisonWarning(f"single_{unit}", f"only one {unit}: nothing to compare against"))
 
     prevalence = prevalence_rows(units, frame_keys, cells, confidence_level)
-    dominant = dominant_counts(arrays, records, warnings)
+    dominant = dominant_counts(arrays, table.dominant, warnings)
     stance = stance_rows(units, stance_labels, cells.stance, confidence_level, warnings)
 
     events: tuple[str, ...] = ()
     strata = None
     event_prevalence: list = []
     if stratify_by_event:
-        events = tuple(sorted({r.event for r in records}))  # type: ignore[type-var]
-        position = {e: j for j, e in enumerate(events)}
-        ev = np.fromiter((position[r.event] for r in records), dtype=np.intp, count=len(records))
-        strata = count_cells(arrays, records, stance_labels, idx * len(events) + ev, len(units) * len(events))
+        events = table.events
+        n_cells = len(units) * len(events)
+        strata = cell_counts(
+            arrays, table.stance, len(stance_labels), idx * len(events) + table.event, n_cells
+        )
         for e, event in enumerate(events):
             in_event = replace(
                 strata,
@@ -184,11 +254,9 @@ def compare_outlets(
     if len(units) >= 2:
         values = {"prevalence": arrays.present.astype(float), "share": arrays.shares}.get(distribution)
         if values is None:  # dominant: one-hot of each article's dominant frame
-            pos = {k: j for j, k in enumerate(frame_keys)}
             values = np.zeros(arrays.shares.shape)
-            for i, r in enumerate(records):
-                if r.dominant_frame in pos:
-                    values[i, pos[r.dominant_frame]] = 1.0
+            named = (table.dominant >= 0) & (table.dominant < len(frame_keys))
+            values[np.flatnonzero(named), table.dominant[named]] = 1.0
         divergence = divergence_pairs(
             units,
             idx,
@@ -212,18 +280,8 @@ def compare_outlets(
             effect_sizes=effect_sizes,
             strata=strata,
         )
-    if vocabulary and len(units) >= 2:
-        vocab = _vocabulary(
-            records,
-            units,
-            n_eff,
-            term_counts,
-            max_chars_per_article,
-            n_terms,
-            min_term_count,
-            min_term_documents,
-            warnings,
-        )
+    if term_counts is not None and len(units) >= 2:
+        vocab = _vocabulary(units, n_eff, term_counts, n_terms, min_term_count, min_term_documents, warnings)
     omissions = find_omissions(
         arrays, cells.present, n_eff, min_articles, usage_threshold, omission_threshold, confidence_level
     )
@@ -243,7 +301,7 @@ def compare_outlets(
         vocab,
         tuple(omissions),
         merge_warnings(warnings),
-        stance_target=stance_target,
+        stance_target=table.stance_target,
         stance_test=stance_result,
         grouping=grouping,
         n_effective=tuple(int(n) for n in n_eff),
@@ -251,23 +309,15 @@ def compare_outlets(
         syndicated=syndicated,
         events=events,
         event_prevalence=tuple(event_prevalence),
-        coverage=coverage_rows(units, events, records) if events else (),
+        coverage=coverage_from_table(table) if events else (),
         advice=advice,
         effect_sizes_supported=effect_sizes,
     )
 
 
-def _vocabulary(records, units, n_eff, term_counts, max_chars, n_terms, min_count, min_docs, warnings):  # noqa: ANN001, ANN202, PLR0913
+def _vocabulary(units, n_eff, term_counts, n_terms, min_count, min_docs, warnings):  # noqa: ANN001, ANN202, PLR0913
     """Fightin' Words, each unit against the rest; ranked only for units with ``min_docs`` articles."""
-    if term_counts is None:
-        if any(r.weight != 1 for r in records):
-            raise InvalidParameterError(
-                "weighted records carry no texts: pass term_counts or vocabulary=False"
-            )
-        term_counts = count_terms(
-            [r.text for r in records], [r.outlet for r in records], max_chars_per_article=max_chars
-        )
-    elif set(term_counts.labels) != set(units):
+    if set(term_counts.labels) != set(units):
         raise InvalidParameterError(
             f"term_counts rows {sorted(term_counts.labels)} must be the units {list(units)}"
         )

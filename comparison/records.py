@@ -265,22 +265,29 @@ def count_cells(
 
     One vectorised pass serves the per-outlet comparison, the trends and the event profile alike;
     records without a stance (or with one not in ``stance_labels``) count nowhere in ``stance``.
-    A record of weight w counts as w articles (its shares are their means).
     """
-    n_frames = len(arrays.frames)
-    w = arrays.n_weight
-    present = np.zeros((n_cells, n_frames), dtype=np.int64)
-    np.add.at(present, cell, arrays.present.astype(np.int64) * w[:, None])
-    share_sums = np.zeros((n_cells, n_frames))
-    np.add.at(share_sums, cell, arrays.shares * w[:, None] if arrays.weights is not None else arrays.shares)
     position = {s: j for j, s in enumerate(stance_labels)}
     column = np.fromiter(
         (position.get(r.stance, -1) if r.stance is not None else -1 for r in records),
         dtype=np.intp,
         count=len(records),
     )
-    stance = np.zeros((n_cells, len(stance_labels)), dtype=np.int64)
-    has = column >= 0
-    np.add.at(stance, (cell[has], column[has]), w[has])
+    return cell_counts(arrays, column, len(stance_labels), cell, n_cells)
+
+
+def cell_counts(
+    arrays: RecordArrays, stance: np.ndarray, n_stances: int, cell: np.ndarray, n_cells: int
+) -> CellCounts:
+    """Add up rows per cell; ``stance[i]`` is row i's stance position (-1: none). A row of weight w
+    counts as w articles (its shares are their means)."""
+    n_frames = len(arrays.frames)
+    w = arrays.n_weight
+    present = np.zeros((n_cells, n_frames), dtype=np.int64)
+    np.add.at(present, cell, arrays.present.astype(np.int64) * w[:, None])
+    share_sums = np.zeros((n_cells, n_frames))
+    np.add.at(share_sums, cell, arrays.shares * w[:, None] if arrays.weights is not None else arrays.shares)
+    counts = np.zeros((n_cells, n_stances), dtype=np.int64)
+    has = stance >= 0
+    np.add.at(counts, (cell[has], stance[has]), w[has])
     n = np.bincount(cell, weights=w, minlength=n_cells).astype(np.int64)
-    return CellCounts(n, present, share_sums, stance)
+    return CellCounts(n, present, share_sums, counts)

@@ -20,13 +20,11 @@ from comparison import (
     InvalidRecordError,
     MixedModelVersionsError,
     NotEnoughDataError,
-    TermCounts,
     correct_tables,
     heatmap_spec,
     to_csv,
     trend_spec,
 )
-from comparison.syndication import SyndicationResult
 from service.classifier_registry import get_model
 from service.classifying import classify_items
 from service.correcting import correction_metadata, correction_settings
@@ -50,9 +48,6 @@ class Selection:
     model: ModelRef
     outlet_attributes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     syndication_source: str = "texts"  # "records": clusters assigned at ingest (every article signed)
-    syndication: SyndicationResult | None = None  # "flags": the clusters an aggregated read found
-    term_counts: TermCounts | None = None  # an aggregated read's sampled vocabulary, one row per unit
-    notes: Mapping[str, Any] = field(default_factory=dict)  # metadata about how the read was made
 
     def group_of(self, group_by: str | None) -> dict[str, str | None] | None:
         """Outlet -> its value of ``group_by`` (``None`` without one); ``None`` when not grouping."""
@@ -249,9 +244,12 @@ def render(
     default_table: str = "prevalence",
     extra_metadata: Mapping[str, Any] | None = None,
     records: Sequence[ArticleRecord] = (),
-    inputs: Mapping[str, Any] | None = None,
+    articles: Mapping[str, Any] | None = None,
 ) -> Any:
-    """The result as ``{"metadata", "tables"}`` (JSON), one table as CSV, or a Vega-Lite spec."""
+    """The result as ``{"metadata", "tables"}`` (JSON), one table as CSV, or a Vega-Lite spec.
+
+    ``articles`` describes the input for the manifest when there are no ``records`` (counted rows).
+    """
     metadata = {**result.metadata(), "model": asdict(model), **(extra_metadata or {})}
     tables = result.tables()
     settings = correction_settings(args, model, result.frames)
@@ -259,7 +257,7 @@ def render(
         unit = getattr(result, "unit", "group" if getattr(result, "grouping", None) else "outlet")
         tables = correct_tables(tables, settings, unit=unit)
         metadata["correction"] = correction_metadata(settings)
-    metadata["manifest"] = record_manifest(records, args, model, tables, inputs)
+    metadata["manifest"] = record_manifest(records, args, model, tables, articles)
     if wants_csv(args):
         table = args.get("table") or default_table
         if table not in tables:

@@ -86,20 +86,18 @@ def record_manifest(
     args: Mapping[str, Any],
     model: ModelRef,
     tables: Mapping[str, Any],
-    inputs: Mapping[str, Any] | None = None,
+    articles: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build, store (or count a re-run of) the manifest of this answer; returns ``{id, url}``.
 
-    ``inputs`` adds what an aggregated read used besides its weighted records (the hash of the
-    sampled texts behind the distinctive terms).
+    ``articles`` (``{"n", "hash", ...}``) replaces the records' hash when the statistics ran on
+    counted rows (a stored comparison: the hash of those rows and of the sampled texts).
     """
     document = {
         "endpoint": f"{request.method} {request.path}",
-        "articles": {
-            "n": sum(r.weight for r in records),
-            "hash": articles_hash(records),
-            **(inputs or {}),
-        },
+        "articles": dict(articles)
+        if articles is not None
+        else {"n": sum(r.weight for r in records), "hash": articles_hash(records)},
         "model_version": model.version,
         "codebook_hash": model.codebook_hash,
         "parameters": {k: _plain(v) for k, v in sorted(args.items()) if k not in PRESENTATION},

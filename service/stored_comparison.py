@@ -1,11 +1,11 @@
-"""Stored comparisons aggregated in the database: weighted records, ingest-time clusters, sampled terms.
+"""Stored comparisons counted in the database: label counts, ingest-time clusters, sampled terms.
 
 A comparison of stored articles used to read one row (and a 2,000-character text head) per article
 into the worker: 26 s and 2.3 GB at 100,000 articles. Here SQL does the counting
-(``service.storage.label_counts``): one weighted ``ArticleRecord`` per outlet × event × frame
-pattern × dominant frame × stance, with syndicated copies flagged per unit by a window over the
-ingest-time clusters, so ``comparison.compare_outlets`` gives the numbers the per-article records
-would (tests/service/test_stored_comparison.py checks that) from a few thousand rows. Distinctive
+(``service.storage.label_counts``): one row per outlet × event × frame pattern × dominant frame ×
+stance, with syndicated copies flagged per unit by a window over the ingest-time clusters, held as
+arrays (``comparison.LabelCounts``), so ``comparison.compare_counts`` gives the numbers the
+per-article records would (tests/service/test_stored_comparison.py checks that). Distinctive
 terms come from a seeded sample of at most ``VOCABULARY_SAMPLE`` texts per unit; a unit with fewer
 articles is read whole, so only larger units' terms differ from reading every text.
 """
@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from comparison import ArticleRecord, NotEnoughDataError, count_terms
+from classifiers import ModelRef
+from comparison import NotEnoughDataError, TermCounts, count_terms
 from comparison.compare import DEFAULT_MAX_CHARS
+from comparison.counted import LabelCounts
 from comparison.syndication import N_WORDS, THRESHOLD, SyndicationCluster, SyndicationResult
 from service.analysis import Selection, checked_version
 from service.storage.label_counts import (
@@ -38,6 +42,26 @@ from service.storage.tables import Event
 SYNDICATION_METHOD = "stored-at-ingest"
 
 
+@dataclass(frozen=True)
+class StoredCounts:
+    """A stored comparison's input: counted rows, the clusters and sampled terms, and how they were read."""
+
+    counts: LabelCounts
+    frame_keys: tuple[str, ...]
+    model: ModelRef
+    selection: Selection  # outlet attributes (``group_of``); no records
+    syndication: SyndicationResult | None
+    term_counts: TermCounts | None
+    notes: dict[str, Any]
+
+    def group_of(self, group_by: str | None) -> dict[str, str | None] | None:
+        return self.selection.group_of(group_by)
+
+    @property
+    def n_articles(self) -> int:
+        return int(self.counts.n.sum())
+
+
 def stored_counts(
     session: Session,
     *,
@@ -47,13 +71,12 @@ def stored_counts(
     target: str | None = None,
     vocabulary: bool = True,
     **filters: Any,
-) -> Selection:
-    """Weighted records of the stored articles matching ``filters``, for ``compare_outlets``.
+) -> StoredCounts:
+    """Counted rows of the stored articles matching ``filters``, for ``comparison.compare_counts``.
 
     ``group_by`` and ``syndicated`` are the comparison's own options: copies count once per *unit*,
-    so SQL must know the units. The selection's ``syndication_source`` is ``"flags"``; pass its
-    ``syndication`` and ``term_counts`` on to ``compare_outlets``. ``notes`` says how terms were
-    sampled and how many articles had no ingest-time signature (they count as unsyndicated).
+    so SQL must know the units. ``notes`` says how terms were sampled and how many articles had no
+    ingest-time signature (they count as unsyndicated).
     """
     version, stored, frame_keys = checked_version(session, model_version, filters)
     outlets = outlet_table(session)
@@ -64,32 +87,30 @@ def stored_counts(
     rows = fetch_label_counts(
         session, version, frame_keys=frame_keys, flag_copies=syndicated == "once", **options
     )
-    if not rows:
+    if not rows["n"]:
         raise NotEnoughDataError(f"no stored article has a stance toward {target!r}")
-    events = dict(session.execute(select(Event.id, Event.key)).all()) if rows else {}
-    records = [
-        ArticleRecord(
-            outlet=outlets[r["outlet_id"]]["key"],
-            frames=r["frames"],
-            shares={k: s / r["n"] for k, s in r["share_sums"].items()},
-            dominant_frame=r["dominant_frame"],
-            stance=r["stance"],
-            event=events.get(r["event_id"]),
-            model_version=version,
-            codebook_hash=r["codebook_hash"],
-            stance_target=r["stance_target"],
-            weight=r["n"],
-            is_copy=r["is_copy"],
-        )
-        for r in rows
-    ]
-    n_articles = sum(r["n"] for r in rows)
-    n_unsigned = sum(r["n_unsigned"] for r in rows)
+    events = dict(session.execute(select(Event.id, Event.key)).all())
+    counts = LabelCounts(
+        tuple(frame_keys),
+        [outlets[o]["key"] for o in rows["outlet_id"]],
+        [events.get(e) for e in rows["event_id"]],
+        np.array(rows["present"], dtype=bool).reshape(len(rows["n"]), len(frame_keys)),
+        np.array(rows["share_sums"], dtype=float).reshape(len(rows["n"]), len(frame_keys)),
+        rows["dominant_frame"],
+        rows["stance"],
+        rows["stance_target"],
+        [version] * len(rows["n"]),
+        rows["codebook_hash"],
+        np.array(rows["n"], dtype=np.int64),
+        np.array(rows["is_copy"], dtype=bool),
+    )
+    n_articles = int(counts.n.sum())
+    n_unsigned = int(sum(rows["n_unsigned"]))
     syndication = None
     if syndicated != "off":
         members = fetch_cluster_members(session, version, **options)
         syndication = _clusters(members, outlets, unit_of, n_articles)
-    notes: dict[str, Any] = {"n_aggregated_rows": len(rows), "n_unsigned": n_unsigned}
+    notes: dict[str, Any] = {"n_aggregated_rows": len(counts), "n_unsigned": n_unsigned}
     if n_unsigned:
         notes["syndication_note"] = (
             f"{n_unsigned} of {n_articles} article(s) were stored before syndication signatures "
@@ -102,10 +123,34 @@ def stored_counts(
         term_counts, notes["vocabulary_sample"] = _sampled_terms(
             session, version, options, names, skip_copies=syndicated == "once"
         )
-    attributes = {
-        o["key"]: o["attributes"] for oid, o in outlets.items() if oid in {r["outlet_id"] for r in rows}
-    }
-    return Selection(records, frame_keys, stored.model, attributes, "flags", syndication, term_counts, notes)
+    present = set(rows["outlet_id"])
+    attributes = {o["key"]: o["attributes"] for oid, o in outlets.items() if oid in present}
+    selection = Selection([], frame_keys, stored.model, attributes)
+    return StoredCounts(counts, frame_keys, stored.model, selection, syndication, term_counts, notes)
+
+
+def counts_digest(counts: LabelCounts) -> str:
+    """SHA-256 of the counted rows in a fixed order: what the statistics ran on (for the manifest)."""
+    rows = sorted(
+        repr((o, e, p.tolist(), [round(x, 12) for x in s.tolist()], d, st, t, h, int(n), bool(c)))
+        for o, e, p, s, d, st, t, h, n, c in zip(
+            counts.outlet,
+            counts.event,
+            counts.present,
+            counts.share_sums,
+            counts.dominant,
+            counts.stance,
+            counts.stance_target,
+            counts.codebook_hash,
+            counts.n,
+            counts.is_copy,
+            strict=True,
+        )
+    )
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(row.encode())
+    return digest.hexdigest()
 
 
 def _group(value: Any) -> str | None:

@@ -72,6 +72,21 @@ def _copy_flag(unit: Any, cluster: Any, article_id: Any) -> Any:
     return case((and_(cluster.is_not(None), rank > 1), 1), else_=0)
 
 
+LABEL_COLUMNS = (
+    "outlet_id",
+    "event_id",
+    "dominant_frame",
+    "stance",
+    "stance_target",
+    "codebook_hash",
+    "is_copy",
+    "present",
+    "n",
+    "n_unsigned",
+    "share_sums",
+)
+
+
 def fetch_label_counts(
     session: Session,
     model_version: str,
@@ -85,10 +100,12 @@ def fetch_label_counts(
     published_from: datetime | None = None,
     published_to: datetime | None = None,
     precision: Sequence[str] | None = None,
-) -> list[dict[str, Any]]:
-    """Weighted rows: ``outlet_id``, ``event_id``, ``frames`` (key -> present), ``share_sums``,
-    ``dominant_frame``, ``stance``, ``stance_target``, ``codebook_hash``, ``is_copy``, ``n`` and
-    ``n_unsigned`` (articles without an ingest-time signature, stored before revision 0007).
+) -> dict[str, list[Any]]:
+    """Counted rows as columns (``LABEL_COLUMNS``): ``outlet_id``, ``event_id``, ``dominant_frame``,
+    ``stance``, ``stance_target``, ``codebook_hash``, ``is_copy`` (0/1), ``present`` (a 0/1 per frame
+    key), ``n`` (articles), ``n_unsigned`` (of them without an ingest-time signature, stored before
+    revision 0007) and ``share_sums`` (summed shares per frame key). Plain lists: a million articles
+    are at most a few hundred thousand rows, turned into arrays by the caller.
 
     Three nested statements: frames pivoted per classification (one grouped join, as in
     ``fetch_classified_rows``), the copy flag (a window over unit and cluster; ``unit_of`` maps
@@ -132,29 +149,16 @@ def fetch_label_counts(
     group += [f[f"p{j}"] for j in range(len(frame_keys))]
     sums = [func.sum(f[f"s{j}"]) for j in range(len(frame_keys))]
     stmt = select(*group, func.count(), func.sum(f.unsigned), *sums).group_by(*group)
-    out = []
+    columns: dict[str, list[Any]] = {name: [] for name in LABEL_COLUMNS}
     n_keys = len(frame_keys)
     for row in session.execute(stmt):
-        outlet_id, event_id, dominant, stance, stance_target, codebook_hash, copy = row[:7]
-        present = row[7 : 7 + n_keys]
-        n, n_unsigned = int(row[7 + n_keys]), int(row[8 + n_keys] or 0)
-        share_sums = row[9 + n_keys :]
-        out.append(
-            {
-                "outlet_id": outlet_id,
-                "event_id": event_id,
-                "dominant_frame": dominant,
-                "stance": stance,
-                "stance_target": stance_target,
-                "codebook_hash": codebook_hash,
-                "is_copy": bool(copy),
-                "frames": {k: bool(p) for k, p in zip(frame_keys, present, strict=True)},
-                "share_sums": {k: float(s or 0.0) for k, s in zip(frame_keys, share_sums, strict=True)},
-                "n": n,
-                "n_unsigned": n_unsigned,
-            }
-        )
-    return out
+        for name, value in zip(LABEL_COLUMNS[:7], row[:7], strict=True):
+            columns[name].append(value)
+        columns["present"].append(row[7 : 7 + n_keys])
+        columns["n"].append(row[7 + n_keys])
+        columns["n_unsigned"].append(row[8 + n_keys] or 0)
+        columns["share_sums"].append([s or 0.0 for s in row[9 + n_keys :]])
+    return columns
 
 
 def fetch_cluster_members(
