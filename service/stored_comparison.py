@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from classifiers import ModelRef
@@ -79,6 +79,9 @@ def stored_counts(
     ingest-time signature (they count as unsyndicated).
     """
     version, stored, frame_keys = checked_version(session, model_version, filters)
+    if session.get_bind().dialect.name == "postgresql":
+        # These are one-off analytic reads: compiling them (JIT) cost 0.9 s of 1.7 s at 100,000.
+        session.execute(text("SET LOCAL jit = off"))
     outlets = outlet_table(session)
     unit_of = None
     if group_by:
@@ -120,8 +123,13 @@ def stored_counts(
     term_counts = None
     if vocabulary:
         names = {oid: o["key"] for oid, o in outlets.items()} if unit_of is None else None
+        sizes: dict[Any, int] = {}
+        for oid, n, copy in zip(rows["outlet_id"], rows["n"], rows["is_copy"], strict=True):
+            unit = oid if unit_of is None else unit_of.get(oid)
+            if unit is not None and not (copy and syndicated == "once"):
+                sizes[unit] = sizes.get(unit, 0) + int(n)
         term_counts, notes["vocabulary_sample"] = _sampled_terms(
-            session, version, options, names, skip_copies=syndicated == "once"
+            session, version, {**options, "unit_sizes": sizes}, names, skip_copies=syndicated == "once"
         )
     present = set(rows["outlet_id"])
     attributes = {o["key"]: o["attributes"] for oid, o in outlets.items() if oid in present}

@@ -20,6 +20,7 @@ from comparison import compare_counts, compare_outlets
 from service.analysis import stored_records
 from service.storage.articles import ingest_articles
 from service.storage.classifications import store_classifications
+from service.storage.label_counts import sample_text_ids
 from service.storage.signatures import sign_articles
 from service.stored_comparison import stored_counts
 from tests.collection import articles
@@ -196,3 +197,22 @@ def test_endpoint_reports_the_sample_and_how_it_counted(client, app, classifier)
     assert sample["max_texts_per_unit"] == app.config["VOCABULARY_SAMPLE"] and sample["n_texts"] > 0
     assert meta["n_aggregated_rows"] > 0 and 0 < meta["n_articles"] < 140  # o-untyped left out
     assert {w["code"] for w in body["tables"]["warnings"]} >= {"missing_group"}  # o-untyped left out
+
+
+def test_sample_prefilter_picks_the_same_texts(app, classifier):
+    """Ranking only keys under a per-unit limit (computed from unit sizes) must not change the sample."""
+    store_synthetic(app, 420, classifier)
+    with app.test_request_context("/"):
+        session = app.extensions["framescope"]["sessionmaker"]()
+        try:
+            version = classifier.version
+            full = sample_text_ids(session, version, per_unit=5, event=[])
+            sizes: dict[int, int] = {}
+            for _, unit in sample_text_ids(session, version, per_unit=10**6, event=[]):
+                sizes[unit] = sizes.get(unit, 0) + 1
+            assert min(sizes.values()) > 15  # the limit engages: 3 * 5 / size < 1 for every unit
+            assert sample_text_ids(session, version, per_unit=5, unit_sizes=sizes, event=[]) == full
+            inflated = {u: n * 50 for u, n in sizes.items()}  # limits too tight: too few, ranked in full
+            assert sample_text_ids(session, version, per_unit=5, unit_sizes=inflated, event=[]) == full
+        finally:
+            session.close()
