@@ -146,3 +146,43 @@ def test_counts_refuse_per_article_shares_and_unknown_frames():
         compare_counts(counts, FRAMES, distribution="share")
     with pytest.raises(Exception, match="occur in no record"):
         compare_counts(counts, ("nope",))
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+def test_weighted_records_give_the_per_article_numbers(grouped):
+    """The same counted rows as weighted ``ArticleRecord``s (mean shares, ``is_copy`` flags)."""
+    records = make_records()
+    group_of = GROUPS if grouped else None
+    options = dict(group_of=group_of, group_by="side" if grouped else None, n_resamples=199, min_articles=3)
+    old = compare_outlets(records, FRAMES, syndication_source="records", min_term_count=1, **options)
+    counts, kept = counted(records, group_of)
+    weighted = [
+        ArticleRecord(
+            outlet=counts.outlet[i],
+            frames=dict(zip(FRAMES, counts.present[i].tolist(), strict=True)),
+            shares=dict(zip(FRAMES, (counts.share_sums[i] / counts.n[i]).tolist(), strict=True)),
+            dominant_frame=counts.dominant[i],
+            stance=counts.stance[i],
+            event=counts.event[i],
+            model_version="m1",
+            codebook_hash="h1",
+            stance_target="ukraine",
+            weight=int(counts.n[i]),
+            is_copy=bool(counts.is_copy[i]),
+        )
+        for i in range(len(counts))
+    ]
+    compared = [_grouped(r, group_of) for r in records if group_of.get(r.outlet)] if group_of else records
+    terms = count_terms([r.text for r, _ in kept], [u for _, u in kept], max_chars_per_article=2000)
+    new = compare_outlets(
+        weighted,
+        FRAMES,
+        syndication_source="flags",
+        syndication=clusters_from_records(compared),
+        term_counts=terms,
+        min_term_count=1,
+        **options,
+    )
+    assert_same(old.tables(), new.tables())
+    with pytest.raises(InvalidParameterError, match="term_counts"):
+        compare_outlets(weighted, FRAMES, syndication_source="flags", **options)
