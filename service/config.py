@@ -43,7 +43,7 @@ DEFAULTS: dict[str, object] = {
     # reads for it (a seeded sample; smaller units are read whole), and the seeded Monte Carlo
     # resamples of the small-count tests.
     "VOCABULARY_CHARS": 2_000,
-    "VOCABULARY_SAMPLE": 250,
+    "VOCABULARY_SAMPLE": 100,
     "COMPARISON_RESAMPLES": 9_999,
     "CORRECTION_DRAWS": 4_000,  # Monte Carlo draws of corrected shares (correction=validation|annotations)
     # Sign each new article for syndication (near-copy) clusters when it is stored: ~0.45 ms per
