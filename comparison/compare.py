@@ -207,7 +207,7 @@ def compare_table(  # noqa: PLR0913
     stance_labels = table.stance_labels
     units, frame_keys, idx = arrays.outlets, arrays.frames, arrays.outlet_index
     unit = "group" if grouping else "outlet"
-    cells = cell_counts(arrays, table.stance, len(stance_labels), idx, len(units))
+    cells = cell_counts(arrays, table.stance, len(stance_labels), idx, len(units), table.present_counts)
     n_eff = cells.n
     warnings = (
         list(arrays.warnings) + warnings + small_sample_warnings(units, n_eff.tolist(), min_articles, unit)
@@ -226,9 +226,13 @@ def compare_table(  # noqa: PLR0913
     event_prevalence: list = []
     if stratify_by_event:
         events = table.events
-        n_cells = len(units) * len(events)
         strata = cell_counts(
-            arrays, table.stance, len(stance_labels), idx * len(events) + table.event, n_cells
+            arrays,
+            table.stance,
+            len(stance_labels),
+            idx * len(events) + table.event,
+            len(units) * len(events),
+            table.present_counts,
         )
         for e, event in enumerate(events):
             in_event = replace(
@@ -252,14 +256,18 @@ def compare_table(  # noqa: PLR0913
     )
     divergence, tests, vocab = None, (), None
     if len(units) >= 2:
+        rows_of, weights = idx, arrays.weights
         values = {"prevalence": arrays.present.astype(float), "share": arrays.shares}.get(distribution)
+        if distribution == "prevalence" and table.patterns is not None:
+            rows_of, present, weights = table.patterns
+            values = present.astype(float)
         if values is None:  # dominant: one-hot of each article's dominant frame
             values = np.zeros(arrays.shares.shape)
             named = (table.dominant >= 0) & (table.dominant < len(frame_keys))
             values[np.flatnonzero(named), table.dominant[named]] = 1.0
         divergence = divergence_pairs(
             units,
-            idx,
+            rows_of,
             values,
             distribution,
             warnings,
@@ -267,7 +275,7 @@ def compare_table(  # noqa: PLR0913
             confidence_level=confidence_level,
             n_resamples=n_bootstrap,
             random_state=random_state,
-            weights=arrays.weights,
+            weights=weights,
         )
     if testable:
         tests = frame_tests(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -34,13 +34,18 @@ from comparison.vocabulary import TermCounts
 
 @dataclass(frozen=True)
 class LabelCounts:
-    """Articles counted by identical labels, one row per outlet × event × labels (and copy flag).
+    """Articles counted in cells, and by frame-presence pattern: the form database ``GROUP BY``s give.
 
-    Row i stands for ``n[i]`` articles of ``outlet[i]`` on ``event[i]`` (``None``: no event) with
-    frame presence ``present[i]`` (columns: ``frames``), summed sentence shares ``share_sums[i]``,
-    one dominant frame, stance, stance target, model version and codebook hash. ``is_copy[i]``: the
-    articles are syndicated copies of one already counted in their *unit* (outlet, or the outlet's
-    group when comparing groups), as the reader that counted them found from ingest-time clusters.
+    Cell row i: ``n[i]`` articles of ``outlet[i]`` on ``event[i]`` (``None``: no event) with one
+    dominant frame, stance, stance target, model version and codebook hash, of which ``present[i, j]``
+    use ``frames[j]`` and whose sentence shares of it add up to ``share_sums[i, j]``. ``is_copy[i]``:
+    the articles are syndicated copies of one already counted in their *unit* (outlet, or the
+    outlet's group when comparing groups), as the reader found from ingest-time clusters.
+
+    Pattern row k (the divergence bootstrap resamples articles, so it needs each unit's joint
+    presence patterns): ``pattern_n[k]`` articles of ``pattern_outlet[k]`` on ``pattern_event[k]``
+    with copy flag ``pattern_is_copy[k]`` and frame presence ``pattern_present[k]``. Both tables count
+    the same articles.
     """
 
     frames: tuple[str, ...]
@@ -55,6 +60,11 @@ class LabelCounts:
     codebook_hash: Sequence[str | None]
     n: np.ndarray
     is_copy: np.ndarray
+    pattern_outlet: Sequence[str]
+    pattern_event: Sequence[str | None]
+    pattern_is_copy: np.ndarray
+    pattern_present: np.ndarray
+    pattern_n: np.ndarray
 
     def __len__(self) -> int:
         return len(self.outlet)
@@ -104,23 +114,22 @@ def compare_counts(  # noqa: PLR0913
     if len(counts) == 0 or int(np.sum(counts.n)) == 0:
         raise NotEnoughDataError("no articles to compare")
     warnings: list[ComparisonWarning] = []
-    keep = np.ones(len(counts), dtype=bool)
-    units = np.asarray(counts.outlet, dtype=object)
     grouping: Grouping | None = None
+    mapping: Mapping[str, str] | None = None
     if group_of is not None:
         mapping, grouping, found = group_outlets(list(counts.outlet), group_of, group_by or "group")
         warnings += found
-        keep &= np.fromiter((o in mapping for o in counts.outlet), bool, len(counts))
-        units = np.array([mapping.get(o) for o in counts.outlet], dtype=object)
+    keep, units = _kept(counts.outlet, mapping)
+    pattern_keep, pattern_units = _kept(counts.pattern_outlet, mapping)
     weights = np.asarray(counts.n, dtype=np.int64)
     raw_n: Counter[str] = Counter()
     for u, w in zip(units[keep], weights[keep], strict=True):
         raw_n[u] += int(w)
     if syndicated == "once":
         keep &= ~np.asarray(counts.is_copy, dtype=bool)
+        pattern_keep &= ~np.asarray(counts.pattern_is_copy, dtype=bool)
     elif syndicated == "off":
         syndication = None
-    events_col = np.asarray(counts.event, dtype=object)
     if stratify_by_event:
         missing = keep & np.fromiter((e is None for e in counts.event), bool, len(counts))
         if missing.any():
@@ -129,8 +138,17 @@ def compare_counts(  # noqa: PLR0913
                 ComparisonWarning("missing_event", f"{undated} article(s) without an event left out")
             )
             keep &= ~missing
-    table = _table(
-        counts, frames, np.flatnonzero(keep), units, events_col, stance_labels, allow_mixed_versions
+        pattern_keep &= np.fromiter((e is not None for e in counts.pattern_event), bool, len(pattern_keep))
+    table = _table(counts, frames, np.flatnonzero(keep), units, stance_labels, allow_mixed_versions)
+    rows = np.flatnonzero(pattern_keep)
+    columns = [counts.frames.index(f) for f in table.arrays.frames]
+    table = replace(
+        table,
+        patterns=(
+            codes(list(pattern_units[rows]), table.arrays.outlets),
+            np.asarray(counts.pattern_present, dtype=bool)[rows][:, columns],
+            np.asarray(counts.pattern_n, dtype=np.int64)[rows],
+        ),
     )
     return compare_table(
         table,
@@ -155,12 +173,19 @@ def compare_counts(  # noqa: PLR0913
     )
 
 
+def _kept(outlets: Sequence[str], mapping: Mapping[str, str] | None) -> tuple[np.ndarray, np.ndarray]:
+    """Rows whose outlet is compared (all, or those with a group) and each row's unit."""
+    if mapping is None:
+        return np.ones(len(outlets), dtype=bool), np.asarray(outlets, dtype=object)
+    keep = np.fromiter((o in mapping for o in outlets), bool, len(outlets))
+    return keep, np.array([mapping.get(o) for o in outlets], dtype=object)
+
+
 def _table(  # noqa: PLR0913
     counts: LabelCounts,
     frames: Sequence[str],
     rows: np.ndarray,
     units: np.ndarray,
-    events: np.ndarray,
     stance_labels: Sequence[str],
     allow_mixed_versions: bool,
 ) -> LabelTable:
@@ -187,20 +212,22 @@ def _table(  # noqa: PLR0913
     target = validate_stances(_pairs_as_records(stance_pairs, ("stance", "stance_target")), stance_labels)
     columns = [counts.frames.index(f) for f in frame_keys]
     n = np.asarray(counts.n, dtype=np.int64)[rows]
-    present = np.asarray(counts.present, dtype=bool)[rows][:, columns]
+    present_counts = np.asarray(counts.present, dtype=np.int64)[rows][:, columns]
+    if ((present_counts < 0) | (present_counts > n[:, None])).any():
+        raise InvalidRecordError("a cell cannot have more articles using a frame than articles")
     shares = np.asarray(counts.share_sums, dtype=float)[rows][:, columns] / n[:, None]
     if ((shares < 0) | (shares > 1 + 1e-12) | np.isnan(shares)).any():
         raise InvalidRecordError("sentence shares must lie in [0, 1]")
     unit_names = tuple(sorted(set(units[rows])))
     outlets = pick(counts.outlet)
-    event_values = list(events[rows])
+    event_values = pick(counts.event)
     event_names = tuple(sorted({e for e in event_values if e is not None}))
     sources = tuple(sorted(set(outlets)))
     arrays = RecordArrays(
         unit_names,
         frame_keys,
         codes(list(units[rows]), unit_names),
-        present,
+        present_counts > 0,
         shares,
         versions,
         hashes,
@@ -217,4 +244,5 @@ def _table(  # noqa: PLR0913
         sources,
         codes(outlets, sources),
         target,
+        present_counts=present_counts,
     )

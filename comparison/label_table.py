@@ -23,7 +23,13 @@ UNKNOWN_FRAME = -1  # dominant position of a frame not among the compared ones
 class LabelTable:
     """Aligned columns: ``arrays`` (units, presence, mean shares, weights) and per row its stance
     (position in ``stance_labels``), dominant frame (position in ``arrays.frames``; ``n_frames``
-    for none), event (position in ``events``) and source outlet (position in ``sources``)."""
+    for none), event (position in ``events``) and source outlet (position in ``sources``).
+
+    Rows may be *cells* of articles that differ in frame presence: then ``present_counts`` (rows ×
+    frames) says how many of each row's articles use each frame, and ``patterns`` = (unit position,
+    presence rows, article counts) gives the joint presence patterns per unit that the divergence
+    bootstrap resamples (``None``: the rows' own presence, one pattern per row).
+    """
 
     arrays: RecordArrays
     stance_labels: tuple[str, ...]
@@ -34,6 +40,8 @@ class LabelTable:
     sources: tuple[str, ...]
     source: np.ndarray
     stance_target: str | None
+    present_counts: np.ndarray | None = None
+    patterns: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
 def codes(values: Sequence[object], labels: Sequence[object], missing: int = NO_LABEL) -> np.ndarray:

@@ -276,14 +276,22 @@ def count_cells(
 
 
 def cell_counts(
-    arrays: RecordArrays, stance: np.ndarray, n_stances: int, cell: np.ndarray, n_cells: int
+    arrays: RecordArrays,
+    stance: np.ndarray,
+    n_stances: int,
+    cell: np.ndarray,
+    n_cells: int,
+    present_counts: np.ndarray | None = None,
 ) -> CellCounts:
     """Add up rows per cell; ``stance[i]`` is row i's stance position (-1: none). A row of weight w
-    counts as w articles (its shares are their means)."""
+    counts as w articles (its shares are their means); ``present_counts`` (rows × frames) says how
+    many of a row's articles use each frame when rows are cells rather than identical articles."""
     n_frames = len(arrays.frames)
     w = arrays.n_weight
     present = np.zeros((n_cells, n_frames), dtype=np.int64)
-    np.add.at(present, cell, arrays.present.astype(np.int64) * w[:, None])
+    if present_counts is None:
+        present_counts = arrays.present.astype(np.int64) * w[:, None]
+    np.add.at(present, cell, present_counts)
     share_sums = np.zeros((n_cells, n_frames))
     np.add.at(share_sums, cell, arrays.shares * w[:, None] if arrays.weights is not None else arrays.shares)
     counts = np.zeros((n_cells, n_stances), dtype=np.int64)

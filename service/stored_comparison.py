@@ -91,25 +91,32 @@ def stored_counts(
     if group_by:
         unit_of = {oid: _group(o["attributes"].get(group_by)) for oid, o in outlets.items()}
     options = {"unit_of": unit_of, "target": target, **filters}
-    rows = fetch_label_counts(
+    tables = fetch_label_counts(
         session, version, frame_keys=frame_keys, flag_copies=syndicated == "once", **options
     )
+    rows, patterns = tables["cells"], tables["patterns"]
     if not rows["n"]:
         raise NotEnoughDataError(f"no stored article has a stance toward {target!r}")
     events = dict(session.execute(select(Event.id, Event.key)).all())
+    n_rows, n_patterns, n_frames = len(rows["n"]), len(patterns["n"]), len(frame_keys)
     counts = LabelCounts(
         tuple(frame_keys),
         [outlets[o]["key"] for o in rows["outlet_id"]],
         [events.get(e) for e in rows["event_id"]],
-        np.array(rows["present"], dtype=bool).reshape(len(rows["n"]), len(frame_keys)),
-        np.array(rows["share_sums"], dtype=float).reshape(len(rows["n"]), len(frame_keys)),
+        np.array(rows["present"], dtype=np.int64).reshape(n_rows, n_frames),
+        np.array(rows["share_sums"], dtype=float).reshape(n_rows, n_frames),
         rows["dominant_frame"],
         rows["stance"],
         rows["stance_target"],
-        [version] * len(rows["n"]),
+        [version] * n_rows,
         rows["codebook_hash"],
         np.array(rows["n"], dtype=np.int64),
         np.array(rows["is_copy"], dtype=bool),
+        [outlets[o]["key"] for o in patterns["outlet_id"]],
+        [events.get(e) for e in patterns["event_id"]],
+        np.array(patterns["is_copy"], dtype=bool),
+        np.array(patterns["present"], dtype=bool).reshape(n_patterns, n_frames),
+        np.array(patterns["n"], dtype=np.int64),
     )
     n_articles = int(counts.n.sum())
     n_unsigned = int(sum(rows["n_unsigned"]))
@@ -117,7 +124,10 @@ def stored_counts(
     if syndicated != "off":
         members = fetch_cluster_members(session, version, **options)
         syndication = _clusters(members, outlets, unit_of, n_articles)
-    notes: dict[str, Any] = {"n_aggregated_rows": len(counts), "n_unsigned": n_unsigned}
+    notes: dict[str, Any] = {
+        "n_aggregated_rows": n_rows + n_patterns,  # cells + presence patterns read from the database
+        "n_unsigned": n_unsigned,
+    }
     if n_unsigned:
         notes["syndication_note"] = (
             f"{n_unsigned} of {n_articles} article(s) were stored before syndication signatures "
@@ -143,24 +153,29 @@ def stored_counts(
 
 def counts_digest(counts: LabelCounts) -> str:
     """SHA-256 of the counted rows in a fixed order: what the statistics ran on (for the manifest)."""
-    rows = sorted(
-        repr((o, e, p.tolist(), [round(x, 12) for x in s.tolist()], d, st, t, h, int(n), bool(c)))
-        for o, e, p, s, d, st, t, h, n, c in zip(
-            counts.outlet,
-            counts.event,
-            counts.present,
-            counts.share_sums,
-            counts.dominant,
-            counts.stance,
-            counts.stance_target,
-            counts.codebook_hash,
-            counts.n,
-            counts.is_copy,
-            strict=True,
-        )
+    cells = zip(
+        counts.outlet,
+        counts.event,
+        counts.present.tolist(),
+        counts.share_sums.round(12).tolist(),
+        counts.dominant,
+        counts.stance,
+        counts.stance_target,
+        counts.codebook_hash,
+        counts.n.tolist(),
+        counts.is_copy.tolist(),
+        strict=True,
+    )
+    patterns = zip(
+        counts.pattern_outlet,
+        counts.pattern_event,
+        counts.pattern_is_copy.tolist(),
+        counts.pattern_present.tolist(),
+        counts.pattern_n.tolist(),
+        strict=True,
     )
     digest = hashlib.sha256()
-    for row in rows:
+    for row in sorted(repr(row) for row in cells) + sorted(repr(row) for row in patterns):
         digest.update(row.encode())
     return digest.hexdigest()
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, case, func, literal, or_, select
+from sqlalchemy import Select, case, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from service.storage.classified_rows import article_filters
@@ -111,7 +111,7 @@ def frame_values(model_version: str, frame_keys: Sequence[str]) -> Any:
     )
 
 
-LABEL_COLUMNS = (
+CELL_COLUMNS = (
     "outlet_id",
     "event_id",
     "dominant_frame",
@@ -119,11 +119,12 @@ LABEL_COLUMNS = (
     "stance_target",
     "codebook_hash",
     "is_copy",
-    "present",
     "n",
     "n_unsigned",
+    "present",
     "share_sums",
 )
+PATTERN_COLUMNS = ("outlet_id", "event_id", "is_copy", "present", "n")
 
 
 def fetch_label_counts(
@@ -139,16 +140,19 @@ def fetch_label_counts(
     published_from: datetime | None = None,
     published_to: datetime | None = None,
     precision: Sequence[str] | None = None,
-) -> dict[str, list[Any]]:
-    """Counted rows as columns (``LABEL_COLUMNS``): ``outlet_id``, ``event_id``, ``dominant_frame``,
-    ``stance``, ``stance_target``, ``codebook_hash``, ``is_copy`` (0/1), ``present`` (a 0/1 per frame
-    key), ``n`` (articles), ``n_unsigned`` (of them without an ingest-time signature, stored before
-    revision 0007) and ``share_sums`` (summed shares per frame key). Plain lists: a million articles
-    are at most a few hundred thousand rows, turned into arrays by the caller.
+) -> dict[str, dict[str, list[Any]]]:
+    """Two tables of counts as columns, for ``comparison.LabelCounts``.
 
-    One statement: per classification its presence bit mask and shares (``frame_values``), the
-    copy flag of clustered articles (``copy_ranks``; ``unit_of`` maps outlet id -> group, ``None``:
-    units are outlets), then ``GROUP BY`` outlet, event, labels, copy flag and mask.
+    ``cells`` (``CELL_COLUMNS``): per outlet × event × dominant frame × stance × stance target ×
+    codebook hash × copy flag, ``n`` articles, ``n_unsigned`` of them without an ingest-time
+    signature (stored before revision 0007), ``present`` (articles using each frame) and
+    ``share_sums``. ``patterns`` (``PATTERN_COLUMNS``): per outlet × event × copy flag × frame
+    presence pattern, ``n`` articles (the divergence bootstrap resamples whole articles). A few
+    thousand rows whatever the number of articles (patterns: at most 2**frames per outlet × event).
+
+    Per article: its presence bit mask and shares (``frame_values``) and the copy flag of clustered
+    articles (``copy_ranks``; ``unit_of`` maps outlet id -> group, ``None``: units are outlets).
+    PostgreSQL aggregates both tables in one pass (``GROUPING SETS``), SQLite in two.
     """
     filters = {
         "outlets": outlets,
@@ -166,30 +170,66 @@ def fetch_label_counts(
         ranks = copy_ranks(unit_of, model_version, target, filters)
         stmt = stmt.outerjoin(ranks, ranks.c.aid == Article.id)
         is_copy = case((ranks.c.rank > 1, 1), else_=0)
-    keys = [
-        Article.outlet_id,
-        Article.event_id,
-        Classification.dominant_frame,
-        Classification.stance_label,
-        Classification.stance_target,
-        Classification.codebook_hash,
-        is_copy,
-        values.c.mask,
+    per_article = stmt.with_only_columns(
+        Article.outlet_id.label("outlet_id"),
+        Article.event_id.label("event_id"),
+        Classification.dominant_frame.label("dominant_frame"),
+        Classification.stance_label.label("stance"),
+        Classification.stance_target.label("stance_target"),
+        Classification.codebook_hash.label("codebook_hash"),
+        is_copy.label("is_copy"),
+        values.c.mask.label("mask"),
+        case((ArticleSignature.n_shingles.is_(None), 1), else_=0).label("unsigned"),
+        *[values.c[f"s{j}"] for j in range(len(frame_keys))],
+    ).subquery("per_article")
+    a = per_article.c
+    cell_keys = [
+        a.outlet_id,
+        a.event_id,
+        a.dominant_frame,
+        a.stance,
+        a.stance_target,
+        a.codebook_hash,
+        a.is_copy,
     ]
-    unsigned = func.sum(case((ArticleSignature.n_shingles.is_(None), 1), else_=0))
-    sums = [func.sum(values.c[f"s{j}"]) for j in range(len(frame_keys))]
-    stmt = stmt.with_only_columns(*keys, func.count(), unsigned, *sums).group_by(*keys)
-    columns: dict[str, list[Any]] = {name: [] for name in LABEL_COLUMNS}
-    bits = [1 << j for j in range(len(frame_keys))]
-    for row in session.execute(stmt):
-        for name, value in zip(LABEL_COLUMNS[:7], row[:7], strict=True):
-            columns[name].append(value)
-        mask = int(row[7] or 0)
-        columns["present"].append([bool(mask & bit) for bit in bits])
-        columns["n"].append(row[8])
-        columns["n_unsigned"].append(row[9] or 0)
-        columns["share_sums"].append([s or 0.0 for s in row[10:]])
-    return columns
+    pattern_keys = [a.outlet_id, a.event_id, a.is_copy, a.mask]
+    aggregates = [func.count(), func.sum(a.unsigned)]
+    aggregates += [func.sum((a.mask // (1 << j)) % 2) for j in range(len(frame_keys))]
+    aggregates += [func.sum(a[f"s{j}"]) for j in range(len(frame_keys))]
+    cells: dict[str, list[Any]] = {name: [] for name in CELL_COLUMNS}
+    patterns: dict[str, list[Any]] = {name: [] for name in PATTERN_COLUMNS}
+    n_frames = len(frame_keys)
+    bits = [1 << j for j in range(n_frames)]
+
+    def add_cell(row: Any) -> None:
+        for name, value in zip(CELL_COLUMNS[:7], row[:7], strict=True):
+            cells[name].append(value)
+        cells["n"].append(row[7])
+        cells["n_unsigned"].append(row[8] or 0)
+        cells["present"].append(row[9 : 9 + n_frames])
+        cells["share_sums"].append([v or 0.0 for v in row[9 + n_frames :]])
+
+    def add_pattern(outlet_id: Any, event_id: Any, copy: Any, mask: Any, n: int) -> None:
+        for name, value in zip(PATTERN_COLUMNS, (outlet_id, event_id, copy), strict=False):
+            patterns[name].append(value)
+        patterns["present"].append([bool(int(mask or 0) & bit) for bit in bits])
+        patterns["n"].append(n)
+
+    if session.get_bind().dialect.name == "postgresql":  # one pass over the articles for both tables
+        both = func.grouping_sets(tuple_(*cell_keys), tuple_(*pattern_keys))
+        which = func.grouping(a.mask).label("cell")  # 1: mask not grouped, a cell row
+        stmt = select(which, *cell_keys, a.mask, *aggregates).group_by(both)
+        for row in session.execute(stmt):
+            if row[0]:
+                add_cell(row[1:8] + row[9:])
+            else:
+                add_pattern(row[1], row[2], row[7], row[8], row[9])
+    else:
+        for row in session.execute(select(*cell_keys, *aggregates).group_by(*cell_keys)):
+            add_cell(row)
+        for row in session.execute(select(*pattern_keys, func.count()).group_by(*pattern_keys)):
+            add_pattern(*row)
+    return {"cells": cells, "patterns": patterns}
 
 
 def fetch_cluster_members(

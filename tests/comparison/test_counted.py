@@ -45,36 +45,54 @@ def make_records(n: int = 400, seed: int = 1) -> list[ArticleRecord]:
     return out
 
 
-def counted(records: list[ArticleRecord], unit_of: dict[str, Any] | None) -> tuple[LabelCounts, list]:
-    """What a database read returns: rows per outlet x event x labels x copy flag, and the kept records."""
+def copy_flags(records: list[ArticleRecord], unit_of: dict[str, Any] | None) -> tuple[list[bool], list]:
+    """Per record: a copy after its unit's first article of the cluster? And the kept (record, unit)."""
     seen: set[tuple] = set()
-    rows: dict[tuple, list] = defaultdict(lambda: [0, np.zeros(3)])
-    kept = []
+    flags, kept = [], []
     for r in records:
         unit = unit_of.get(r.outlet) if unit_of is not None else r.outlet
         copy = False
         if r.syndication_cluster is not None:
             copy = (unit, r.syndication_cluster) in seen
             seen.add((unit, r.syndication_cluster))
+        flags.append(copy)
         if not copy and (unit_of is None or unit):
             kept.append((r, unit))
-        key = (r.outlet, r.event, tuple(r.frames[f] for f in FRAMES), r.dominant_frame, r.stance, copy)
-        rows[key][0] += 1
-        rows[key][1] += [r.shares[f] for f in FRAMES]
-    keys = list(rows)
+    return flags, kept
+
+
+def counted(records: list[ArticleRecord], unit_of: dict[str, Any] | None) -> tuple[LabelCounts, list]:
+    """What a database read returns: cells (outlet x event x dominant x stance x copy flag) with
+    per-frame counts and share sums, and presence patterns per outlet x event x copy flag."""
+    flags, kept = copy_flags(records, unit_of)
+    cells: dict[tuple, list] = defaultdict(lambda: [0, np.zeros(3, dtype=np.int64), np.zeros(3)])
+    patterns: dict[tuple, int] = defaultdict(int)
+    for r, copy in zip(records, flags, strict=True):
+        present = tuple(r.frames[f] for f in FRAMES)
+        cell = cells[(r.outlet, r.event, r.dominant_frame, r.stance, copy)]
+        cell[0] += 1
+        cell[1] += present
+        cell[2] += [r.shares[f] for f in FRAMES]
+        patterns[(r.outlet, r.event, copy, present)] += 1
+    keys, pkeys = list(cells), list(patterns)
     counts = LabelCounts(
         FRAMES,
         [k[0] for k in keys],
         [k[1] for k in keys],
-        np.array([k[2] for k in keys]),
-        np.array([rows[k][1] for k in keys]),
+        np.array([cells[k][1] for k in keys]),
+        np.array([cells[k][2] for k in keys]),
+        [k[2] for k in keys],
         [k[3] for k in keys],
-        [k[4] for k in keys],
         ["ukraine"] * len(keys),
         ["m1"] * len(keys),
         ["h1"] * len(keys),
-        np.array([rows[k][0] for k in keys]),
-        np.array([k[5] for k in keys]),
+        np.array([cells[k][0] for k in keys]),
+        np.array([k[4] for k in keys]),
+        [k[0] for k in pkeys],
+        [k[1] for k in pkeys],
+        np.array([k[2] for k in pkeys]),
+        np.array([k[3] for k in pkeys]),
+        np.array([patterns[k] for k in pkeys]),
     )
     return counts, kept
 
@@ -155,23 +173,30 @@ def test_weighted_records_give_the_per_article_numbers(grouped):
     group_of = GROUPS if grouped else None
     options = dict(group_of=group_of, group_by="side" if grouped else None, n_resamples=199, min_articles=3)
     old = compare_outlets(records, FRAMES, syndication_source="records", min_term_count=1, **options)
-    counts, kept = counted(records, group_of)
+    flags, kept = copy_flags(records, group_of)
+    rows: dict[tuple, list] = defaultdict(lambda: [0, np.zeros(3)])
+    for r, copy in zip(records, flags, strict=True):
+        key = (r.outlet, r.event, tuple(r.frames[f] for f in FRAMES), r.dominant_frame, r.stance, copy)
+        rows[key][0] += 1
+        rows[key][1] += [r.shares[f] for f in FRAMES]
     weighted = [
         ArticleRecord(
-            outlet=counts.outlet[i],
-            frames=dict(zip(FRAMES, counts.present[i].tolist(), strict=True)),
-            shares=dict(zip(FRAMES, (counts.share_sums[i] / counts.n[i]).tolist(), strict=True)),
-            dominant_frame=counts.dominant[i],
-            stance=counts.stance[i],
-            event=counts.event[i],
+            outlet=outlet,
+            frames=dict(zip(FRAMES, present, strict=True)),
+            shares=dict(zip(FRAMES, (rows[key][1] / rows[key][0]).tolist(), strict=True)),
+            dominant_frame=dominant,
+            stance=stance,
+            event=event,
             model_version="m1",
             codebook_hash="h1",
             stance_target="ukraine",
-            weight=int(counts.n[i]),
-            is_copy=bool(counts.is_copy[i]),
+            weight=rows[key][0],
+            is_copy=copy,
         )
-        for i in range(len(counts))
+        for key in rows
+        for outlet, event, present, dominant, stance, copy in [key]
     ]
+    assert len(weighted) < len(records)
     compared = [_grouped(r, group_of) for r in records if group_of.get(r.outlet)] if group_of else records
     terms = count_terms([r.text for r, _ in kept], [u for _, u in kept], max_chars_per_article=2000)
     new = compare_outlets(

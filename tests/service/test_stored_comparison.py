@@ -142,7 +142,10 @@ CASES = {
 
 @pytest.mark.parametrize("case", CASES)
 def test_counted_in_sql_equals_one_record_per_article(app, classifier, case):
+    """Every table equal. The text sample is set above every unit's size, so distinctive terms read
+    every text too (test_sampled_terms_differ_only_for_units_above_the_sample covers the sample)."""
     store_synthetic(app, 420, classifier)
+    app.config["VOCABULARY_SAMPLE"] = 10**6
     kwargs = dict(CASES[case])
     if kwargs.get("target") == "__target__":
         kwargs["target"] = classifier.codebook.default_target
@@ -160,6 +163,7 @@ def test_counted_in_sql_equals_one_record_per_article(app, classifier, case):
 
 def test_small_real_collection_with_wire_copies(client, app):
     """The test collection (real classifier labels, one wire story reprinted by four outlets)."""
+    app.config["VOCABULARY_SAMPLE"] = 10**6
     batch = [{k: v for k, v in a.items() if k != "id"} for a in articles()]
     assert client.post("/v1/articles/batch?create_missing=true", json=batch).status_code == 201
     old, new, *_ = both_paths(app, event=[], group_by="type", stratify=True)
