@@ -86,6 +86,8 @@ def stored_counts(
         # re-aggregated per article (31 s for one event of 2,000). Hash joins are never that wrong.
         session.execute(text("SET LOCAL jit = off"))
         session.execute(text("SET LOCAL enable_nestloop = off"))
+        # Room to hash both grouping sets in memory (the default 4 MB sorted 100,000 rows on disk).
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
     outlets = outlet_table(session)
     unit_of = None
     if group_by:

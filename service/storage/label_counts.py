@@ -252,9 +252,13 @@ def fetch_cluster_members(
     stmt = _selected(stmt, model_version, target, filters).where(ArticleSignature.cluster_id.is_not(None))
     if unit_of is not None:
         stmt = stmt.where(_unit_column(unit_of).is_not(None))
-    members = stmt.subquery()
-    shared = select(members.c.cluster).group_by(members.c.cluster).having(func.count() > 1)
-    rows = session.execute(select(members).where(members.c.cluster.in_(shared)).order_by(members.c.aid))
+    size = func.count().over(partition_by=ArticleSignature.cluster_id)
+    members = stmt.add_columns(size.label("size")).subquery()  # one scan: a window, not an IN (...)
+    rows = session.execute(
+        select(members.c.cluster, members.c.aid, members.c.outlet_id, members.c.similarity)
+        .where(members.c.size > 1)
+        .order_by(members.c.aid)
+    )
     return [(c, aid, oid, sim) for c, aid, oid, sim in rows]
 
 
