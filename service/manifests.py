@@ -2,7 +2,8 @@
 
 The id is the SHA-256 (first 32 hex) of the manifest document: the hash of the input article set
 (the records the statistics ran on: ids, outlets, events, dates, labels, syndication clusters and
-each text's hash), the model version and codebook hash, the parameters (the request's options, the
+each text's hash; for a stored comparison, counted in the database, the counted rows and the hash of
+the sampled texts), the model version and codebook hash, the parameters (the request's options, the
 endpoint, and the service settings that change numbers), the seeds, and the software versions
 (Python, numpy, scipy, scikit-learn, and a hash of the ``comparison`` package's source). The same
 request over the same articles gives the same id; its answer's tables hash is kept, so each re-run
