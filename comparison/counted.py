@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from comparison.compare import Distribution, Syndicated, check_options, compare_table
+from comparison.compare import Distribution, Syndicated, check_options
 from comparison.comparison_result import ComparisonResult
 from comparison.errors import InvalidParameterError, InvalidRecordError, NotEnoughDataError, UnknownFrameError
 from comparison.grouping import Grouping, group_outlets
@@ -29,6 +29,7 @@ from comparison.records import (
     validate_stances,
 )
 from comparison.syndication import SyndicationResult
+from comparison.table_statistics import compare_table
 from comparison.vocabulary import TermCounts
 
 

@@ -28,16 +28,14 @@ from comparison.compare import DEFAULT_MAX_CHARS
 from comparison.counted import LabelCounts
 from comparison.syndication import N_WORDS, THRESHOLD, SyndicationCluster, SyndicationResult
 from service.analysis import Selection, checked_version
-from service.storage.label_counts import (
+from service.storage.label_counts import fetch_cluster_members, fetch_label_counts, outlet_table
+from service.storage.tables import Event
+from service.storage.text_sample import (
     SAMPLE_INCREMENT,
     SAMPLE_MULTIPLIER,
-    fetch_cluster_members,
-    fetch_label_counts,
     fetch_text_heads,
-    outlet_table,
     sample_text_ids,
 )
-from service.storage.tables import Event
 
 SYNDICATION_METHOD = "stored-at-ingest"
 

@@ -20,8 +20,8 @@ from comparison import compare_counts, compare_outlets
 from service.analysis import stored_records
 from service.storage.articles import ingest_articles
 from service.storage.classifications import store_classifications
-from service.storage.label_counts import sample_text_ids
 from service.storage.signatures import sign_articles
+from service.storage.text_sample import sample_text_ids
 from service.stored_comparison import stored_counts
 from tests.collection import articles
 
