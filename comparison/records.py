@@ -152,12 +152,6 @@ def record_weights(records: Sequence[ArticleRecord]) -> np.ndarray | None:
     return None if (weights == 1).all() else weights
 
 
-def require_unweighted(records: Sequence[ArticleRecord], what: str) -> None:
-    """Refuse aggregated records where a statistic still needs one record per article."""
-    if any(r.weight != 1 for r in records):
-        raise InvalidParameterError(f"{what} needs one record per article (weight 1)")
-
-
 def check_model_versions(
     records: Sequence[ArticleRecord], *, allow_mixed_versions: bool = False
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[ComparisonWarning, ...]]:
