@@ -384,9 +384,9 @@ def write_report() -> Path:
         for lv in stored["levels"]:
             lines.append(
                 f"| {_n(lv['n'])} | {_n(lv['fill_seconds'], 1)} ({lv.get('fill', 'DAO')}) | "
-                f"{_n(lv.get('new_seconds'), 3)} | +{_n(lv.get('new_rss_growth_mib'))} | "
+                f"{_n(lv.get('new_seconds'), 3)} | {_plus(lv.get('new_rss_growth_mib'))} | "
                 f"{_n(lv.get('aggregated_rows'))} | {_n(lv.get('old_seconds'), 3)} | "
-                f"+{_n(lv.get('old_rss_growth_mib'))} | {_n(lv.get('old_over_new'), 1)} | "
+                f"{_plus(lv.get('old_rss_growth_mib'))} | {_n(lv.get('old_over_new'), 1)} | "
                 f"{_n(lv.get('all_events_seconds'), 3)} | {_n(lv.get('all_events_by_type_seconds'), 3)} | "
                 f"{_n(lv.get('one_event_seconds'), 3)} | {_n(lv.get('worker_peak_rss_mib'))} | "
                 f"{lv['load_avg_before']} / {lv.get('load_avg_after')} |"
@@ -398,6 +398,11 @@ def write_report() -> Path:
         lines.append(f"| {name} | {run.get('status')} | {_n(run.get('seconds'))} |")
     OUT.write_text("\n".join(lines) + "\n")
     return OUT
+
+
+def _plus(value: float | None) -> str:
+    """A growth figure with its sign, or a dash when not measured."""
+    return "–" if value is None else f"+{_n(value)}"
 
 
 def _pair_slope(data: dict, key: str, lo: int = 10_000, hi: int = 100_000) -> float | None:
