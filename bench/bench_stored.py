@@ -1,39 +1,36 @@
-"""Comparison over stored articles at 1,000 / 10,000 / 100,000: through storage, the app and HTTP.
+"""Stored comparisons at 10,000 / 100,000 / 1,000,000 articles on PostgreSQL: counted in SQL, through HTTP.
 
-usage: python bench/bench_stored.py [--sizes 1000 10000 100000] [--no-http]
+usage: python bench/bench_stored.py [--sizes 10000 100000 1000000] [--old-max 100000] [--no-http]
 
-One event (``scale``) grows to each size in a fresh PostgreSQL database (``bench_stored``, dropped
-and recreated per run). Articles are the synthetic ones of ``bench_comparison.make_records`` (~600
-words, 20 outlets of Zipf-like sizes), stored with ``ingest_articles`` and given synthetic
-classification results (the served model's version and codebook frames; no evidence sentences) with
-``store_classifications``, so filling does not wait for the classifier. Beyond ``--real-fill-max``
-(10,000) the event grows by copying its stored rows inside PostgreSQL (articles with a new content
-hash, their classifications and frame rows; every column of the models' tables is copied), because
-storing 90,000 more through the DAO takes ~5 minutes on this machine. At each size:
+Data (a fresh database, ``bench_stored`` unless ``--db-name``, dropped after the run): the synthetic
+articles of ``bench_comparison.make_records`` (~600 words, 20 outlets of Zipf-like sizes) over five
+events, outlets typed ``tabloid``/``broadsheet``/``public`` (one without a type, as in real
+collections); every 12th article reprints (trimmed) an earlier story of its event from another
+outlet. Up to ``--real-fill-max`` (10,000) they go through ``ingest_articles``, ``sign_articles``
+(MinHash signature, ingest-time cluster) and ``store_classifications`` with synthetic labels. Larger
+sizes copy those rows inside PostgreSQL (``INSERT ... SELECT``: articles with a new content hash,
+their classification, frame rows and signature, the cluster id mapped to the copy of the cluster's
+first article so each copy round repeats the syndication structure; band keys are not copied, no
+comparison reads them).
 
-* ``storage`` / ``compare``: ``service.analysis.stored_records`` (coverage check + SQL read of the
-  first 2,000 characters) and ``compare_outlets`` in this process, best of ``--repeat``, with the
-  process's peak RSS growth over the two (kernel VmHWM, reset before);
-* ``app``: ``GET /v1/events/scale/comparison`` through Flask's test client (the whole view, JSON
-  included, no network);
-* ``http``: the same GET against gunicorn (2 workers, production config) and the worker's peak RSS.
-
-Results: stdout and ``bench/results/stored.json``; growth exponents are log-log slopes of time on n.
+At each size, side by side in this process: ``new`` = ``stored_counts`` + ``compare_counts`` (what
+the endpoints run) and, up to ``--old-max``, ``old`` = ``stored_records`` + ``compare_outlets`` (one
+record and text head per article, the path before); seconds and peak RSS growth (VmHWM reset before
+each). Then through gunicorn (2 workers, production config, port ``--port``): ``GET
+/v1/comparisons?events=all`` (all articles, stratified by event), the same with ``group_by=type``,
+and ``GET /v1/events/scale-0/comparison`` (one event), with the workers' peak RSS. Load average is
+recorded before and after each level. Results: stdout and ``bench/results/stored.json``.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import time
 import warnings
-from datetime import UTC
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -50,211 +47,128 @@ from common import (  # noqa: E402
     rss_mib,
     write_result,
 )
+from stored_fill import fill, replicate  # noqa: E402
 
-EVENT = "scale"
-DB_NAME = "bench_stored"
-
-
-def synthetic_result(record: Any, frame_keys: tuple[str, ...], model: Any, target: str) -> Any:
-    """An ``ArticleClassification`` for ``record`` by ``model`` (a ``ModelRef``; no evidence)."""
-    from classifiers import ArticleClassification, FrameResult, StanceResult
-
-    frames = tuple(
-        FrameResult(key, key, round(0.2 + 0.6 * present, 3), present, round(share, 4))
-        for key, present, share in zip(
-            frame_keys, record.frames.values(), record.shares.values(), strict=True
-        )
-    )
-    dominant = frame_keys[list(record.frames).index(record.dominant_frame)] if record.dominant_frame else None
-    label = record.stance
-    scores = {s: (0.6 if s == label else 0.2) for s in ("favor", "against", "neutral")}
-    stance = StanceResult(target, label, scores if label else {})
-    return ArticleClassification("ok", 30, frames, dominant, stance, model, "en")
+N_EVENTS = 5
+HTTP_PATHS = {
+    "all_events": "/v1/comparisons?events=all",
+    "all_events_by_type": "/v1/comparisons?events=all&group_by=type",
+    "one_event": "/v1/events/scale-0/comparison",
+}
 
 
-def fill(session: Any, records: list, frame_keys: tuple[str, ...], model: Any, target: str) -> float:
-    """Store ``records`` in the ``scale`` event with their synthetic results; returns seconds."""
-    from service.storage.articles import ingest_articles
-    from service.storage.classifications import store_classifications
-
-    with Stopwatch() as sw:
-        for start in range(0, len(records), 5000):
-            chunk = records[start : start + 5000]
-            items = [
-                {
-                    "outlet": r.outlet.replace("_", "-"),
-                    "event": EVENT,
-                    "title": f"Report {start + i}",
-                    "text": r.text,
-                    "published_at": r.published_at.replace(tzinfo=UTC),
-                    "language": "en",
-                }
-                for i, r in enumerate(chunk)
-            ]
-            result = ingest_articles(session, items, create_missing=True)
-            store_classifications(
-                session,
-                [
-                    (aid, synthetic_result(r, frame_keys, model, target))
-                    for aid, r in zip(result.ids, chunk, strict=True)
-                ],
-            )
-            session.commit()
-    return sw.seconds
+def timed(fn: Any) -> tuple[float, float, Any]:
+    """(seconds, peak RSS growth in MiB, value) of one call in this process."""
+    base = rss_mib()["rss"]
+    reset_peak_rss()
+    t0 = time.perf_counter()
+    value = fn()
+    seconds = time.perf_counter() - t0
+    return seconds, rss_mib()["hwm"] - base, value
 
 
-def replicate(session: Any, n_target: int) -> float:
-    """Grow the ``scale`` event to ``n_target`` articles by copying its rows in the database.
-
-    Copies take new ids from the tables' own sequences, a content hash made unique per copy, and keep
-    every other column (outlet, dates, text, classification result, frame rows), so the comparison
-    sees more of the same mix. PostgreSQL only. Returns seconds.
-    """
-    from sqlalchemy import text
-
-    from service.storage.tables import Article, ArticleFrame, Classification
-
-    def cols(table: Any, skip: set[str]) -> list[str]:
-        return [c.name for c in table.columns if c.name not in skip]
-
-    a_cols = cols(Article.__table__, {"id", "content_hash", "url"})
-    c_cols = cols(Classification.__table__, {"id", "article_id"})
-    f_cols = cols(ArticleFrame.__table__, {"classification_id", "article_id"})
-    event_id = session.execute(text("SELECT id FROM events WHERE key = :k"), {"k": EVENT}).scalar_one()
-    with Stopwatch() as sw:
-        while True:
-            n_now = session.execute(
-                text("SELECT count(*) FROM articles WHERE event_id = :e"), {"e": event_id}
-            ).scalar_one()
-            if n_now >= n_target:
-                break
-            session.execute(text("DROP TABLE IF EXISTS amap, cmap"))
-            session.execute(
-                text(
-                    "CREATE TEMP TABLE amap AS SELECT id AS old_id, "
-                    "nextval(pg_get_serial_sequence('articles', 'id')) AS new_id "
-                    "FROM articles WHERE event_id = :e ORDER BY id LIMIT :n"
-                ),
-                {"e": event_id, "n": n_target - n_now},
-            )
-            session.execute(
-                text(
-                    f"INSERT INTO articles (id, content_hash, url, {', '.join(a_cols)}) "
-                    f"SELECT m.new_id, md5(a.content_hash || '-' || m.new_id), NULL, "
-                    f"{', '.join('a.' + c for c in a_cols)} FROM articles a JOIN amap m ON a.id = m.old_id"
-                )
-            )
-            session.execute(
-                text(
-                    "CREATE TEMP TABLE cmap AS SELECT c.id AS old_id, m.new_id AS new_article, "
-                    "nextval(pg_get_serial_sequence('classifications', 'id')) AS new_id "
-                    "FROM classifications c JOIN amap m ON c.article_id = m.old_id"
-                )
-            )
-            session.execute(
-                text(
-                    f"INSERT INTO classifications (id, article_id, {', '.join(c_cols)}) "
-                    f"SELECT m.new_id, m.new_article, {', '.join('c.' + c for c in c_cols)} "
-                    "FROM classifications c JOIN cmap m ON c.id = m.old_id"
-                )
-            )
-            session.execute(
-                text(
-                    f"INSERT INTO article_frames (classification_id, article_id, {', '.join(f_cols)}) "
-                    f"SELECT m.new_id, m.new_article, {', '.join('f.' + c for c in f_cols)} "
-                    "FROM article_frames f JOIN cmap m ON f.classification_id = m.old_id"
-                )
-            )
-            session.commit()
-        session.execute(text("ANALYZE"))
-        session.commit()
-    return sw.seconds
-
-
-def best(fn: Any, repeat: int) -> tuple[float, Any]:
-    times, value = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        value = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), value
-
-
-def slope(xs: list[float], ys: list[float]) -> float | None:
-    pairs = [(x, y) for x, y in zip(xs, ys, strict=True) if y and y > 0]
-    if len(pairs) < 2:
-        return None
-    return round(float(np.polyfit(np.log([p[0] for p in pairs]), np.log([p[1] for p in pairs]), 1)[0]), 2)
-
-
-def run(sizes: list[int], repeat: int, http: bool, real_fill_max: int) -> dict[str, Any]:
-    from comparison import compare_outlets
-    from service import create_app
+def in_process(app: Any, n: int, old_max: int) -> dict[str, Any]:
+    """The new (counted) and old (per-article) paths over every article, side by side."""
+    from comparison import compare_counts, compare_outlets
     from service.analysis import stored_records
+    from service.stored_comparison import stored_counts
+
+    resamples = int(app.config["COMPARISON_RESAMPLES"])
+    out: dict[str, Any] = {}
+    with app.test_request_context("/"):
+        session = app.extensions["framescope"]["sessionmaker"]()
+
+        def new() -> Any:
+            stored = stored_counts(session, event=[])
+            return stored, compare_counts(
+                stored.counts,
+                stored.frame_keys,
+                term_counts=stored.term_counts,
+                syndication=stored.syndication,
+                stratify_by_event=True,
+                n_resamples=resamples,
+            )
+
+        seconds, growth, (stored, result) = timed(new)
+        out["new_seconds"], out["new_rss_growth_mib"] = round(seconds, 3), round(growth, 1)
+        out["aggregated_rows"] = len(stored.counts)
+        out["n_effective"] = sum(result.n_effective)
+        out["n_clusters"] = len(result.syndication.clusters) if result.syndication else 0
+        del stored, result
+        if n <= old_max:
+
+            def old() -> Any:
+                selection = stored_records(session, event=[])
+                return compare_outlets(
+                    selection.records,
+                    selection.frame_keys,
+                    syndication_source=selection.syndication_source,
+                    stratify_by_event=True,
+                    n_resamples=resamples,
+                )
+
+            seconds, growth, result = timed(old)
+            out["old_seconds"], out["old_rss_growth_mib"] = round(seconds, 3), round(growth, 1)
+            out["old_over_new"] = round(out["old_seconds"] / max(out["new_seconds"], 1e-9), 1)
+            del result
+        session.close()
+    return out
+
+
+def over_http(server: Any, repeat: int) -> dict[str, Any]:
+    for pid in server.worker_pids():
+        reset_peak_rss(pid)
+    out: dict[str, Any] = {}
+    for name, path in HTTP_PATHS.items():
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            status, _ = server.request("GET", path)
+            times.append(time.perf_counter() - t0)
+            if status != 200:
+                raise RuntimeError(f"GET {path} answered {status}")
+        out[f"{name}_seconds"] = round(min(times), 3)
+    out["worker_peak_rss_mib"] = max(m["hwm"] for m in server.worker_memory())
+    return out
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    from service import create_app
     from service.classifier_registry import get_model
 
-    url = recreate_database(DB_NAME)
+    url = recreate_database(args.db_name)
     migrate(url)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         app = create_app({"DATABASE_URL": url, "LOG_LEVEL": "WARNING", "RATELIMIT_ENABLED": False})
-    client = app.test_client()
     with app.app_context():
         model = get_model()
-        frame_keys = model.codebook.frame_keys
-        model_ref = model.model_ref
-        target = model.codebook.default_target
-    t0 = time.perf_counter()
-    all_records = make_records(min(max(sizes), real_fill_max))
-    generated = time.perf_counter() - t0
-    out: dict[str, Any] = {"sizes": sizes, "generate_seconds": round(generated, 1), "levels": []}
+    records = make_records(min(max(args.sizes), args.real_fill_max))
+    out: dict[str, Any] = {"sizes": args.sizes, "events": N_EVENTS, "levels": []}
     server = None
-    if http:
+    if not args.no_http:
         from server import Server
 
-        server = Server(url).__enter__()
-        out["http_server"] = {"workers": 2, "ready_seconds": round(server.ready_seconds, 1)}
+        server = Server(url, port=args.port).__enter__()
+        out["http_server"] = {"workers": 2, "port": args.port}
     try:
         stored = 0
-        for n in sizes:
+        for n in sorted(args.sizes):
             level: dict[str, Any] = {"n": n, "load_avg_before": load_average()}
             session = app.extensions["framescope"]["sessionmaker"]()
-            if n <= real_fill_max:
-                filled = fill(session, all_records[stored:n], frame_keys, model_ref, target)
-                level["fill"] = "storage DAO"
-            else:
-                filled = replicate(session, n)
-                level["fill"] = "copied in SQL"
-            level["fill_seconds"] = round(filled, 2)
+            with Stopwatch() as sw:
+                if n <= args.real_fill_max:
+                    fill(session, records[stored:n], stored, records, model, N_EVENTS)
+                    level["fill"] = "ingest + sign + store (DAO)"
+                else:
+                    replicate(session, n)
+                    level["fill"] = "copied in SQL (signatures and clusters included)"
             session.close()
+            level["fill_seconds"] = round(sw.seconds, 1)
             stored = n
-            with app.test_request_context("/"):
-                session = app.extensions["framescope"]["sessionmaker"]()
-                reps = repeat if n < 100_000 else 1
-                base = rss_mib()["rss"]
-                reset_peak_rss()
-                t_store, selection = best(lambda s=session: stored_records(s, event=EVENT), reps)
-                records = selection.records
-                t_cmp, _ = best(lambda r=records: compare_outlets(r, frame_keys), reps)
-                level["peak_rss_growth_mib"] = round(rss_mib()["hwm"] - base, 1)
-                del records
-                session.close()
-            level["storage_seconds"] = round(t_store, 3)
-            level["compare_seconds"] = round(t_cmp, 3)
-            level["inprocess_seconds"] = round(t_store + t_cmp, 3)
-            t_app, resp = best(lambda: client.get(f"/v1/events/{EVENT}/comparison"), reps)
-            level["app_status"] = resp.status_code
-            level["app_seconds"] = round(t_app, 3)
-            level["response_kib"] = round(len(resp.data) / 1024, 1)
+            level.update(in_process(app, n, args.old_max))
             if server is not None:
-                pids = server.worker_pids()
-                for pid in pids:
-                    reset_peak_rss(pid)
-                path = f"/v1/events/{EVENT}/comparison"
-                t_http, (status, _) = best(lambda p=path: server.request("GET", p), reps)
-                level["http_status"] = status
-                level["http_seconds"] = round(t_http, 3)
-                level["worker_peak_rss_mib"] = max(m["hwm"] for m in server.worker_memory())
+                level.update(over_http(server, args.repeat))
             level["load_avg_after"] = load_average()
             out["levels"].append(level)
             print(" ".join(f"{k}={v}" for k, v in level.items()), flush=True)
@@ -262,31 +176,25 @@ def run(sizes: list[int], repeat: int, http: bool, real_fill_max: int) -> dict[s
         if server is not None:
             server.__exit__(None, None, None)
         app.extensions["framescope"]["engine"].dispose()
-        drop_database(DB_NAME)
-    ns = [lv["n"] for lv in out["levels"]]
-    out["growth_exponent"] = {
-        key: slope(ns, [lv.get(f"{key}_seconds") or math.nan for lv in out["levels"]])
-        for key in ("storage", "compare", "inprocess", "app", "http")
-    }
-    print(f"growth exponents: {out['growth_exponent']}", flush=True)
+        if not args.keep:
+            drop_database(args.db_name)
     return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
-    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    ap.add_argument("--old-max", type=int, default=100_000, help="largest size the old path runs at")
+    ap.add_argument("--repeat", type=int, default=2, help="HTTP requests per path (best counts)")
     ap.add_argument("--no-http", action="store_true", help="skip the gunicorn part")
-    ap.add_argument(
-        "--real-fill-max",
-        type=int,
-        default=10_000,
-        help="sizes above this grow by copying rows in SQL instead of through the DAO",
-    )
+    ap.add_argument("--real-fill-max", type=int, default=10_000)
+    ap.add_argument("--db-name", default="bench_stored")
+    ap.add_argument("--port", type=int, default=None, help="gunicorn port (default: a free one)")
+    ap.add_argument("--keep", action="store_true", help="keep the database after the run")
     args = ap.parse_args()
     exit_on_sigterm()
     os.environ.setdefault("FRAMESCOPE_LOG_LEVEL", "WARNING")
-    res = run(sorted(args.sizes), args.repeat, not args.no_http, args.real_fill_max)
+    res = run(args)
     res["load_avg_end"] = load_average()
     write_result("stored", res)
 

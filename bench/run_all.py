@@ -49,7 +49,7 @@ BENCHMARKS: dict[str, tuple[list[str], int]] = {
         300,
     ),
     "http": (["bench/bench_http.py"], 300),
-    "stored": (["bench/bench_stored.py"], 420),
+    "stored": (["bench/bench_stored.py"], 2400),
     "syndication": (["bench/bench_syndication.py"], 300),
     "html": (["bench/bench_html.py"], 180),
     "bulk": (["bench/bench_bulk.py", "--real", "2000", "--sizes", "10000,100000"], 600),

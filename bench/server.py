@@ -32,11 +32,18 @@ def free_port() -> int:
 class Server:
     """``with Server(database_url) as srv:`` starts gunicorn and waits for ``/ready``; stops on exit."""
 
-    def __init__(self, database_url: str, *, workers: int = 2, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        workers: int = 2,
+        env: dict[str, str] | None = None,
+        port: int | None = None,
+    ) -> None:
         self.database_url = database_url
         self.workers = workers
         self.extra_env = env or {}
-        self.port = free_port()
+        self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = RESULTS / "gunicorn.log"
         self.proc: subprocess.Popen | None = None

@@ -16,6 +16,7 @@ from comparison.correction import (
     correct_distribution,
     correct_share,
 )
+from comparison.counted import LabelCounts, compare_counts
 from comparison.errors import (
     ComparisonError,
     DegenerateTableError,
@@ -81,6 +82,7 @@ __all__ = [
     "IndependenceTestResult",
     "InvalidParameterError",
     "InvalidRecordError",
+    "LabelCounts",
     "MixedModelVersionsError",
     "MixedStanceTargetsError",
     "MultipleTestingResult",
@@ -93,6 +95,7 @@ __all__ = [
     "VocabularyResult",
     "benjamini_hochberg",
     "check_model_versions",
+    "compare_counts",
     "compare_outlets",
     "count_document_terms",
     "count_terms",

@@ -4,32 +4,22 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Literal
 
-import numpy as np
-
-from comparison.advice import merge_warnings, small_sample_advice
 from comparison.comparison_result import ComparisonResult
 from comparison.copies import SyndicationSource, count_copies
-from comparison.divergence import divergence_pairs
-from comparison.errors import ComparisonError, InvalidParameterError, NotEnoughDataError
+from comparison.errors import InvalidParameterError, NotEnoughDataError
 from comparison.grouping import maybe_group
-from comparison.outlet_tests import find_omissions, frame_tests, stance_test
+from comparison.label_table import table_from_records
 from comparison.records import (
     DEFAULT_STANCE_LABELS,
     ArticleRecord,
     ComparisonWarning,
-    build_arrays,
-    count_cells,
-    small_sample_warnings,
-    validate_stances,
 )
-from comparison.shares import dominant_counts, dominant_rows, prevalence_rows, stance_rows
 from comparison.stats import check_confidence_level
-from comparison.strata import coverage_rows
-from comparison.syndication import THRESHOLD
-from comparison.vocabulary import TermCounts, count_terms, fightin_words
+from comparison.syndication import THRESHOLD, SyndicationResult
+from comparison.table_statistics import compare_table
+from comparison.vocabulary import TermCounts, count_terms
 
 Distribution = Literal["prevalence", "share", "dominant"]
 Syndicated = Literal["once", "each", "off"]
@@ -64,6 +54,7 @@ def compare_outlets(
     stratify_by_event: bool = False,
     n_bootstrap: int = 200,
     min_term_documents: int = 5,
+    syndication: SyndicationResult | None = None,
 ) -> ComparisonResult:
     """Compare how outlets (or groups of outlets) frame a set of articles and whether it differs.
 
@@ -79,7 +70,16 @@ def compare_outlets(
     once per unit by default (``syndicated="once"``); ``"each"`` counts every copy, ``"off"`` skips
     detection. Records without ``article_id`` are named by their position in ``records``.
     ``syndication_source="records"`` takes the clusters from the records' ``syndication_cluster``
-    (assigned at ingest) instead of detecting them from the texts.
+    (assigned at ingest) instead of detecting them from the texts; ``syndication_source="flags"``
+    takes records a database read has already aggregated and flagged (``is_copy``), with the clusters
+    it found as ``syndication``.
+
+    Records may be weighted (``ArticleRecord.weight``: one record for that many articles with the
+    same labels); every count, test, interval and divergence is then the one the articles would give
+    one record each (divergence intervals draw articles as multinomial counts of distinct rows, see
+    :func:`~comparison.divergence.divergence_pairs`). Weighted records carry no texts: pass their
+    units' ``term_counts`` (or ``vocabulary=False``), and ``distribution="share"`` needs per-article
+    shares, so it refuses them.
 
     Honest small samples: Cramér's V is left out when some unit has fewer than ``min_articles``
     articles, tests are skipped when no unit has two (without strata every permutation then gives
@@ -95,6 +95,69 @@ def compare_outlets(
     (default 2,000, about 330 words: the lead, where framing concentrates); ``None`` reads full texts,
     ``vocabulary=False`` skips term counting, ``term_counts`` (one row per unit) reuses counts.
     """
+    check_options(
+        distribution, syndicated, min_articles, omission_threshold, usage_threshold, confidence_level
+    )
+    if not records:
+        raise NotEnoughDataError("no articles to compare")
+    warnings: list[ComparisonWarning] = []
+    records, grouping = maybe_group(records, group_of, group_by, warnings)
+    raw_n: Counter[str] = Counter()
+    for r in records:
+        raw_n[r.outlet] += r.weight
+    records, syndication = count_copies(
+        records, syndicated, syndication_threshold, syndication_source, syndication
+    )
+    if stratify_by_event:
+        undated = sum(r.weight for r in records if r.event is None)
+        if undated:
+            warnings.append(
+                ComparisonWarning("missing_event", f"{undated} article(s) without an event left out")
+            )
+            records = [r for r in records if r.event is not None]
+    table = table_from_records(records, frames, stance_labels, allow_mixed_versions=allow_mixed_versions)
+    if vocabulary and term_counts is None and len(table.arrays.outlets) >= 2:
+        if table.arrays.weights is not None:
+            raise InvalidParameterError(
+                "weighted records carry no texts: pass term_counts or vocabulary=False"
+            )
+        term_counts = count_terms(
+            [r.text for r in records],
+            [r.outlet for r in records],
+            max_chars_per_article=max_chars_per_article,
+        )
+    return compare_table(
+        table,
+        raw_n=raw_n,
+        warnings=warnings,
+        grouping=grouping,
+        syndication=syndication,
+        syndicated=syndicated,
+        stratify_by_event=stratify_by_event,
+        term_counts=term_counts if vocabulary else None,
+        min_articles=min_articles,
+        n_terms=n_terms,
+        confidence_level=confidence_level,
+        distribution=distribution,
+        usage_threshold=usage_threshold,
+        omission_threshold=omission_threshold,
+        min_term_count=min_term_count,
+        n_resamples=n_resamples,
+        random_state=random_state,
+        n_bootstrap=n_bootstrap,
+        min_term_documents=min_term_documents,
+    )
+
+
+def check_options(  # noqa: PLR0913
+    distribution: str,
+    syndicated: str,
+    min_articles: int,
+    omission_threshold: float,
+    usage_threshold: float,
+    confidence_level: float,
+) -> None:
+    """Refuse unknown option values before any counting."""
     if distribution not in DISTRIBUTIONS:
         raise InvalidParameterError(f"distribution must be one of {DISTRIBUTIONS}, got {distribution!r}")
     if syndicated not in SYNDICATED:
@@ -104,167 +167,3 @@ def compare_outlets(
             "need min_articles >= 1 and 0 <= omission_threshold < usage_threshold <= 1"
         )
     check_confidence_level(confidence_level)
-    if not records:
-        raise NotEnoughDataError("no articles to compare")
-    warnings: list[ComparisonWarning] = []
-    records, grouping = maybe_group(records, group_of, group_by, warnings)
-    raw_n = Counter(r.outlet for r in records)
-    records, syndication = count_copies(records, syndicated, syndication_threshold, syndication_source)
-    if stratify_by_event:
-        undated = sum(r.event is None for r in records)
-        if undated:
-            warnings.append(
-                ComparisonWarning("missing_event", f"{undated} article(s) without an event left out")
-            )
-            records = [r for r in records if r.event is not None]
-    arrays = build_arrays(records, frames, allow_mixed_versions=allow_mixed_versions)
-    stance_labels = tuple(stance_labels)
-    stance_target = validate_stances(records, stance_labels)
-    units, frame_keys, idx = arrays.outlets, arrays.frames, arrays.outlet_index
-    unit = "group" if grouping else "outlet"
-    cells = count_cells(arrays, records, stance_labels, idx, len(units))
-    n_eff = cells.n
-    warnings = (
-        list(arrays.warnings) + warnings + small_sample_warnings(units, n_eff.tolist(), min_articles, unit)
-    )
-    advice = small_sample_advice(units, n_eff.tolist(), min_articles, unit)
-    effect_sizes = bool((n_eff >= min_articles).all())
-    if len(units) < 2:
-        warnings.append(ComparisonWarning(f"single_{unit}", f"only one {unit}: nothing to compare against"))
-
-    prevalence = prevalence_rows(units, frame_keys, cells, confidence_level)
-    dominant = dominant_counts(arrays, records, warnings)
-    stance = stance_rows(units, stance_labels, cells.stance, confidence_level, warnings)
-
-    events: tuple[str, ...] = ()
-    strata = None
-    event_prevalence: list = []
-    if stratify_by_event:
-        events = tuple(sorted({r.event for r in records}))  # type: ignore[type-var]
-        position = {e: j for j, e in enumerate(events)}
-        ev = np.fromiter((position[r.event] for r in records), dtype=np.intp, count=len(records))
-        strata = count_cells(arrays, records, stance_labels, idx * len(events) + ev, len(units) * len(events))
-        for e, event in enumerate(events):
-            in_event = replace(
-                strata,
-                n=strata.n[e :: len(events)],
-                present=strata.present[e :: len(events)],
-                share_sums=strata.share_sums[e :: len(events)],
-                stance=strata.stance[e :: len(events)],
-            )
-            event_prevalence += prevalence_rows(units, frame_keys, in_event, confidence_level, event)
-    testable = len(units) >= 2 and (strata is not None or int(n_eff.max()) >= 2)
-    if len(units) >= 2 and not testable:
-        warnings.append(
-            ComparisonWarning(
-                "tests_not_supported",
-                f"every {unit} has one article: a test across {unit}s cannot tell them apart; see advice",
-            )
-        )
-    stance_result = (
-        stance_test(cells.stance, random_state, n_resamples, warnings, strata) if testable else None
-    )
-    divergence, tests, vocab = None, (), None
-    if len(units) >= 2:
-        values = {"prevalence": arrays.present.astype(float), "share": arrays.shares}.get(distribution)
-        if values is None:  # dominant: one-hot of each article's dominant frame
-            pos = {k: j for j, k in enumerate(frame_keys)}
-            values = np.zeros(arrays.shares.shape)
-            for i, r in enumerate(records):
-                if r.dominant_frame in pos:
-                    values[i, pos[r.dominant_frame]] = 1.0
-        divergence = divergence_pairs(
-            units,
-            idx,
-            values,
-            distribution,
-            warnings,
-            min_articles=min_articles,
-            confidence_level=confidence_level,
-            n_resamples=n_bootstrap,
-            random_state=random_state,
-        )
-    if testable:
-        tests = frame_tests(
-            arrays,
-            cells.present,
-            n_eff,
-            random_state,
-            n_resamples,
-            warnings,
-            effect_sizes=effect_sizes,
-            strata=strata,
-        )
-    if vocabulary and len(units) >= 2:
-        vocab = _vocabulary(
-            records,
-            units,
-            n_eff,
-            term_counts,
-            max_chars_per_article,
-            n_terms,
-            min_term_count,
-            min_term_documents,
-            warnings,
-        )
-    omissions = find_omissions(
-        arrays, cells.present, n_eff, min_articles, usage_threshold, omission_threshold, confidence_level
-    )
-    return ComparisonResult(
-        units,
-        frame_keys,
-        stance_labels,
-        tuple(int(raw_n[u]) for u in units),
-        confidence_level,
-        arrays.model_versions,
-        arrays.codebook_hashes,
-        tuple(prevalence),
-        tuple(dominant_rows(units, frame_keys, dominant, confidence_level)),
-        tuple(stance),
-        divergence,
-        tests,
-        vocab,
-        tuple(omissions),
-        merge_warnings(warnings),
-        stance_target=stance_target,
-        stance_test=stance_result,
-        grouping=grouping,
-        n_effective=tuple(int(n) for n in n_eff),
-        syndication=syndication,
-        syndicated=syndicated,
-        events=events,
-        event_prevalence=tuple(event_prevalence),
-        coverage=coverage_rows(units, events, records) if events else (),
-        advice=advice,
-        effect_sizes_supported=effect_sizes,
-    )
-
-
-def _vocabulary(records, units, n_eff, term_counts, max_chars, n_terms, min_count, min_docs, warnings):  # noqa: ANN001, ANN202, PLR0913
-    """Fightin' Words, each unit against the rest; ranked only for units with ``min_docs`` articles."""
-    if term_counts is None:
-        term_counts = count_terms(
-            [r.text for r in records], [r.outlet for r in records], max_chars_per_article=max_chars
-        )
-    elif set(term_counts.labels) != set(units):
-        raise InvalidParameterError(
-            f"term_counts rows {sorted(term_counts.labels)} must be the units {list(units)}"
-        )
-    try:
-        vocab = fightin_words(term_counts, n_terms=n_terms, min_count=min_count)
-    except ComparisonError as exc:
-        warnings.append(ComparisonWarning("no_vocabulary", f"distinctive terms not computed: {exc}"))
-        return None
-    few = [u for u, n in zip(units, n_eff, strict=True) if n < min_docs]
-    if few:
-        warnings.append(
-            ComparisonWarning(
-                "terms_not_supported",
-                f"{len(few)} unit(s) have fewer than {min_docs} articles; no distinctive terms for them "
-                "(a term from one or two articles is that article's topic, not the unit's vocabulary): "
-                + ", ".join(few[:10]),
-                items=tuple(few),
-            )
-        )
-        vocab = replace(vocab, terms=tuple(t for t in vocab.terms if t.outlet not in set(few)))
-    return vocab

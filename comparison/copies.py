@@ -9,8 +9,8 @@ from comparison.errors import InvalidParameterError
 from comparison.records import ArticleRecord
 from comparison.syndication import N_WORDS, THRESHOLD, SyndicationCluster, SyndicationResult, find_syndication
 
-SyndicationSource = Literal["texts", "records"]
-SYNDICATION_SOURCES = ("texts", "records")
+SyndicationSource = Literal["texts", "records", "flags"]
+SYNDICATION_SOURCES = ("texts", "records", "flags")
 
 
 def clusters_from_records(
@@ -48,15 +48,28 @@ def clusters_from_records(
 
 
 def count_copies(
-    records: list[ArticleRecord], syndicated: str, threshold: float, source: SyndicationSource = "texts"
+    records: list[ArticleRecord],
+    syndicated: str,
+    threshold: float,
+    source: SyndicationSource = "texts",
+    found: SyndicationResult | None = None,
 ) -> tuple[list[ArticleRecord], SyndicationResult | None]:
-    """Find copies; with ``"once"`` keep only the first article of each cluster within each unit."""
+    """Find copies; with ``"once"`` keep only the first article of each cluster within each unit.
+
+    ``source="flags"``: the records were aggregated by a reader that already knew the clusters; it
+    marked every copy after a unit's first article ``is_copy`` and hands its clusters over as
+    ``found`` (``None``: no cluster), so copies are dropped by flag, not found again.
+    """
     if source not in SYNDICATION_SOURCES:
         raise InvalidParameterError(
             f"syndication_source must be one of {SYNDICATION_SOURCES}, got {source!r}"
         )
     if syndicated == "off":
         return records, None
+    if source == "flags":
+        if syndicated == "each":
+            return records, found
+        return [r for r in records if not r.is_copy], found
     if source == "records":
         found = clusters_from_records(records, threshold)
     else:

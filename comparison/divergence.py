@@ -12,8 +12,6 @@ from comparison.advice import ComparisonWarning
 from comparison.results import format_table
 from comparison.stats import jensen_shannon_divergence
 
-_MAX_CELLS = 4_000_000  # resamples x articles drawn at a time
-
 
 @dataclass(frozen=True)
 class DivergencePair:
@@ -84,16 +82,25 @@ class DivergenceResult:
         )
 
 
-def _resampled_sums(values: np.ndarray, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
-    """(n_resamples, n_frames) sums over bootstrap samples of the rows of ``values``."""
-    n = values.shape[0]
-    out = np.empty((n_resamples, values.shape[1]))
-    step = max(1, _MAX_CELLS // max(n, 1))
-    for start in range(0, n_resamples, step):
-        stop = min(n_resamples, start + step)
-        draws = rng.integers(0, n, size=(stop - start, n))
-        out[start:stop] = values[draws].sum(axis=1)
-    return out
+def distinct_rows(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``values`` (sorted) and how many articles each stands for."""
+    rows, inverse = np.unique(values, axis=0, return_inverse=True)
+    return rows, np.bincount(inverse.reshape(-1), weights=weights, minlength=len(rows)).astype(np.int64)
+
+
+def _resampled_sums(
+    rows: np.ndarray, counts: np.ndarray, n_resamples: int, rng: np.random.Generator
+) -> np.ndarray:
+    """(n_resamples, n_frames) sums over bootstrap samples of ``counts.sum()`` articles.
+
+    Drawing n articles with replacement and adding their rows is the same as drawing how many of
+    them carry each distinct row (a multinomial with the rows' shares) and weighting the rows: the
+    same bootstrap, with cost in distinct rows rather than articles, and the same numbers whether the
+    articles came one record each or aggregated into weighted records.
+    """
+    n = int(counts.sum())
+    draws = rng.multinomial(n, counts / n, size=n_resamples)
+    return draws @ rows
 
 
 def _jsd_rows(p: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -119,11 +126,16 @@ def divergence_pairs(
     confidence_level: float,
     n_resamples: int,
     random_state: int,
+    weights: np.ndarray | None = None,
 ) -> DivergenceResult | None:
-    """JSD for each unordered pair of units with frame mass; ``values`` is (n_articles, n_frames)."""
+    """JSD for each unordered pair of units with frame mass; ``values`` is (n_records, n_frames).
+
+    ``weights`` (default: ones) says how many articles with that row each record stands for.
+    """
+    w = np.ones(len(unit_index), dtype=np.int64) if weights is None else weights
     sums = np.zeros((len(units), values.shape[1]))
-    np.add.at(sums, unit_index, values)
-    n = np.bincount(unit_index, minlength=len(units))
+    np.add.at(sums, unit_index, values * w[:, None])
+    n = np.bincount(unit_index, weights=w, minlength=len(units)).astype(np.int64)
     usable = [i for i in range(len(units)) if sums[i].sum() > 0]
     empty = [units[i] for i in range(len(units)) if i not in usable]
     if empty:
@@ -141,10 +153,9 @@ def divergence_pairs(
     boot: dict[int, np.ndarray] = {}
     if n_resamples > 0:
         for i in usable:
-            if n[i] >= min_articles:
-                rows = values[unit_index == i]
-                rows = rows[np.lexsort(rows.T[::-1])]  # record order must not change the interval
-                boot[i] = _resampled_sums(rows, n_resamples, rng)
+            if n[i] >= min_articles:  # distinct rows come sorted: record order never changes the interval
+                rows, counts = distinct_rows(values[unit_index == i], w[unit_index == i])
+                boot[i] = _resampled_sums(rows, counts, n_resamples, rng)
     alpha = (1.0 - confidence_level) / 2
     pairs = []
     for a, b in combinations(usable, 2):

@@ -41,18 +41,34 @@ def group_records(
     (syndication tables name outlets, not groups). Outlets without a value for ``attribute`` would
     form a mixed "unknown" group whose tests mean nothing, so they are dropped with one warning.
     """
+    group_of_outlet, grouping, warnings = group_outlets([r.outlet for r in records], group_of, attribute)
+    out = [
+        replace(r, outlet=group_of_outlet[r.outlet], source_outlet=r.source_outlet or r.outlet)
+        for r in records
+        if r.outlet in group_of_outlet
+    ]
+    return out, grouping, warnings
+
+
+def group_outlets(
+    outlets: Sequence[str], group_of: Mapping[str, str | None], attribute: str
+) -> tuple[dict[str, str], Grouping, list[ComparisonWarning]]:
+    """Outlet -> group for the outlets with one, the :class:`Grouping`, and a warning naming the rest.
+
+    ``outlets`` may repeat (one entry per record or row); raises when no outlet has a group.
+    """
     if not attribute:
         raise InvalidParameterError("group_by needs an attribute name")
     members: dict[str, set[str]] = {}
     ungrouped: set[str] = set()
-    out = []
-    for r in records:
-        group = group_of.get(r.outlet)
+    mapping: dict[str, str] = {}
+    for outlet in dict.fromkeys(outlets):
+        group = group_of.get(outlet)
         if group is None or group == "":
-            ungrouped.add(r.outlet)
+            ungrouped.add(outlet)
             continue
-        members.setdefault(group, set()).add(r.outlet)
-        out.append(replace(r, outlet=group, source_outlet=r.source_outlet or r.outlet))
+        members.setdefault(group, set()).add(outlet)
+        mapping[outlet] = group
     warnings = []
     if ungrouped:
         names = sorted(ungrouped)
@@ -65,12 +81,12 @@ def group_records(
                 items=tuple(names),
             )
         )
-    if not out:
+    if not mapping:
         raise NotEnoughDataError(f"no outlet has a {attribute!r} attribute; set it on the outlets first")
     grouping = Grouping(
         attribute, tuple((g, tuple(sorted(o))) for g, o in sorted(members.items())), tuple(sorted(ungrouped))
     )
-    return out, grouping, warnings
+    return mapping, grouping, warnings
 
 
 def rename_unit(rows: list[dict[str, Any]], unit: str) -> list[dict[str, Any]]:

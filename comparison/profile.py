@@ -88,11 +88,12 @@ def outlet_profile(
     warnings: list[ComparisonWarning] = []
     records, grouping = maybe_group(records, group_of, group_by, warnings)
     with_event = [r for r in records if r.event is not None]
-    if len(with_event) < len(records):
+    n_without = sum(r.weight for r in records if r.event is None)
+    if n_without:
         warnings.append(
             ComparisonWarning(
                 "missing_event",
-                f"{len(records) - len(with_event)} article(s) without an event left out of the profile",
+                f"{n_without} article(s) without an event left out of the profile",
             )
         )
     if not with_event:

@@ -65,6 +65,12 @@ class ArticleRecord:
     value) is echoed by per-article outputs such as the syndication table; ``source_outlet`` keeps
     the outlet when ``outlet`` has been replaced by the outlet's group. ``syndication_cluster`` (any
     value; ``None``: no known copy) and ``syndication_similarity`` are clusters assigned at ingest.
+
+    ``weight`` > 1 makes one record stand for that many articles with identical labels (a row of an
+    aggregated read: ``GROUP BY`` outlet, event, frame pattern, dominant frame, stance); its ``shares``
+    are then the articles' *mean* shares and ``text`` is empty (terms come as ``term_counts``).
+    ``is_copy`` marks articles that are syndicated copies of one already counted in their unit,
+    flagged by such a read (``compare_outlets(..., syndication_source="flags")``).
     """
 
     outlet: str
@@ -82,6 +88,8 @@ class ArticleRecord:
     source_outlet: str | None = None
     syndication_cluster: Any = None
     syndication_similarity: float | None = None
+    weight: int = 1
+    is_copy: bool = False
 
     @classmethod
     def from_classification(
@@ -128,6 +136,20 @@ class RecordArrays:
     model_versions: tuple[str, ...]
     codebook_hashes: tuple[str, ...]
     warnings: tuple[ComparisonWarning, ...]
+    weights: np.ndarray | None = None  # (n,) int64: articles each record stands for (None: all 1)
+
+    @property
+    def n_weight(self) -> np.ndarray:
+        """(n,) articles per record: ``weights``, or ones."""
+        return self.weights if self.weights is not None else np.ones(len(self.outlet_index), np.int64)
+
+
+def record_weights(records: Sequence[ArticleRecord]) -> np.ndarray | None:
+    """(n,) int64 weights, ``None`` when every record is one article (the common, unweighted case)."""
+    weights = np.fromiter((r.weight for r in records), dtype=np.int64, count=len(records))
+    if (weights < 1).any():
+        raise InvalidRecordError("record weights must be positive whole numbers of articles")
+    return None if (weights == 1).all() else weights
 
 
 def check_model_versions(
@@ -204,7 +226,15 @@ def build_arrays(
     if ((shares < 0) | (shares > 1) | np.isnan(shares)).any():
         raise InvalidRecordError("sentence shares must lie in [0, 1]")
     return RecordArrays(
-        outlets, frame_keys, outlet_index, present.reshape(shares.shape), shares, versions, hashes, warnings
+        outlets,
+        frame_keys,
+        outlet_index,
+        present.reshape(shares.shape),
+        shares,
+        versions,
+        hashes,
+        warnings,
+        record_weights(records),
     )
 
 
@@ -230,18 +260,36 @@ def count_cells(
     One vectorised pass serves the per-outlet comparison, the trends and the event profile alike;
     records without a stance (or with one not in ``stance_labels``) count nowhere in ``stance``.
     """
-    n_frames = len(arrays.frames)
-    present = np.zeros((n_cells, n_frames), dtype=np.int64)
-    np.add.at(present, cell, arrays.present.astype(np.int64))
-    share_sums = np.zeros((n_cells, n_frames))
-    np.add.at(share_sums, cell, arrays.shares)
     position = {s: j for j, s in enumerate(stance_labels)}
     column = np.fromiter(
         (position.get(r.stance, -1) if r.stance is not None else -1 for r in records),
         dtype=np.intp,
         count=len(records),
     )
-    stance = np.zeros((n_cells, len(stance_labels)), dtype=np.int64)
-    has = column >= 0
-    np.add.at(stance, (cell[has], column[has]), 1)
-    return CellCounts(np.bincount(cell, minlength=n_cells), present, share_sums, stance)
+    return cell_counts(arrays, column, len(stance_labels), cell, n_cells)
+
+
+def cell_counts(
+    arrays: RecordArrays,
+    stance: np.ndarray,
+    n_stances: int,
+    cell: np.ndarray,
+    n_cells: int,
+    present_counts: np.ndarray | None = None,
+) -> CellCounts:
+    """Add up rows per cell; ``stance[i]`` is row i's stance position (-1: none). A row of weight w
+    counts as w articles (its shares are their means); ``present_counts`` (rows × frames) says how
+    many of a row's articles use each frame when rows are cells rather than identical articles."""
+    n_frames = len(arrays.frames)
+    w = arrays.n_weight
+    present = np.zeros((n_cells, n_frames), dtype=np.int64)
+    if present_counts is None:
+        present_counts = arrays.present.astype(np.int64) * w[:, None]
+    np.add.at(present, cell, present_counts)
+    share_sums = np.zeros((n_cells, n_frames))
+    np.add.at(share_sums, cell, arrays.shares * w[:, None] if arrays.weights is not None else arrays.shares)
+    counts = np.zeros((n_cells, n_stances), dtype=np.int64)
+    has = stance >= 0
+    np.add.at(counts, (cell[has], stance[has]), w[has])
+    n = np.bincount(cell, weights=w, minlength=n_cells).astype(np.int64)
+    return CellCounts(n, present, share_sums, counts)

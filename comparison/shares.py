@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from comparison.advice import ComparisonWarning
-from comparison.records import ArticleRecord, CellCounts, RecordArrays
+from comparison.records import CellCounts, RecordArrays
 from comparison.results import ShareEstimate
 
 
@@ -37,17 +37,14 @@ def prevalence_rows(
 
 
 def dominant_counts(
-    arrays: RecordArrays, records: Sequence[ArticleRecord], warnings: list[ComparisonWarning]
+    arrays: RecordArrays, dominant: np.ndarray, warnings: list[ComparisonWarning]
 ) -> np.ndarray:
-    """(n_units, n_frames + 1) dominant-frame counts; the last column counts articles without one."""
+    """(n_units, n_frames + 1) dominant-frame counts; the last column counts articles without one.
+
+    ``dominant[i]`` is row i's frame position, ``n_frames`` for none, negative for a frame not compared.
+    """
     n_frames = len(arrays.frames)
-    position = {k: j for j, k in enumerate(arrays.frames)}
-    column = np.fromiter(
-        (position.get(r.dominant_frame, -1) if r.dominant_frame is not None else n_frames for r in records),
-        dtype=np.intp,
-        count=len(records),
-    )
-    if (column < 0).any():
+    if (dominant < 0).any():
         warnings.append(
             ComparisonWarning(
                 "unknown_dominant_frame",
@@ -55,10 +52,10 @@ def dominant_counts(
                 "compared frames; they are left out of the dominant-frame shares",
             )
         )
-    dominant = np.zeros((len(arrays.outlets), n_frames + 1), dtype=np.int64)
-    ok = column >= 0
-    np.add.at(dominant, (arrays.outlet_index[ok], column[ok]), 1)
-    return dominant
+    counts = np.zeros((len(arrays.outlets), n_frames + 1), dtype=np.int64)
+    ok = dominant >= 0
+    np.add.at(counts, (arrays.outlet_index[ok], dominant[ok]), arrays.n_weight[ok])
+    return counts
 
 
 def dominant_rows(

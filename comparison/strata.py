@@ -161,7 +161,7 @@ def coverage_rows(
         outlets_of[r.outlet].add(source)
         key = (r.outlet, r.event)
         covering.setdefault(key, set()).add(source)
-        n[key] = n.get(key, 0) + 1
+        n[key] = n.get(key, 0) + r.weight
     return tuple(
         CoverageRow(u, e, n.get((u, e), 0), len(covering.get((u, e), ())), len(outlets_of[u]))
         for u in units

@@ -132,11 +132,12 @@ def frame_trends(
     warnings: list[ComparisonWarning] = []
     records, grouping = maybe_group(records, group_of, group_by, warnings)
     dated = [r for r in records if r.published_at is not None]
-    if len(dated) < len(records):
+    undated = sum(r.weight for r in records if r.published_at is None)
+    if undated:
         warnings.append(
             ComparisonWarning(
                 "missing_published_at",
-                f"{len(records) - len(dated)} article(s) without published_at left out of the trends",
+                f"{undated} article(s) without published_at left out of the trends",
             )
         )
     if not dated:

@@ -29,7 +29,12 @@ from service.classifier_registry import get_model
 from service.classifying import classify_items
 from service.correcting import correction_metadata, correction_settings
 from service.manifests import record_manifest
-from service.storage.classified_rows import fetch_classified_rows, stored_version, version_coverage
+from service.storage.classified_rows import (
+    StoredVersion,
+    fetch_classified_rows,
+    stored_version,
+    version_coverage,
+)
 
 CSV_MIMETYPE = "text/csv"
 
@@ -101,20 +106,15 @@ def submitted_attributes(items: Sequence[Mapping[str, Any]]) -> dict[str, dict[s
     return attributes
 
 
-def stored_records(
-    session: Session,
-    *,
-    model_version: str | None = None,
-    target: str | None = None,
-    text_chars: int | None = None,
-    **filters: Any,
-) -> Selection:
-    """Records of stored articles classified by one model version (default: the served one).
+def checked_version(
+    session: Session, model_version: str | None, filters: Mapping[str, Any]
+) -> tuple[str, StoredVersion, tuple[str, ...]]:
+    """The model version to compare (default: the served one), its stored reference and frame keys.
 
-    Frame keys and model reference come from that version's stored rows, not from the served model.
-    ``text_chars`` (default ``VOCABULARY_CHARS``) is how much of each text is read. Refuses
-    (``MixedModelVersionsError``, a 422 naming ``model_version``) when some matching articles have no
-    result from that version: comparing would silently leave them out, or mix instruments.
+    Frame keys come from that version's stored rows (in the served codebook's order when it is the
+    served codebook). Refuses (``MixedModelVersionsError``, a 422 naming ``model_version``) when
+    some matching articles have no result from that version: comparing would silently leave them
+    out, or mix instruments.
     """
     served = get_model()
     version = model_version or served.version
@@ -139,6 +139,25 @@ def stored_records(
     frame_keys = stored.frame_keys
     if stored.model.codebook_hash == served.codebook.hash:  # the served codebook's order
         frame_keys = tuple(k for k in served.codebook.frame_keys if k in frame_keys)
+    return version, stored, frame_keys
+
+
+def stored_records(
+    session: Session,
+    *,
+    model_version: str | None = None,
+    target: str | None = None,
+    text_chars: int | None = None,
+    **filters: Any,
+) -> Selection:
+    """Records of stored articles classified by one model version (default: the served one).
+
+    Frame keys and model reference come from that version's stored rows, not from the served model.
+    ``text_chars`` (default ``VOCABULARY_CHARS``) is how much of each text is read. One record per
+    article: trends and profiles read these; comparisons read ``stored_counts`` (aggregated in SQL).
+    See ``checked_version`` for the refusals.
+    """
+    version, stored, frame_keys = checked_version(session, model_version, filters)
     if text_chars is None:
         text_chars = int(current_app.config["VOCABULARY_CHARS"])
     rows = fetch_classified_rows(session, version, frame_keys=frame_keys, text_chars=text_chars, **filters)
@@ -225,8 +244,12 @@ def render(
     default_table: str = "prevalence",
     extra_metadata: Mapping[str, Any] | None = None,
     records: Sequence[ArticleRecord] = (),
+    articles: Mapping[str, Any] | None = None,
 ) -> Any:
-    """The result as ``{"metadata", "tables"}`` (JSON), one table as CSV, or a Vega-Lite spec."""
+    """The result as ``{"metadata", "tables"}`` (JSON), one table as CSV, or a Vega-Lite spec.
+
+    ``articles`` describes the input for the manifest when there are no ``records`` (counted rows).
+    """
     metadata = {**result.metadata(), "model": asdict(model), **(extra_metadata or {})}
     tables = result.tables()
     settings = correction_settings(args, model, result.frames)
@@ -234,7 +257,7 @@ def render(
         unit = getattr(result, "unit", "group" if getattr(result, "grouping", None) else "outlet")
         tables = correct_tables(tables, settings, unit=unit)
         metadata["correction"] = correction_metadata(settings)
-    metadata["manifest"] = record_manifest(records, args, model, tables)
+    metadata["manifest"] = record_manifest(records, args, model, tables, articles)
     if wants_csv(args):
         table = args.get("table") or default_table
         if table not in tables:

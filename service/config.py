@@ -38,14 +38,18 @@ DEFAULTS: dict[str, object] = {
     "CODEBOOK": "conflict",
     "MODEL_CACHE_DIR": None,
     "MAX_CLASSIFY_CHARS": 5_000_000,
-    # Comparisons (service/analysis.py): characters of each stored text read for distinctive
-    # vocabulary, and the seeded Monte Carlo resamples of the small-count tests.
+    # Comparisons (service/analysis.py, service/stored_comparison.py): characters of each stored text
+    # read for distinctive vocabulary, at most how many texts per outlet/group a stored comparison
+    # reads for it (a seeded sample; smaller units are read whole), and the seeded Monte Carlo
+    # resamples of the small-count tests.
     "VOCABULARY_CHARS": 2_000,
+    "VOCABULARY_SAMPLE": 100,
     "COMPARISON_RESAMPLES": 9_999,
     "CORRECTION_DRAWS": 4_000,  # Monte Carlo draws of corrected shares (correction=validation|annotations)
     # Sign each new article for syndication (near-copy) clusters when it is stored: ~0.45 ms per
     # article on SQLite, ~0.85 ms on PostgreSQL (bench/bench_syndication.py). Off for bulk loads:
-    # `flask sign --missing` signs later, and comparisons detect copies from texts meanwhile.
+    # `flask sign --missing` signs later; stored comparisons count unsigned articles as unsyndicated
+    # meanwhile (and say so in their metadata).
     "SYNDICATION_AT_INGEST": True,
     "PAGE_SIZE_DEFAULT": 50,
     "PAGE_SIZE_MAX": 500,

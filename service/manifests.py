@@ -2,7 +2,8 @@
 
 The id is the SHA-256 (first 32 hex) of the manifest document: the hash of the input article set
 (the records the statistics ran on: ids, outlets, events, dates, labels, syndication clusters and
-each text's hash), the model version and codebook hash, the parameters (the request's options, the
+each text's hash; for a stored comparison, counted in the database, the counted rows and the hash of
+the sampled texts), the model version and codebook hash, the parameters (the request's options, the
 endpoint, and the service settings that change numbers), the seeds, and the software versions
 (Python, numpy, scipy, scikit-learn, and a hash of the ``comparison`` package's source). The same
 request over the same articles gives the same id; its answer's tables hash is kept, so each re-run
@@ -29,7 +30,7 @@ from service.correcting import SEED as CORRECTION_SEED
 from service.storage.manifests import record_run
 
 PRESENTATION = {"format", "table", "variable"}  # change how the numbers are shown, not the numbers
-SETTINGS = ("COMPARISON_RESAMPLES", "CORRECTION_DRAWS", "VOCABULARY_CHARS")
+SETTINGS = ("COMPARISON_RESAMPLES", "CORRECTION_DRAWS", "VOCABULARY_CHARS", "VOCABULARY_SAMPLE")
 PACKAGES = ("numpy", "scipy", "scikit-learn")
 
 
@@ -56,6 +57,8 @@ def _record_row(r: ArticleRecord) -> str:
     text = hashlib.sha256(r.text.encode()).hexdigest()
     values = [r.article_id, r.outlet, r.event, r.published_at, frames, r.shares, r.dominant_frame]
     values += [r.stance, r.stance_target, r.syndication_cluster, text]
+    if r.weight != 1 or r.is_copy:  # an aggregated row: how many articles, and whether they are copies
+        values += [r.weight, r.is_copy]
     return json.dumps(_plain(values), default=str)
 
 
@@ -80,12 +83,22 @@ def software_versions() -> dict[str, str]:
 
 
 def record_manifest(
-    records: Sequence[ArticleRecord], args: Mapping[str, Any], model: ModelRef, tables: Mapping[str, Any]
+    records: Sequence[ArticleRecord],
+    args: Mapping[str, Any],
+    model: ModelRef,
+    tables: Mapping[str, Any],
+    articles: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Build, store (or count a re-run of) the manifest of this answer; returns ``{id, url}``."""
+    """Build, store (or count a re-run of) the manifest of this answer; returns ``{id, url}``.
+
+    ``articles`` (``{"n", "hash", ...}``) replaces the records' hash when the statistics ran on
+    counted rows (a stored comparison: the hash of those rows and of the sampled texts).
+    """
     document = {
         "endpoint": f"{request.method} {request.path}",
-        "articles": {"n": len(records), "hash": articles_hash(records)},
+        "articles": dict(articles)
+        if articles is not None
+        else {"n": sum(r.weight for r in records), "hash": articles_hash(records)},
         "model_version": model.version,
         "codebook_hash": model.codebook_hash,
         "parameters": {k: _plain(v) for k, v in sorted(args.items()) if k not in PRESENTATION},

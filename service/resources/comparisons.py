@@ -6,8 +6,8 @@ from typing import Any
 
 from flask.views import MethodView
 
-from comparison import compare_outlets
-from service.analysis import Selection, comparison_options, render, stored_records, submitted_records
+from comparison import compare_counts, compare_outlets
+from service.analysis import Selection, comparison_options, render, submitted_records
 from service.parsing import Blueprint
 from service.schemas.common import PROBLEM
 from service.schemas.comparisons import (
@@ -20,6 +20,7 @@ from service.schemas.comparisons import (
 from service.security import requires_scope
 from service.storage.db import get_session
 from service.storage.events import get_event
+from service.stored_comparison import counts_digest, stored_counts
 
 blp = Blueprint(
     "comparisons",
@@ -55,7 +56,7 @@ _COMPARE_EXAMPLE = {
 
 
 def _compare(selection: Selection, args: dict[str, Any], *, stratify_by_event: bool = False) -> Any:
-    """Compare the selection's outlets (or groups) over the frames its model labelled; answer as asked."""
+    """Compare submitted articles' outlets (or groups) over the frames the model labelled."""
     result = compare_outlets(
         selection.records,
         selection.frame_keys,
@@ -71,18 +72,34 @@ def _compare(selection: Selection, args: dict[str, Any], *, stratify_by_event: b
 def _compare_stored(
     keys: list[str], args: dict[str, Any], *, event: Any, stratify_by_event: bool = False
 ) -> Any:
-    """Compare stored articles of the events (404 for an unknown event key)."""
+    """Compare stored articles of the events (404 for an unknown event key), counted in SQL."""
     session = get_session()
     for key in keys:
         get_event(session, key)
-    selection = stored_records(
+    stored = stored_counts(
         session,
+        group_by=args.get("group_by"),
+        syndicated=args.get("syndicated", "once"),
         event=event,
         outlets=args.get("outlets"),
         model_version=args.get("model_version"),
         target=args.get("target"),
     )
-    return _compare(selection, args, stratify_by_event=stratify_by_event)
+    result = compare_counts(
+        stored.counts,
+        stored.frame_keys,
+        term_counts=stored.term_counts,
+        syndication=stored.syndication,
+        group_of=stored.group_of(args.get("group_by")),
+        group_by=args.get("group_by"),
+        stratify_by_event=stratify_by_event,
+        **comparison_options(args),
+    )
+    sample = stored.notes.get("vocabulary_sample")
+    articles = {"n": stored.n_articles, "hash": counts_digest(stored.counts)}
+    if sample:
+        articles["vocabulary_sample_hash"] = sample["hash"]
+    return render(result, args, stored.model, extra_metadata=stored.notes, articles=articles)
 
 
 @blp.route("/compare")

@@ -126,7 +126,7 @@ def fetch_classified_rows(
         .where(Classification.model_version == model_version)
         .order_by(Article.id)
     )
-    pivot = _pivot_columns(frame_keys)
+    pivot = pivot_columns(frame_keys)
     if session.get_bind().dialect.name == "postgresql":
         # Aggregate over the join, grouped by the joined tables' primary keys (the other columns
         # may then be selected ungrouped). Joining an aggregated subquery instead risks a nested
@@ -178,7 +178,7 @@ def fetch_classified_rows(
     return out
 
 
-def _pivot_columns(frame_keys: Sequence[str]) -> list[Any]:
+def pivot_columns(frame_keys: Sequence[str]) -> list[Any]:
     """Two aggregates over ``article_frames`` per frame: present (0/1) and share (NULL without a row)."""
     pivot: list[Any] = []
     for j, key in enumerate(frame_keys):

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 
 from service.storage.articles import ingest_articles
 from service.storage.signatures import sign_articles
-from service.storage.tables import ArticleSignature
+from service.storage.tables import ArticleBand, ArticleSignature
 from tests.collection import EVENTS, WIRE, WIRE_REPRINTS, articles
 from tests.service.conftest import make_article
 
@@ -92,14 +92,23 @@ def test_stored_comparisons_use_the_clusters_assigned_at_ingest(client, db_sessi
     assert sorted(cluster["article_ids"]) == wire and cluster["min_similarity"] >= 0.6
     independent = next(r for r in body["tables"]["groups"] if r["group"] == "independent")
     assert (independent["n_articles"], independent["n_effective"]) == (6, 3)
-    # An article stored before revision 0007 has no signature: the comparison detects copies itself.
+    # An article stored before revision 0007 has no signature: the comparison reads no text to find
+    # its copies (that would mean every text of the selection); it counts it as unsyndicated and says
+    # how to sign it.
     db_session.execute(delete(ArticleSignature).where(ArticleSignature.article_id == wire[0]))
+    db_session.execute(delete(ArticleBand).where(ArticleBand.article_id == wire[0]))
     db_session.commit()
     body = client.get(f"/v1/events/{EVENTS[1]}/comparison?group_by=type").get_json()
-    assert body["metadata"]["syndication_method"] == "minhash-lsh-containment"
-    assert sorted(body["tables"]["syndication"][0]["article_ids"]) == wire
+    assert body["metadata"]["syndication_method"] == "stored-at-ingest"
+    assert body["metadata"]["n_unsigned"] == 1
+    assert "flask sign --missing" in body["metadata"]["syndication_note"]
+    assert sorted(body["tables"]["syndication"][0]["article_ids"]) == wire[1:]
+    result = client.application.test_cli_runner().invoke(args=["sign", "--missing"])
+    assert result.exit_code == 0, result.output
     across = client.get("/v1/comparisons?events=all&group_by=type").get_json()
-    assert across["metadata"]["syndication_method"] == "minhash-lsh-containment"
+    assert across["metadata"]["syndication_method"] == "stored-at-ingest"
+    assert across["metadata"]["n_unsigned"] == 0 and "syndication_note" not in across["metadata"]
+    assert sorted(across["tables"]["syndication"][0]["article_ids"]) == wire
 
 
 def test_concurrent_copies_in_separate_transactions_get_one_cluster(app, backend):
