@@ -1,11 +1,13 @@
 """Running one job: claim it, work in committed chunks keyed by article id, finish or fail.
 
-Each chunk (``JOB_CHUNK_ARTICLES`` articles in id order) is one transaction: its labels (classify)
-or the fsync'd bytes it appended (export) and the job's new ``cursor`` commit together, through a
-fenced update (``service.storage.jobs.advance_job``). A runner killed at any point leaves the job at
-its last committed chunk; the next runner starts after ``cursor`` (and truncates an export file to
-the committed size), so no label or line is lost or written twice. Runs inside an app context: the
-worker command's (RQ) or the app's own background thread (no queue configured).
+Classify jobs are split into parts that several runners work at once (``service.jobs.parts``);
+export and train jobs have one runner. Each chunk (``JOB_CHUNK_ARTICLES`` articles in id order) is
+one transaction: its labels (classify) or the fsync'd bytes it appended (export) and the job's new
+``cursor`` commit together, through a fenced update (``service.storage.jobs.advance_job``). A
+runner killed at any point leaves the job at its last committed chunk; the next runner starts after
+``cursor`` (and truncates an export file to the committed size), so no label or line is lost or
+written twice. Runs inside an app context: the worker command's (RQ) or the app's own background
+thread (no queue configured).
 """
 
 from __future__ import annotations
@@ -21,39 +23,45 @@ from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from service.classifier_registry import get_model
-from service.classifying import classify_stored_articles
 from service.exporting import export_chunks, export_filters
+from service.jobs import submit_helpers
+from service.jobs.parts import JobLost, split_job, work_parts
 from service.model_registry import train_from_annotations
 from service.schemas.jobs import JobFilterSchema
 from service.storage.article_exports import last_article_id
 from service.storage.articles import select_articles
-from service.storage.classifications import delete_version_classifications
 from service.storage.jobs import advance_job, claim_job, get_job
 from service.storage.tables import Article, Job, utcnow
 
+__all__ = ["JobLost", "run_job"]
+
 log = logging.getLogger("framescope.jobs")
-#: A job fails when this many of its chunks failed (each is skipped and listed in ``errors``).
-MAX_CHUNK_ERRORS = 10
 
 
-class JobLost(Exception):
-    """The job was cancelled or taken over by another runner: stop without committing."""
-
-
-def run_job(job_id: int) -> str | None:
+def run_job(job_id: int, helper: bool = False) -> str | None:
     """Run (or resume) job ``job_id`` to its end; its final status, or None if it was not ours to run.
 
-    This is the function the RQ worker imports by name (``service.jobs.runner.run_job``).
+    This is the function the RQ worker imports by name (``service.jobs.runner.run_job``). A
+    ``helper`` joins a classify job another runner claimed and split into parts (``parts.py``); it
+    returns None unless it finished the job's last part.
     """
     factory = current_app.extensions["framescope"]["write_sessionmaker"]
     with factory() as session:
-        attempt = claim_job(session, job_id)
-        session.commit()
-        if attempt is None:
-            return None
-        job = get_job(session, job_id)
+        if helper:
+            job = session.get(Job, job_id)
+            if job is None or job.status != "running" or job.kind != "classify":
+                return None
+            attempt = job.attempt
+        else:
+            attempt = claim_job(session, job_id)
+            session.commit()
+            if attempt is None:
+                return None
+            job = get_job(session, job_id)
         log.info("job started", extra={"job_id": job_id, "kind": job.kind, "attempt": attempt})
         try:
+            if job.kind == "classify":
+                return _finish_classify(session, job, attempt, helper)
             result = _RUNNERS[job.kind](session, job, attempt)
             _commit(session, job, attempt, status="succeeded", finished_at=utcnow(), result=result)
             log.info("job succeeded", extra={"job_id": job_id, "done": job.done})
@@ -67,6 +75,7 @@ def run_job(job_id: int) -> str | None:
             return job.status
         except Exception as exc:
             session.rollback()
+            session.refresh(job)
             log.exception("job failed", extra={"job_id": job_id})
             errors = [*job.errors, {"detail": f"{type(exc).__name__}: {exc}"[:500], "after_id": job.cursor}]
             advance_job(
@@ -80,6 +89,22 @@ def run_job(job_id: int) -> str | None:
             )
             session.commit()
             return "failed"
+
+
+def _finish_classify(session: Session, job: Job, attempt: int, helper: bool) -> str | None:
+    """Split (claiming runner), ask for helpers, work parts; "succeeded" if this runner ended the job."""
+    filters = _prepare(session, job, attempt)
+    if not helper:
+        model_version = get_model().version
+        n_open = split_job(session, job, filters)
+        result = {"model_version": model_version, "n_classified": 0, **(job.result or {})}
+        _commit(session, job, attempt, result=result)
+        n_helpers = min(n_open, int(current_app.config["JOB_MAX_RUNNERS"])) - 1
+        submit_helpers(job.id, n_helpers)
+    if not work_parts(session, job, filters):
+        return None
+    log.info("job succeeded", extra={"job_id": job.id})
+    return "succeeded"
 
 
 def _commit(session: Session, job: Job, attempt: int, **values: Any) -> None:
@@ -110,45 +135,6 @@ class _Progress:
     def add(self, n: int) -> float:
         self.n += n
         return round(self.n / max(time.monotonic() - self.started, 1e-6), 2)
-
-
-def run_classify(session: Session, job: Job, attempt: int) -> dict[str, Any]:
-    """Label every matching article with the served model (``force``: replace its stored labels)."""
-    filters = _prepare(session, job, attempt)
-    model = get_model()
-    chunk = int(current_app.config["JOB_CHUNK_ARTICLES"])
-    force = bool(job.params.get("force"))
-    result = {"model_version": model.version, "n_classified": 0, **(job.result or {})}
-    progress = _Progress()
-    ids_stmt = select_articles(columns=[Article.id], **filters).order_by(Article.id).limit(chunk)
-    while True:
-        ids = list(session.scalars(ids_stmt.where(Article.id > job.cursor, Article.id <= job.upto)))
-        if not ids:
-            return result
-        errors, n_errors = job.errors, job.n_errors
-        try:
-            if force:
-                delete_version_classifications(session, ids, model.version)
-            result["n_classified"] += classify_stored_articles(session, model, ids, chunk_size=chunk)
-        except Exception as exc:  # one bad chunk is skipped and reported, the job goes on
-            session.rollback()
-            log.exception("job chunk failed", extra={"job_id": job.id})
-            n_errors += 1
-            errors = [*errors, {"detail": f"{type(exc).__name__}: {exc}"[:500], "after_id": job.cursor}][-20:]
-            if n_errors >= MAX_CHUNK_ERRORS:
-                raise
-        rate = progress.add(len(ids))
-        _commit(
-            session,
-            job,
-            attempt,
-            cursor=ids[-1],
-            done=job.done + len(ids),
-            rate=rate,
-            result=dict(result),
-            errors=errors,
-            n_errors=n_errors,
-        )
 
 
 def results_dir() -> Path:
@@ -194,4 +180,4 @@ def run_train(session: Session, job: Job, attempt: int) -> dict[str, Any]:
     return result
 
 
-_RUNNERS = {"classify": run_classify, "export": run_export, "train": run_train}
+_RUNNERS = {"export": run_export, "train": run_train}
