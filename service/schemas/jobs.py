@@ -87,6 +87,16 @@ def _result(job: Any) -> dict[str, Any] | None:
     return result
 
 
+def _parts(job: Any) -> dict[str, int] | None:
+    """Parts by status (classify jobs, split when they start); None before or for other kinds."""
+    if not job.parts:
+        return None
+    counts = {"pending": 0, "running": 0, "done": 0}
+    for part in job.parts:
+        counts[part.status] += 1
+    return counts
+
+
 class JobSchema(ma.Schema):
     id = fields.Integer()
     kind = fields.String(metadata={"enum": list(KINDS)})
@@ -99,6 +109,14 @@ class JobSchema(ma.Schema):
     rate = fields.Float(allow_none=True, metadata={"description": "Articles per second of the current run."})
     eta_seconds = fields.Function(_eta, allow_none=True, metadata={"description": "Estimated seconds left."})
     attempt = fields.Integer(metadata={"description": "Runs so far (a resumed job has more than one)."})
+    parts = fields.Function(
+        _parts,
+        allow_none=True,
+        metadata={
+            "description": "classify: id-range parts by status (`pending`, `running`, `done`); workers "
+            "take parts at once, so `running` is how many work on the job now."
+        },
+    )
     n_errors = fields.Integer()
     errors = fields.List(
         fields.Dict(), metadata={"description": "The last 20 errors (`detail`, `after_id`)."}

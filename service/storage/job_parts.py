@@ -134,11 +134,3 @@ def finish_if_all_done(session: Session, job_id: int) -> bool:
         .execution_options(synchronize_session=False)
     )
     return finished.rowcount == 1
-
-
-def part_counts(session: Session, job_id: int) -> dict[str, int]:
-    """Parts by status (``pending``, ``running``, ``done``), for the job's answer."""
-    rows = session.execute(
-        select(JobPart.status, func.count()).where(JobPart.job_id == job_id).group_by(JobPart.status)
-    )
-    return {"pending": 0, "running": 0, "done": 0, **dict(rows.all())}

@@ -281,6 +281,7 @@ class Job(Base):
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     resumed_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # done at claim
+    parts: Mapped[list[JobPart]] = relationship(viewonly=True, order_by="JobPart.lo")  # lazy: answers only
 
 
 class JobPart(Base):
