@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from service.classifier_registry import get_model
 from service.exporting import export_chunks, export_filters
+from service.importing import count_records, read_records, store_records, upload_path
 from service.jobs import submit_helpers
 from service.jobs.parts import JobLost, split_job, work_parts
 from service.model_registry import train_from_annotations
@@ -64,6 +66,8 @@ def run_job(job_id: int, helper: bool = False) -> str | None:
                 return _finish_classify(session, job, attempt, helper)
             result = _RUNNERS[job.kind](session, job, attempt)
             _commit(session, job, attempt, status="succeeded", finished_at=utcnow(), result=result)
+            if job.kind == "import":  # a failed import keeps its file, to see what went wrong
+                upload_path(job.id, job.params["format"]).unlink(missing_ok=True)
             log.info("job succeeded", extra={"job_id": job_id, "done": job.done})
             return "succeeded"
         except JobLost:
@@ -71,6 +75,8 @@ def run_job(job_id: int, helper: bool = False) -> str | None:
             session.refresh(job)
             if job.status == "cancelled" and job.kind == "export":
                 result_path(job).unlink(missing_ok=True)
+            if job.status == "cancelled" and job.kind == "import":
+                upload_path(job.id, job.params["format"]).unlink(missing_ok=True)
             log.info("job stopped", extra={"job_id": job_id, "status": job.status})
             return job.status
         except Exception as exc:
@@ -172,6 +178,47 @@ def run_export(session: Session, job: Job, attempt: int) -> dict[str, Any]:
     return {"format": format_, "bytes": size, "n_articles": job.done}
 
 
+def run_import(session: Session, job: Job, attempt: int) -> dict[str, Any]:
+    """Store and label an uploaded file's articles, chunk by chunk; bad records are listed, skipped.
+
+    The byte offset and line after the last committed chunk are in ``result``, so a resumed job
+    reads on from there; stored articles are deduplicated, so nothing is stored twice either way.
+    """
+    format_ = job.params["format"]
+    path = upload_path(job.id, format_)
+    state = {"format": format_, "offset": 0, "line": 0, "n_created": 0, "n_existing": 0, "n_invalid": 0}
+    state.update(job.result or {})
+    if job.total is None:
+        _commit(session, job, attempt, total=count_records(path, format_), result=state)
+    chunk, progress = int(current_app.config["JOB_CHUNK_ARTICLES"]), _Progress()
+    records = read_records(path, format_, offset=state["offset"], line=state["line"])
+    while batch := list(islice(records, chunk)):
+        created, errors = store_records(session, batch, create_missing=job.params["create_missing"])
+        n_invalid = len({error["line"] for error in errors})
+        state.update(
+            offset=batch[-1].end_offset, line=batch[-1].end_line, n_invalid=state["n_invalid"] + n_invalid
+        )
+        state["n_created"] += created
+        state["n_existing"] += len(batch) - n_invalid - created
+        _commit(
+            session,
+            job,
+            attempt,
+            cursor=job.cursor + len(batch),
+            done=job.done + len(batch),
+            rate=progress.add(len(batch)),
+            result=dict(state),
+            errors=(job.errors + errors)[: int(current_app.config["IMPORT_LISTED_ERRORS"])],
+            n_errors=job.n_errors + len(errors),
+        )
+        if state["n_invalid"] > int(current_app.config["IMPORT_MAX_INVALID"]):
+            raise ValueError(
+                f"{state['n_invalid']} invalid records, more than FRAMESCOPE_IMPORT_MAX_INVALID allows; "
+                "the articles before them are stored. Fix the file and import the rest again."
+            )
+    return state
+
+
 def run_train(session: Session, job: Job, attempt: int) -> dict[str, Any]:
     """Train a model from coded articles; the stored model commits with the job's progress, fenced."""
     _commit(session, job, attempt, total=1)
@@ -180,4 +227,4 @@ def run_train(session: Session, job: Job, attempt: int) -> dict[str, Any]:
     return result
 
 
-_RUNNERS = {"export": run_export, "train": run_train}
+_RUNNERS = {"export": run_export, "import": run_import, "train": run_train}
