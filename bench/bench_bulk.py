@@ -118,6 +118,7 @@ def job_with_workers(app: Any, database_url: str, redis_url: str, n_workers: int
             assert time.monotonic() < deadline, "workers did not start"
             time.sleep(0.5)
         load_before = load_average()
+        cores = cores_available(n_workers)
         cpu_before = [cpu_seconds(w.pid) for w in workers]
         with app.app_context():
             with factory() as session:
@@ -140,6 +141,7 @@ def job_with_workers(app: Any, database_url: str, redis_url: str, n_workers: int
             "articles_per_s": round(job.done / seconds, 1),
             "worker_peak_rss_mib": [rss_mib(w.pid)["hwm"] for w in workers],
             "worker_cpu_seconds": [round(c, 1) for c in cpu],
+            "cores_available": cores,
             "load_before": load_before,
             "load_after": load_average(),
         }
@@ -152,6 +154,15 @@ def job_with_workers(app: Any, database_url: str, redis_url: str, n_workers: int
             except subprocess.TimeoutExpired:
                 worker.kill()
         Queue(queue, connection=redis).delete(delete_jobs=True)
+
+
+def cores_available(n: int, seconds: float = 3.0) -> float:
+    """CPU cores ``n`` busy processes get right now (a shared machine may give 2 processes < 2 cores)."""
+    code = f"import time\nt=time.perf_counter()\nwhile time.perf_counter()-t<{seconds}: pass\n"
+    code += "print(time.process_time())"
+    spinners = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE) for _ in range(n)]
+    used = sum(float(p.communicate()[0]) for p in spinners)
+    return round(used / seconds, 2)
 
 
 def cpu_seconds(pid: int) -> float:

@@ -48,11 +48,19 @@ class TooManyErrors(Exception):
     """``MAX_CHUNK_ERRORS`` chunks failed: the job fails."""
 
 
+def part_size(total: int) -> int:
+    """Articles per part: ``JOB_PART_ARTICLES``, smaller for small jobs so there are about four parts
+    per possible runner (runners finish together), never below one chunk (``JOB_CHUNK_ARTICLES``)."""
+    config = current_app.config
+    chunk, most = int(config["JOB_CHUNK_ARTICLES"]), int(config["JOB_PART_ARTICLES"])
+    return max(min(most, -(-total // (4 * int(config["JOB_MAX_RUNNERS"])))), min(chunk, most), 1)
+
+
 def split_job(session: Session, job: Job, filters: dict[str, Any]) -> int:
     """Create the job's parts once (the claiming runner, before any helper starts); how many exist."""
     if not has_parts(session, job.id):
         ids = select_articles(columns=[Article.id], **filters).where(Article.id <= job.upto)
-        size = int(current_app.config["JOB_PART_ARTICLES"])
+        size = part_size(job.total or 0)
         create_parts(session, job.id, plan_parts(session, ids, upto=job.upto, part_size=size))
     open_parts = select(func.count()).where(JobPart.job_id == job.id, JobPart.status != "done")
     return int(session.scalar(open_parts) or 0)

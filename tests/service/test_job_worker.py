@@ -48,6 +48,7 @@ def start_worker(database_url: str, queue: str, log_path: Path) -> subprocess.Po
         "FRAMESCOPE_JOB_QUEUE": queue,
         "FRAMESCOPE_JOB_CHUNK_ARTICLES": str(CHUNK),
         "FRAMESCOPE_JOB_PART_ARTICLES": str(PART),
+        "FRAMESCOPE_JOB_MAX_RUNNERS": "2",
         "FRAMESCOPE_JOB_STALE_SECONDS": "2",
         "FRAMESCOPE_MODEL_CACHE_DIR": str(MODEL_CACHE_DIR),
         "FRAMESCOPE_LOG_LEVEL": "WARNING",
