@@ -275,7 +275,7 @@ def main() -> None:
         result["load_after"] = load_average()
         app.extensions["framescope"]["engine"].dispose()
         print(result)
-        write_result("bulk", result)
+        write_result("bulk_workers" if args.skip_exports else "bulk", result)
     finally:
         drop_database(args.db_name)
 
