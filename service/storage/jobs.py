@@ -112,16 +112,16 @@ def requeue_stale_jobs(session: Session, *, stale_before: datetime) -> list[int]
     stmt = select(Job.id).where(Job.status.in_(ACTIVE), Job.updated_at < stale_before).order_by(Job.id)
     ids = list(session.scalars(stmt))
     if ids:
+        session.execute(  # parts first, as runners lock them (part, then job): no deadlock
+            update(JobPart)
+            .where(JobPart.job_id.in_(ids), JobPart.status == "running")
+            .values(status="pending", attempt=JobPart.attempt + 1)
+            .execution_options(synchronize_session=False)
+        )
         session.execute(
             update(Job)
             .where(Job.id.in_(ids), Job.status.in_(ACTIVE), Job.updated_at < stale_before)
             .values(status="queued", updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        session.execute(  # their runners are gone too: parts go back to pending, old runners fenced off
-            update(JobPart)
-            .where(JobPart.job_id.in_(ids), JobPart.status == "running")
-            .values(status="pending", attempt=JobPart.attempt + 1)
             .execution_options(synchronize_session=False)
         )
     return ids

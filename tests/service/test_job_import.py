@@ -178,3 +178,30 @@ def test_an_import_killed_mid_chunk_resumes_without_duplicates(app, client, db_s
     assert (finished["done"], finished["total"], finished["attempt"]) == (7, 7, 2)
     assert finished["result"]["n_created"] == 7 and finished["n_errors"] == 0
     assert counts(db_session) == (7, 7)
+
+
+def test_the_gunicorn_front_reads_an_import_past_the_batch_body_limit(app):
+    """service/asgi.py cuts bodies at MAX_CONTENT_LENGTH; an import's limit is MAX_IMPORT_BYTES."""
+    import asyncio
+
+    from service.asgi import BufferedWSGI
+
+    front = BufferedWSGI(app, max_body=100, large_bodies={"/v1/jobs/import": 20_000})
+    body = b"x" * 5_000
+
+    def read(path: str) -> bytes:
+        messages = iter(
+            [
+                {"type": "http.request", "body": body[:2_500], "more_body": True},
+                {"type": "http.request", "body": body[2_500:], "more_body": False},
+            ]
+        )
+
+        async def receive() -> dict:
+            return next(messages)
+
+        spooled = asyncio.run(front.read_body({"path": path, "headers": []}, receive))
+        return spooled.read()
+
+    assert read("/v1/jobs/import") == body
+    assert read("/v1/articles/batch") == body[:101]  # one byte past the limit: Flask answers 413
