@@ -83,7 +83,7 @@ def save_upload(path: Path, format_: str) -> int:
     limit = int(current_app.config["MAX_IMPORT_BYTES"])
     if (request.content_length or 0) > limit:
         _too_large(request.content_length, limit)
-    request.max_content_length = None  # this route has its own limit, larger than MAX_CONTENT_LENGTH
+    request.max_content_length = limit  # this route's own limit, instead of MAX_CONTENT_LENGTH
     size = 0
     partial = path.with_suffix(path.suffix + ".part")
     with open(partial, "wb") as out:

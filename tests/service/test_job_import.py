@@ -205,3 +205,41 @@ def test_the_gunicorn_front_reads_an_import_past_the_batch_body_limit(app):
 
     assert read("/v1/jobs/import") == body
     assert read("/v1/articles/batch") == body[:101]  # one byte past the limit: Flask answers 413
+
+
+def test_through_gunicorn_an_import_may_be_larger_than_a_batch(database_url, tmp_path):
+    """The real server (gunicorn + service/asgi.py): a file over MAX_CONTENT_LENGTH is imported, the same
+    body as a batch is a 413, and a file over MAX_IMPORT_BYTES is a 413 naming ``body``."""
+    import requests
+
+    from tests.service.live import live_server
+
+    lines = ndjson(
+        [make_article(i, text=f"{'The council voted on the budget. ' * 20} {i}") for i in range(80)]
+    )
+    assert 20_000 < len(lines) < 200_000
+    settings = {
+        "MAX_CONTENT_LENGTH": "20000",
+        "MAX_IMPORT_BYTES": "200000",
+        "JOB_EXECUTOR": "thread",
+        "JOB_RESULTS_DIR": str(tmp_path / "shared"),
+    }
+    with live_server(database_url, tmp_path, **settings) as server:
+        headers = {"Content-Type": NDJSON}
+        batch = requests.post(f"{server.url}/v1/articles/batch", data=lines, headers=headers, timeout=30)
+        assert batch.status_code == 413
+        started = requests.post(
+            f"{server.url}/v1/jobs/import?create_missing=true", data=lines, headers=headers, timeout=30
+        )
+        assert started.status_code == 202, started.text
+        deadline = time.monotonic() + 120
+        while (job := requests.get(started.headers["Location"], timeout=10).json())["status"] in (
+            "queued",
+            "running",
+        ):
+            assert time.monotonic() < deadline, job
+            time.sleep(0.2)
+        assert job["status"] == "succeeded" and job["result"]["n_created"] == 80, job
+        too_big = requests.post(f"{server.url}/v1/jobs/import", data=lines * 4, headers=headers, timeout=30)
+        assert too_big.status_code == 413 and too_big.headers["Content-Type"] == "application/problem+json"
+        assert [e["field"] for e in too_big.json()["errors"]] == ["body"]
