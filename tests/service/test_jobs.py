@@ -287,3 +287,24 @@ def test_cancelling_a_running_job_stops_it_before_the_next_chunk_commits(
     assert cancelled["parts"]["running"] == 1  # the cancelled runner's part is left as it was
     n_rows, n_articles, _ = label_counts(db_session, version)
     assert n_rows == n_articles == N_ARTICLES  # the second chunk's delete-and-relabel was rolled back
+
+
+def test_a_failing_chunk_in_one_part_is_listed_and_the_other_parts_finish(app, client, stored, monkeypatch):
+    import service.jobs.parts as parts
+
+    real = parts.classify_stored_articles
+
+    def fails_on_the_fourth_article(session, model, ids, **kwargs):
+        if stored[3] in ids:
+            raise RuntimeError("the database went away for a moment")
+        return real(session, model, ids, **kwargs)
+
+    monkeypatch.setattr(parts, "classify_stored_articles", fails_on_the_fourth_article)
+    job = post_job(client, {"kind": "classify", "force": True})
+    assert job["status"] == "succeeded", job
+    assert (job["done"], job["total"], job["n_errors"]) == (N_ARTICLES, N_ARTICLES, 1)
+    assert job["parts"] == {"pending": 0, "running": 0, "done": 5}
+    assert job["errors"] == [
+        {"detail": "RuntimeError: the database went away for a moment", "after_id": stored[1]}
+    ]
+    assert job["result"]["n_classified"] == N_ARTICLES - 2  # the failed chunk (2 articles) is skipped
