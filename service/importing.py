@@ -86,24 +86,21 @@ def save_upload(path: Path, format_: str) -> int:
     request.max_content_length = limit  # this route's own limit, instead of MAX_CONTENT_LENGTH
     size = 0
     partial = path.with_suffix(path.suffix + ".part")
-    with open(partial, "wb") as out:
-        while block := request.stream.read(UPLOAD_BLOCK):
-            size += len(block)
-            if size > limit:
-                out.close()
-                partial.unlink()
-                _too_large(size, limit)
-            out.write(block)
-    if not size:
-        partial.unlink()
-        detail = "The file is empty; send a header line and rows (CSV) or one article per line."
-        raise InvalidItemsError([{"field": "body", "location": "body", "detail": detail}], detail)
-    if format_ == "csv":
-        try:
+    try:
+        with open(partial, "wb") as out:
+            while block := request.stream.read(UPLOAD_BLOCK):
+                size += len(block)
+                if size > limit:
+                    _too_large(size, limit)
+                out.write(block)
+        if not size:
+            detail = "The file is empty; send a header line and rows (CSV) or one article per line."
+            raise InvalidItemsError([{"field": "body", "location": "body", "detail": detail}], detail)
+        if format_ == "csv":
             check_header(read_header(partial))
-        except InvalidItemsError:
-            partial.unlink()
-            raise
+    except BaseException:  # refused, or the client went away: no half file is left behind
+        partial.unlink(missing_ok=True)
+        raise
     partial.replace(path)
     return size
 

@@ -114,7 +114,7 @@ def test_csv_import_reports_the_line_each_bad_row_starts_on(client, db_session):
     assert titles == ["First", "Third"]
 
 
-def test_upload_limits_and_refusals_are_problems(client, app):
+def test_upload_limits_and_refusals_are_problems(client, app, tmp_path):
     limits = client.get("/v1/limits").get_json()
     assert limits["max_import_bytes"] == 20_000
     big = ndjson([make_article(i, text="word " * 400) for i in range(20)])
@@ -126,6 +126,7 @@ def test_upload_limits_and_refusals_are_problems(client, app):
     assert_problem(client.post("/v1/jobs/import", data=header, content_type="text/csv"), 422, {"colour"})
     assert_problem(client.post("/v1/jobs", json={"kind": "import"}), 422, {"kind"})
     assert client.get("/v1/jobs").get_json()["items"] == []  # nothing refused became a job
+    assert not list((tmp_path / "shared" / "imports").iterdir())  # nor left a file behind
 
 
 def test_too_many_bad_records_fail_the_job_and_keep_what_was_stored(client, app, db_session):
