@@ -88,6 +88,7 @@ class JobImport(MethodView):
         job = start_import(session, create_missing=args["create_missing"])
         session.commit()
         submit_job(job.id)
+        _resume_abandoned()
         return job, 202, {"Location": url_for("jobs.JobItem", job_id=job.id, _external=True)}
 
 
