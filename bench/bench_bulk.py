@@ -3,6 +3,10 @@
 1. Stores ``--real`` real articles (``../shared/datasets``, read in place; labelled on ingest).
 2. A ``classify`` job with ``force`` over all of them, run by the job runner in this process
    (exactly what ``flask jobs worker`` runs): articles per second, chunks of 1,000 committed.
+2b. With ``--workers 1,2`` (and Redis at ``BENCH_REDIS_URL``): the store grown to ``--job-size``
+   articles, then one ``force`` classify job per worker count, run by that many ``flask jobs worker``
+   processes at once (the job split into parts): seconds from claim to finish, articles/s, the ratio
+   to one worker, each worker's peak RSS, and the load average around each run.
 3. Grows the store to each size in ``--sizes`` by copying rows in SQL (bench_stored.replicate) and
    streams ``GET /v1/articles/export`` (CSV and NDJSON) from one gunicorn worker: seconds, MiB sent
    and the worker's peak RSS during the export (VmHWM reset just before), to show memory stays flat.
@@ -81,6 +85,92 @@ def classify_job(app: Any) -> dict[str, Any]:
             }
 
 
+def job_with_workers(app: Any, database_url: str, redis_url: str, n_workers: int) -> dict[str, Any]:
+    """One ``force`` classify job over every stored article run by ``n_workers`` RQ worker processes."""
+    import uuid
+
+    from redis import Redis
+    from rq import Queue, Worker
+
+    from service.jobs import RQExecutor
+    from service.storage import jobs as dao
+
+    queue = f"bench-jobs-{uuid.uuid4().hex[:8]}"
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        FRAMESCOPE_JOB_EXECUTOR="rq",
+        FRAMESCOPE_JOB_QUEUE=queue,
+        FRAMESCOPE_LOG_LEVEL="WARNING",
+    )
+    flask = [sys.executable, "-m", "flask", "--app", "service", "jobs", "worker"]
+    workers = [
+        subprocess.Popen(flask, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(n_workers)
+    ]
+    redis = Redis.from_url(redis_url)
+    factory = app.extensions["framescope"]["write_sessionmaker"]
+    try:
+        rq_queue = Queue(queue, connection=redis)
+        deadline = time.monotonic() + 300
+        while len(Worker.all(queue=rq_queue)) < n_workers:  # each has loaded the model
+            assert time.monotonic() < deadline, "workers did not start"
+            time.sleep(0.5)
+        load_before = load_average()
+        cores = cores_available(n_workers)
+        cpu_before = [cpu_seconds(w.pid) for w in workers]
+        with app.app_context():
+            with factory() as session:
+                job_id = dao.create_job(session, "classify", {"filter": {}, "force": True}).id
+                session.commit()
+            RQExecutor(redis_url, queue, 24 * 3600).submit(job_id)  # to these workers' queue
+            while True:
+                time.sleep(1)
+                with factory() as session:
+                    job = dao.get_job(session, job_id)
+                    if job.status not in ("queued", "running"):
+                        break
+        assert job.status == "succeeded", (job.status, job.errors)
+        seconds = (job.finished_at - job.started_at).total_seconds()
+        cpu = [cpu_seconds(w.pid) - before for w, before in zip(workers, cpu_before, strict=True)]
+        return {
+            "workers": n_workers,
+            "articles": job.done,
+            "seconds": round(seconds, 1),
+            "articles_per_s": round(job.done / seconds, 1),
+            "worker_peak_rss_mib": [rss_mib(w.pid)["hwm"] for w in workers],
+            "worker_cpu_seconds": [round(c, 1) for c in cpu],
+            "cores_available": cores,
+            "load_before": load_before,
+            "load_after": load_average(),
+        }
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+        Queue(queue, connection=redis).delete(delete_jobs=True)
+
+
+def cores_available(n: int, seconds: float = 3.0) -> float:
+    """CPU cores ``n`` busy processes get right now (a shared machine may give 2 processes < 2 cores)."""
+    code = f"import time\nt=time.perf_counter()\nwhile time.perf_counter()-t<{seconds}: pass\n"
+    code += "print(time.process_time())"
+    spinners = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE) for _ in range(n)]
+    used = sum(float(p.communicate()[0]) for p in spinners)
+    return round(used / seconds, 2)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -147,13 +237,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--real", type=int, default=5000)
     parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--workers", default="", help="e.g. 1,2: classify jobs by N worker processes")
+    parser.add_argument("--job-size", type=int, default=100_000, help="articles for --workers jobs")
+    parser.add_argument("--db-name", default=DB_NAME)
+    parser.add_argument("--skip-exports", action="store_true")
     args = parser.parse_args()
 
     from sqlalchemy import text
 
     from service import create_app
 
-    database_url = recreate_database(DB_NAME)
+    database_url = recreate_database(args.db_name)
     try:
         migrate(database_url)
         app = create_app({"DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", "JOB_EXECUTOR": "thread"})
@@ -162,7 +256,17 @@ def main() -> None:
         result["classify_job"] = classify_job(app)
         result["exports"] = {}
         factory = app.extensions["framescope"]["write_sessionmaker"]
-        for size in [int(s) for s in args.sizes.split(",")]:
+        if args.workers:
+            redis_url = os.environ.get("BENCH_REDIS_URL") or os.environ["REDIS_URL"]
+            with factory() as session:
+                replicate(session, args.job_size)
+                session.commit()
+            runs = [job_with_workers(app, database_url, redis_url, int(n)) for n in args.workers.split(",")]
+            for run in runs:
+                run["speedup"] = round(runs[0]["seconds"] / run["seconds"], 2)
+                print(run, flush=True)
+            result["classify_job_workers"] = runs
+        for size in [] if args.skip_exports else [int(s) for s in args.sizes.split(",")]:
             with factory() as session:
                 replicate(session, size)
                 n = session.execute(text("SELECT count(*) FROM articles")).scalar_one()
@@ -171,9 +275,9 @@ def main() -> None:
         result["load_after"] = load_average()
         app.extensions["framescope"]["engine"].dispose()
         print(result)
-        write_result("bulk", result)
+        write_result("bulk_workers" if args.skip_exports else "bulk", result)
     finally:
-        drop_database(DB_NAME)
+        drop_database(args.db_name)
 
 
 if __name__ == "__main__":

@@ -162,6 +162,8 @@ def _identifier():
 
     ident = _load_identifier(norm_probs=True)
     ident.set_languages([lang for lang in ident.nb_classes if lang not in _EXCLUDED_LANGUAGES])
+    # set_languages keeps the unrestricted matrices for a later reset we never make: 28 MB per process.
+    ident._full_model = (ident.nb_ptc, ident.nb_pc, ident.nb_classes)
     return ident
 
 

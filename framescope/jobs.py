@@ -13,6 +13,20 @@ from framescope.http import HttpSession
 from framescope.progress import bar
 
 FINISHED = frozenset({"succeeded", "failed", "cancelled"})
+IMPORT_MEDIA_TYPES = {".csv": "text/csv", ".ndjson": "application/x-ndjson", ".jsonl": "application/x-ndjson"}
+
+
+class _FileBody:
+    """A request body read from the file in blocks, from the start on every send (so a retried
+    request sends the whole file again, not what an earlier attempt left unread)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __iter__(self) -> Any:
+        with open(self.path, "rb") as body:
+            while block := body.read(1 << 20):
+                yield block
 
 
 class JobFailed(FramescopeError):
@@ -40,6 +54,25 @@ class Jobs(Resource):
     def export(self, *, format: str = "csv", **filters: Any) -> dict[str, Any]:  # noqa: A002
         """Start writing the matching articles to a file on the server (download with ``download``)."""
         return self.create({"kind": "export", "filter": filters, "format": format})
+
+    def import_file(self, path: str | Path, *, create_missing: bool = False) -> dict[str, Any]:
+        """Upload a ``.csv`` or ``.ndjson``/``.jsonl`` file of articles as an ``import`` job (202).
+
+        The file is streamed, not read into memory, and may be as large as the server's
+        ``max_import_bytes`` (``limits``), far past one batch; follow the job with ``wait``: bad
+        records are listed in its ``errors`` by ``line`` and ``field``.
+        """
+        path = Path(path)
+        media = IMPORT_MEDIA_TYPES.get(path.suffix.lower())
+        if media is None:
+            raise ValueError(f"{path.name}: import takes .csv, .ndjson or .jsonl files")
+        return self.http.json(
+            "POST",
+            f"{self.path}/import",
+            params={"create_missing": "true" if create_missing else "false"},
+            content=_FileBody(path),
+            headers={"Content-Type": media, "Content-Length": str(path.stat().st_size)},
+        )
 
     def cancel(self, job_id: int) -> dict[str, Any]:
         """Cancel a queued or running job (a finished one is a 409, ``ConflictError``)."""

@@ -128,9 +128,17 @@ def run_wsgi(
 class BufferedWSGI:
     """ASGI application running a WSGI app on complete requests only (see the module docstring)."""
 
-    def __init__(self, app: WSGIApp, *, threads: int = 4, max_body: int | None = None) -> None:
+    def __init__(
+        self,
+        app: WSGIApp,
+        *,
+        threads: int = 4,
+        max_body: int | None = None,
+        large_bodies: dict[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.max_body = max_body
+        self.large_bodies = large_bodies or {}  # path -> its own limit (file uploads: import jobs)
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="wsgi")
 
     async def __call__(self, scope: dict[str, Any], receive: Callable, send: Callable) -> None:
@@ -163,7 +171,7 @@ class BufferedWSGI:
     async def read_body(self, scope: dict[str, Any], receive: Callable) -> IO[bytes] | None:
         """The whole body, spooled; at most ``max_body + 1`` bytes are kept, so Flask still sees 413."""
         body: IO[bytes] = SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed by run_wsgi
-        limit = self.max_body
+        limit = self.large_bodies.get(scope.get("path", ""), self.max_body)
         declared = declared_length(scope.get("headers", ()))
         if limit is not None and declared is not None and declared > limit:
             return body  # Flask refuses it from the header alone; nothing is read
@@ -200,4 +208,7 @@ def create_asgi_app(threads: int = 4) -> BufferedWSGI:
     from service import create_app
 
     app = create_app()
-    return BufferedWSGI(app, threads=threads, max_body=app.config.get("MAX_CONTENT_LENGTH"))
+    uploads = {"/v1/jobs/import": int(app.config["MAX_IMPORT_BYTES"])}  # spooled to a temporary file
+    return BufferedWSGI(
+        app, threads=threads, max_body=app.config.get("MAX_CONTENT_LENGTH"), large_bodies=uploads
+    )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from classifiers import ArticleClassification, ArticleClassifier
 from service.classifier_registry import get_model
 from service.metrics import count_classifications
+from service.storage.articles import IngestResult, ingest_articles
 from service.storage.classifications import (
     read_classifications,
     store_classifications,
@@ -22,6 +23,7 @@ from service.storage.classifications import (
 )
 from service.storage.classified_rows import stored_version
 from service.storage.errors import InvalidItemsError, NotFoundError
+from service.storage.signatures import sign_articles
 
 
 class TextTooLargeError(ValueError):
@@ -98,6 +100,21 @@ def classify_stored_articles(
             session, [(aid, result) for (aid, _, _), result in zip(chunk, results, strict=True)]
         )
     return n_stored
+
+
+def store_and_classify(
+    session: Session, items: Sequence[Mapping[str, Any]], *, create_missing: bool = False
+) -> IngestResult:
+    """Store validated articles (deduplicated), label the new ones, sign them for syndication.
+
+    What ``POST /v1/articles[/batch]`` and import jobs do with articles, in the caller's transaction.
+    Syndication signatures are skipped when ``SYNDICATION_AT_INGEST`` is off (bulk loads).
+    """
+    result = ingest_articles(session, items, create_missing=create_missing)
+    classify_stored_articles(session, get_model(), result.ids)
+    if current_app.config["SYNDICATION_AT_INGEST"]:
+        sign_articles(session, result.ids)
+    return result
 
 
 def check_stored_frame(session: Session, model_version: str, frame: str | None) -> None:

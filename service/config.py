@@ -83,6 +83,15 @@ DEFAULTS: dict[str, object] = {
     # <instance>/job-results; shared storage when workers and web hosts are different machines).
     "EXPORT_CHUNK_ARTICLES": 1_000,
     "JOB_CHUNK_ARTICLES": 1_000,
+    # A classify job is split into parts of about this many articles, which up to JOB_MAX_RUNNERS
+    # worker processes take at once (each part one runner at a time; see service/jobs/parts.py).
+    "JOB_PART_ARTICLES": 2_000,
+    "JOB_MAX_RUNNERS": 8,
+    # Import jobs (POST /v1/jobs/import): bytes of one uploaded file (413 above; the upload is streamed
+    # to disk, never held in memory), invalid records after which the job fails, errors it lists.
+    "MAX_IMPORT_BYTES": 1024 * 1024 * 1024,
+    "IMPORT_MAX_INVALID": 1_000,
+    "IMPORT_LISTED_ERRORS": 100,
     "JOB_RESULTS_DIR": None,
     # auto: RQ on REDIS_URL when it is set (run `flask jobs worker`), else a background thread per
     # web process; rq or thread force one. Queue name, seconds without a heartbeat after which a

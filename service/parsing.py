@@ -200,15 +200,26 @@ def load_csv_body(body: bytes) -> list[dict[str, str]]:
             if len(rows) == limit:
                 message = f"At most {limit} rows per request (limit FRAMESCOPE_MAX_BATCH_ITEMS)."
                 abort(422, messages={"json": [message]})
-            if len(cells) > len(header):
+            row = csv_record(header, cells)
+            if row is None:
                 abort(
                     400,
                     messages={"json": {len(rows): [f"Row {len(rows) + 1} has more cells than the header."]}},
                 )
-            rows.append({name: cell for name, cell in zip(header, cells, strict=False) if cell.strip()})
+            rows.append(row)
     except csv.Error as exc:
         abort(400, messages={"json": [f"The body is not valid CSV: {exc}"]})
     return rows
+
+
+def csv_record(header: list[str], cells: list[str]) -> dict[str, str] | None:
+    """One CSV row as the dict a batch item is (empty cells left out); None if it has extra cells.
+
+    The CSV batch body and import jobs (service/importing.py) both build rows here.
+    """
+    if len(cells) > len(header):
+        return None
+    return {name: cell for name, cell in zip(header, cells, strict=False) if cell.strip()}
 
 
 class UploadBlueprint(Blueprint):

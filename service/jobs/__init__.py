@@ -39,6 +39,9 @@ class ThreadExecutor:
                 self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="framescope-job")
         self.pool.submit(self._run, job_id)
 
+    def submit_helpers(self, job_id: int, n_helpers: int) -> None:
+        """One thread per process works one part at a time: no helpers."""
+
     def _run(self, job_id: int) -> None:
         from service.jobs.runner import run_job
 
@@ -77,6 +80,20 @@ class RQExecutor:
             failure_ttl=7 * 24 * 3600,
         )
 
+    def submit_helpers(self, job_id: int, n_helpers: int) -> None:
+        """Messages that let idle workers join a split job (at the front: they start at once)."""
+        for _ in range(max(n_helpers, 0)):
+            self.queue.enqueue_call(
+                RUN_JOB,
+                args=(job_id,),
+                kwargs={"helper": True},
+                job_id=f"framescope-{job_id}-help-{uuid.uuid4().hex[:8]}",
+                timeout=self.timeout,
+                result_ttl=0,
+                failure_ttl=7 * 24 * 3600,
+                at_front=True,
+            )
+
 
 def make_executor(app: Flask) -> ThreadExecutor | RQExecutor:
     choice = app.config["JOB_EXECUTOR"]
@@ -93,6 +110,11 @@ def make_executor(app: Flask) -> ThreadExecutor | RQExecutor:
 def submit_job(job_id: int) -> None:
     """Hand a committed job to the executor (after the commit: a worker must be able to read it)."""
     current_app.extensions["framescope"]["jobs"].submit(job_id)
+
+
+def submit_helpers(job_id: int, n_helpers: int) -> None:
+    """Ask for ``n_helpers`` more runners on a job split into parts (none without a queue)."""
+    current_app.extensions["framescope"]["jobs"].submit_helpers(job_id, n_helpers)
 
 
 def resubmit_stale_jobs() -> list[int]:

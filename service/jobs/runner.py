@@ -1,11 +1,13 @@
 """Running one job: claim it, work in committed chunks keyed by article id, finish or fail.
 
-Each chunk (``JOB_CHUNK_ARTICLES`` articles in id order) is one transaction: its labels (classify)
-or the fsync'd bytes it appended (export) and the job's new ``cursor`` commit together, through a
-fenced update (``service.storage.jobs.advance_job``). A runner killed at any point leaves the job at
-its last committed chunk; the next runner starts after ``cursor`` (and truncates an export file to
-the committed size), so no label or line is lost or written twice. Runs inside an app context: the
-worker command's (RQ) or the app's own background thread (no queue configured).
+Classify jobs are split into parts that several runners work at once (``service.jobs.parts``);
+export and train jobs have one runner. Each chunk (``JOB_CHUNK_ARTICLES`` articles in id order) is
+one transaction: its labels (classify) or the fsync'd bytes it appended (export) and the job's new
+``cursor`` commit together, through a fenced update (``service.storage.jobs.advance_job``). A
+runner killed at any point leaves the job at its last committed chunk; the next runner starts after
+``cursor`` (and truncates an export file to the committed size), so no label or line is lost or
+written twice. Runs inside an app context: the worker command's (RQ) or the app's own background
+thread (no queue configured).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -21,41 +24,50 @@ from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from service.classifier_registry import get_model
-from service.classifying import classify_stored_articles
 from service.exporting import export_chunks, export_filters
+from service.importing import count_records, read_records, store_records, upload_path
+from service.jobs import submit_helpers
+from service.jobs.parts import JobLost, split_job, work_parts
 from service.model_registry import train_from_annotations
 from service.schemas.jobs import JobFilterSchema
 from service.storage.article_exports import last_article_id
 from service.storage.articles import select_articles
-from service.storage.classifications import delete_version_classifications
 from service.storage.jobs import advance_job, claim_job, get_job
 from service.storage.tables import Article, Job, utcnow
 
+__all__ = ["JobLost", "run_job"]
+
 log = logging.getLogger("framescope.jobs")
-#: A job fails when this many of its chunks failed (each is skipped and listed in ``errors``).
-MAX_CHUNK_ERRORS = 10
 
 
-class JobLost(Exception):
-    """The job was cancelled or taken over by another runner: stop without committing."""
-
-
-def run_job(job_id: int) -> str | None:
+def run_job(job_id: int, helper: bool = False) -> str | None:
     """Run (or resume) job ``job_id`` to its end; its final status, or None if it was not ours to run.
 
-    This is the function the RQ worker imports by name (``service.jobs.runner.run_job``).
+    This is the function the RQ worker imports by name (``service.jobs.runner.run_job``). A
+    ``helper`` joins a classify job another runner claimed and split into parts (``parts.py``); it
+    returns None unless it finished the job's last part.
     """
     factory = current_app.extensions["framescope"]["write_sessionmaker"]
     with factory() as session:
-        attempt = claim_job(session, job_id)
-        session.commit()
-        if attempt is None:
-            return None
-        job = get_job(session, job_id)
+        if helper:
+            job = session.get(Job, job_id)
+            if job is None or job.status != "running" or job.kind != "classify":
+                return None
+            attempt = job.attempt
+        else:
+            attempt = claim_job(session, job_id)
+            session.commit()
+            if attempt is None:
+                return None
+            job = get_job(session, job_id)
         log.info("job started", extra={"job_id": job_id, "kind": job.kind, "attempt": attempt})
         try:
+            if job.kind == "classify":
+                return _finish_classify(session, job, attempt, helper)
             result = _RUNNERS[job.kind](session, job, attempt)
             _commit(session, job, attempt, status="succeeded", finished_at=utcnow(), result=result)
+            if job.kind == "import":  # a failed import keeps its file, to see what went wrong
+                upload_path(job.id, job.params["format"]).unlink(missing_ok=True)
             log.info("job succeeded", extra={"job_id": job_id, "done": job.done})
             return "succeeded"
         except JobLost:
@@ -63,10 +75,13 @@ def run_job(job_id: int) -> str | None:
             session.refresh(job)
             if job.status == "cancelled" and job.kind == "export":
                 result_path(job).unlink(missing_ok=True)
+            if job.status == "cancelled" and job.kind == "import":
+                upload_path(job.id, job.params["format"]).unlink(missing_ok=True)
             log.info("job stopped", extra={"job_id": job_id, "status": job.status})
             return job.status
         except Exception as exc:
             session.rollback()
+            session.refresh(job)
             log.exception("job failed", extra={"job_id": job_id})
             errors = [*job.errors, {"detail": f"{type(exc).__name__}: {exc}"[:500], "after_id": job.cursor}]
             advance_job(
@@ -80,6 +95,22 @@ def run_job(job_id: int) -> str | None:
             )
             session.commit()
             return "failed"
+
+
+def _finish_classify(session: Session, job: Job, attempt: int, helper: bool) -> str | None:
+    """Split (claiming runner), ask for helpers, work parts; "succeeded" if this runner ended the job."""
+    filters = _prepare(session, job, attempt)
+    if not helper:
+        model_version = get_model().version
+        n_open = split_job(session, job, filters)
+        result = {"model_version": model_version, "n_classified": 0, **(job.result or {})}
+        _commit(session, job, attempt, result=result)
+        n_helpers = min(n_open, int(current_app.config["JOB_MAX_RUNNERS"])) - 1
+        submit_helpers(job.id, n_helpers)
+    if not work_parts(session, job, filters):
+        return None
+    log.info("job succeeded", extra={"job_id": job.id})
+    return "succeeded"
 
 
 def _commit(session: Session, job: Job, attempt: int, **values: Any) -> None:
@@ -110,45 +141,6 @@ class _Progress:
     def add(self, n: int) -> float:
         self.n += n
         return round(self.n / max(time.monotonic() - self.started, 1e-6), 2)
-
-
-def run_classify(session: Session, job: Job, attempt: int) -> dict[str, Any]:
-    """Label every matching article with the served model (``force``: replace its stored labels)."""
-    filters = _prepare(session, job, attempt)
-    model = get_model()
-    chunk = int(current_app.config["JOB_CHUNK_ARTICLES"])
-    force = bool(job.params.get("force"))
-    result = {"model_version": model.version, "n_classified": 0, **(job.result or {})}
-    progress = _Progress()
-    ids_stmt = select_articles(columns=[Article.id], **filters).order_by(Article.id).limit(chunk)
-    while True:
-        ids = list(session.scalars(ids_stmt.where(Article.id > job.cursor, Article.id <= job.upto)))
-        if not ids:
-            return result
-        errors, n_errors = job.errors, job.n_errors
-        try:
-            if force:
-                delete_version_classifications(session, ids, model.version)
-            result["n_classified"] += classify_stored_articles(session, model, ids, chunk_size=chunk)
-        except Exception as exc:  # one bad chunk is skipped and reported, the job goes on
-            session.rollback()
-            log.exception("job chunk failed", extra={"job_id": job.id})
-            n_errors += 1
-            errors = [*errors, {"detail": f"{type(exc).__name__}: {exc}"[:500], "after_id": job.cursor}][-20:]
-            if n_errors >= MAX_CHUNK_ERRORS:
-                raise
-        rate = progress.add(len(ids))
-        _commit(
-            session,
-            job,
-            attempt,
-            cursor=ids[-1],
-            done=job.done + len(ids),
-            rate=rate,
-            result=dict(result),
-            errors=errors,
-            n_errors=n_errors,
-        )
 
 
 def results_dir() -> Path:
@@ -186,6 +178,47 @@ def run_export(session: Session, job: Job, attempt: int) -> dict[str, Any]:
     return {"format": format_, "bytes": size, "n_articles": job.done}
 
 
+def run_import(session: Session, job: Job, attempt: int) -> dict[str, Any]:
+    """Store and label an uploaded file's articles, chunk by chunk; bad records are listed, skipped.
+
+    The byte offset and line after the last committed chunk are in ``result``, so a resumed job
+    reads on from there; stored articles are deduplicated, so nothing is stored twice either way.
+    """
+    format_ = job.params["format"]
+    path = upload_path(job.id, format_)
+    state = {"format": format_, "offset": 0, "line": 0, "n_created": 0, "n_existing": 0, "n_invalid": 0}
+    state.update(job.result or {})
+    if job.total is None:
+        _commit(session, job, attempt, total=count_records(path, format_), result=state)
+    chunk, progress = int(current_app.config["JOB_CHUNK_ARTICLES"]), _Progress()
+    records = read_records(path, format_, offset=state["offset"], line=state["line"])
+    while batch := list(islice(records, chunk)):
+        created, errors = store_records(session, batch, create_missing=job.params["create_missing"])
+        n_invalid = len({error["line"] for error in errors})
+        state.update(
+            offset=batch[-1].end_offset, line=batch[-1].end_line, n_invalid=state["n_invalid"] + n_invalid
+        )
+        state["n_created"] += created
+        state["n_existing"] += len(batch) - n_invalid - created
+        _commit(
+            session,
+            job,
+            attempt,
+            cursor=job.cursor + len(batch),
+            done=job.done + len(batch),
+            rate=progress.add(len(batch)),
+            result=dict(state),
+            errors=(job.errors + errors)[: int(current_app.config["IMPORT_LISTED_ERRORS"])],
+            n_errors=job.n_errors + len(errors),
+        )
+        if state["n_invalid"] > int(current_app.config["IMPORT_MAX_INVALID"]):
+            raise ValueError(
+                f"{state['n_invalid']} invalid records, more than FRAMESCOPE_IMPORT_MAX_INVALID allows; "
+                "the articles before them are stored. Fix the file and import the rest again."
+            )
+    return state
+
+
 def run_train(session: Session, job: Job, attempt: int) -> dict[str, Any]:
     """Train a model from coded articles; the stored model commits with the job's progress, fenced."""
     _commit(session, job, attempt, total=1)
@@ -194,4 +227,4 @@ def run_train(session: Session, job: Job, attempt: int) -> dict[str, Any]:
     return result
 
 
-_RUNNERS = {"classify": run_classify, "export": run_export, "train": run_train}
+_RUNNERS = {"export": run_export, "import": run_import, "train": run_train}

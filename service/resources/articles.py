@@ -9,7 +9,7 @@ from flask.views import MethodView
 from sqlalchemy.orm import Session
 
 from service.classifier_registry import get_model
-from service.classifying import attach_classifications, classify_stored_articles
+from service.classifying import attach_classifications, classify_stored_articles, store_and_classify
 from service.exporting import MEDIA_TYPES, export_filename, export_filters, stream_export
 from service.parsing import UploadBlueprint
 from service.resources.common import page_body, pop_page_args
@@ -89,9 +89,7 @@ class Articles(MethodView):
     def post(self, args: dict[str, Any], data: dict[str, Any]):
         """Add one article (201), or get the stored one back if it is a duplicate (200)"""
         session = get_session()
-        result = dao.ingest_articles(session, [data], create_missing=args["create_missing"])
-        classify_stored_articles(session, get_model(), result.ids)
-        sign_if_configured(session, result.ids)
+        result = store_and_classify(session, [data], create_missing=args["create_missing"])
         session.commit()
         article = dao.get_article(session, result.ids[0])
         attach_classifications(session, [article])
@@ -117,9 +115,7 @@ class ArticleBatch(MethodView):
         their results stored in the same transaction.
         """
         session = get_session()
-        result = dao.ingest_articles(session, items, create_missing=args["create_missing"])
-        classify_stored_articles(session, get_model(), result.ids)
-        sign_if_configured(session, result.ids)
+        result = store_and_classify(session, items, create_missing=args["create_missing"])
         session.commit()
         return result.summary(), 201 if result.n_created else 200
 

@@ -8,12 +8,20 @@ from flask import current_app, send_file, url_for
 from flask.views import MethodView
 
 from service.exporting import MEDIA_TYPES
+from service.importing import start_import
 from service.jobs import ThreadExecutor, resubmit_stale_jobs, submit_job
 from service.jobs.runner import result_path
 from service.parsing import Blueprint
 from service.resources.common import page_body, pop_page_args
 from service.schemas.common import PROBLEM
-from service.schemas.jobs import JOB_EXAMPLE, JobCreateSchema, JobListArgsSchema, JobPageSchema, JobSchema
+from service.schemas.jobs import (
+    JOB_EXAMPLE,
+    ImportArgsSchema,
+    JobCreateSchema,
+    JobListArgsSchema,
+    JobPageSchema,
+    JobSchema,
+)
 from service.storage import jobs as dao
 from service.storage.db import get_session
 from service.storage.errors import ConflictError, NotFoundError
@@ -23,9 +31,21 @@ blp = Blueprint(
     "jobs",
     __name__,
     url_prefix="/v1/jobs",
-    description="Background work over stored articles: `classify` (label them with the served model) and "
-    "`export` (a CSV/NDJSON file to download). Jobs work in committed chunks and resume where they stopped.",
+    description="Background work over stored articles: `classify` (label them with the served model), "
+    "`export` (a CSV/NDJSON file to download) and `import` (a CSV/NDJSON file of articles to store and "
+    "label). Jobs work in committed chunks and resume where they stopped.",
 )
+
+_IMPORT_DOC = {
+    "requestBody": {
+        "content": {
+            "text/csv": {
+                "schema": {"type": "string", "description": "A header of article fields, then rows."}
+            },
+            "application/x-ndjson": {"schema": {"type": "string", "description": "One article per line."}},
+        }
+    }
+}
 
 
 @blp.route("")
@@ -43,6 +63,29 @@ class Jobs(MethodView):
         """Start a job; 202 with `Location: /v1/jobs/{id}` to follow its progress"""
         session = get_session()
         job = dao.create_job(session, data["kind"], data["params"])
+        session.commit()
+        submit_job(job.id)
+        _resume_abandoned()
+        return job, 202, {"Location": url_for("jobs.JobItem", job_id=job.id, _external=True)}
+
+
+@blp.route("/import")
+class JobImport(MethodView):
+    @blp.arguments(ImportArgsSchema, location="query")
+    @blp.response(202, JobSchema)
+    @blp.alt_response(413, **PROBLEM, description="The file is over MAX_IMPORT_BYTES (see /v1/limits).")
+    @blp.alt_response(415, **PROBLEM, description="Not text/csv or application/x-ndjson.")
+    @blp.alt_response(422, **PROBLEM, description="Empty file, or CSV columns no article has.")
+    @blp.doc(**_IMPORT_DOC)
+    def post(self, args: dict[str, Any]):
+        """Import a CSV or NDJSON file of articles as a job; 202 with `Location` to follow it
+
+        The file is the body (up to `max_import_bytes`, larger than a batch). Each record is checked
+        like an item of `POST /v1/articles/batch`; bad ones are listed in `errors` by `line` and field
+        and skipped, the rest are stored (deduplicated) and labelled in committed chunks.
+        """
+        session = get_session()
+        job = start_import(session, create_missing=args["create_missing"])
         session.commit()
         submit_job(job.id)
         _resume_abandoned()

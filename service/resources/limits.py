@@ -24,6 +24,7 @@ _SETTINGS = (
     "MAX_TEXT_CHARS",
     "MAX_CLASSIFY_CHARS",
     "PAGE_SIZE_MAX",
+    "MAX_IMPORT_BYTES",
 )
 
 

@@ -11,7 +11,7 @@ from marshmallow import fields, validate
 from service.schemas.articles import ArticleListArgsSchema
 from service.schemas.common import ListArgsSchema, PageSchema
 
-KINDS = ("classify", "export", "train")
+KINDS = ("classify", "export", "import", "train")
 STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 
 JOB_EXAMPLE = {"kind": "classify", "filter": {"event": "port-selenko-strike"}, "force": False}
@@ -56,6 +56,11 @@ class JobCreateSchema(ma.Schema):
             raise ma.ValidationError(
                 "Training jobs are started with POST /v1/models (codebook, coders, base).", field_name="kind"
             )
+        if data["kind"] == "import":
+            raise ma.ValidationError(
+                "Send the file itself to POST /v1/jobs/import (text/csv or application/x-ndjson body).",
+                field_name="kind",
+            )
         if data["kind"] != "export" and "format" in data:
             raise ma.ValidationError("Only export jobs have a format.", field_name="format")
         if data["kind"] != "classify" and data.get("force"):
@@ -87,6 +92,16 @@ def _result(job: Any) -> dict[str, Any] | None:
     return result
 
 
+def _parts(job: Any) -> dict[str, int] | None:
+    """Parts by status (classify jobs, split when they start); None before or for other kinds."""
+    if not job.parts:
+        return None
+    counts = {"pending": 0, "running": 0, "done": 0}
+    for part in job.parts:
+        counts[part.status] += 1
+    return counts
+
+
 class JobSchema(ma.Schema):
     id = fields.Integer()
     kind = fields.String(metadata={"enum": list(KINDS)})
@@ -99,14 +114,29 @@ class JobSchema(ma.Schema):
     rate = fields.Float(allow_none=True, metadata={"description": "Articles per second of the current run."})
     eta_seconds = fields.Function(_eta, allow_none=True, metadata={"description": "Estimated seconds left."})
     attempt = fields.Integer(metadata={"description": "Runs so far (a resumed job has more than one)."})
+    parts = fields.Function(
+        _parts,
+        allow_none=True,
+        metadata={
+            "description": "classify: id-range parts by status (`pending`, `running`, `done`); workers "
+            "take parts at once, so `running` is how many work on the job now."
+        },
+    )
     n_errors = fields.Integer()
     errors = fields.List(
-        fields.Dict(), metadata={"description": "The last 20 errors (`detail`, `after_id`)."}
+        fields.Dict(),
+        metadata={
+            "description": "classify/export: the last 20 errors (`detail`, `after_id`); import: the first "
+            "IMPORT_LISTED_ERRORS invalid records (`line`, `field`, `detail`)."
+        },
     )
     result = fields.Function(
         _result,
         allow_none=True,
-        metadata={"description": "classify: `n_classified`, `model_version`; export: `bytes`, `url`."},
+        metadata={
+            "description": "classify: `n_classified`, `model_version`; export: `bytes`, `url`; import: "
+            "`n_created`, `n_existing`, `n_invalid` (records), `line` and `offset` read so far."
+        },
     )
     created_at = fields.AwareDateTime()
     started_at = fields.AwareDateTime(allow_none=True)
@@ -116,6 +146,18 @@ class JobSchema(ma.Schema):
 
 class JobPageSchema(PageSchema):
     items = fields.List(fields.Nested(JobSchema))
+
+
+class ImportArgsSchema(ma.Schema):
+    """Query of ``POST /v1/jobs/import`` (the body is the file)."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    create_missing = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Create outlets/events the file names that do not exist yet."},
+    )
 
 
 class JobListArgsSchema(ListArgsSchema):

@@ -33,6 +33,12 @@ class LimitsSchema(ma.Schema):
     page_size_max = fields.Integer(
         metadata={"description": "Largest `limit` of a list page.", "example": 500}
     )
+    max_import_bytes = fields.Integer(
+        metadata={
+            "description": "Bytes of one file sent to `POST /v1/jobs/import` (413 above).",
+            "example": 1073741824,
+        }
+    )
     rate_limit = fields.String(
         allow_none=True,
         metadata={

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from classifiers import ArticleClassification, Evidence, FrameResult, ModelRef, StanceResult
 from service.storage.tables import Article, ArticleFrame, Classification
-from service.storage.upsert import insert_ignoring_conflicts
+from service.storage.upsert import insert_ignoring_conflicts, insert_new_rows
 
 _CHUNK = 1000
 
@@ -49,7 +49,7 @@ def store_classifications(session: Session, results: Sequence[tuple[int, Article
         for cid, aid, version in inserted
         for f in by_key[(aid, version)].frames
     ]
-    insert_ignoring_conflicts(session, ArticleFrame, frame_rows)
+    insert_new_rows(session, ArticleFrame, frame_rows)  # fresh classification ids: no conflicts
     return len(inserted)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from service.storage.errors import ConflictError, NotFoundError
 from service.storage.pagination import CursorPage, fetch_page
-from service.storage.tables import Job, utcnow
+from service.storage.tables import Job, JobPart, utcnow
 
 ACTIVE = ("queued", "running")
 FINISHED = ("succeeded", "failed", "cancelled")
@@ -24,7 +24,15 @@ FINISHED = ("succeeded", "failed", "cancelled")
 
 def create_job(session: Session, kind: str, params: Mapping[str, Any]) -> Job:
     job = Job(
-        kind=kind, status="queued", params=dict(params), errors=[], done=0, cursor=0, attempt=0, n_errors=0
+        kind=kind,
+        status="queued",
+        params=dict(params),
+        errors=[],
+        done=0,
+        cursor=0,
+        attempt=0,
+        n_errors=0,
+        resumed_done=0,
     )
     session.add(job)
     session.flush()
@@ -56,7 +64,9 @@ def claim_job(session: Session, job_id: int) -> int | None:
     claimed = session.execute(
         update(Job)
         .where(Job.id == job_id, Job.status == "queued")
-        .values(status="running", attempt=Job.attempt + 1, updated_at=now, started_at=now)
+        .values(
+            status="running", attempt=Job.attempt + 1, updated_at=now, started_at=now, resumed_done=Job.done
+        )
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
@@ -97,10 +107,17 @@ def cancel_job(session: Session, job: Job) -> Job:
 
 def requeue_stale_jobs(session: Session, *, stale_before: datetime) -> list[int]:
     """Jobs nobody is working on (queued or running, heartbeat older than ``stale_before``: their
-    message was lost or their runner died) back to ``queued`` with a fresh heartbeat; their ids."""
+    message was lost or their runner died) back to ``queued`` with a fresh heartbeat, and their
+    running parts back to ``pending`` (a new ``attempt`` fences the dead runners); their ids."""
     stmt = select(Job.id).where(Job.status.in_(ACTIVE), Job.updated_at < stale_before).order_by(Job.id)
     ids = list(session.scalars(stmt))
     if ids:
+        session.execute(  # parts first, as runners lock them (part, then job): no deadlock
+            update(JobPart)
+            .where(JobPart.job_id.in_(ids), JobPart.status == "running")
+            .values(status="pending", attempt=JobPart.attempt + 1)
+            .execution_options(synchronize_session=False)
+        )
         session.execute(
             update(Job)
             .where(Job.id.in_(ids), Job.status.in_(ACTIVE), Job.updated_at < stale_before)

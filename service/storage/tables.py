@@ -280,6 +280,29 @@ class Job(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    resumed_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # done at claim
+    parts: Mapped[list[JobPart]] = relationship(viewonly=True, order_by="JobPart.lo")  # lazy: answers only
+
+
+class JobPart(Base):
+    """One id range ``(lo, hi]`` of a classify job, worked by one runner at a time (revision 0013).
+
+    Several workers run one job by each claiming a part; ``cursor``, ``attempt`` and ``heartbeat``
+    do for a part what the job's own columns do for a single-runner job (see ``Job``).
+    """
+
+    __tablename__ = "job_parts"
+    __table_args__ = (UniqueConstraint("job_id", "lo"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    job_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("jobs.id", ondelete="CASCADE"))
+    lo: Mapped[int] = mapped_column(BigInteger)
+    hi: Mapped[int] = mapped_column(BigInteger)
+    cursor: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))  # pending, running, done
+    attempt: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    heartbeat: Mapped[datetime | None]
 
 
 class TrainedModel(Base):

@@ -89,6 +89,21 @@ def test_jobs_run_and_are_followed_to_the_end(fs, stored, tmp_path):
         fs.jobs.cancel(job["id"])  # finished
 
 
+def test_a_file_is_imported_as_a_job(fs, tmp_path):
+    path = tmp_path / "year.csv"
+    path.write_text(
+        "outlet,title,text\n"
+        "north-post,Budget,The council voted on the budget and critics said it cuts services.\n"
+        "north-post,Strike,\n"
+        "south-star,Strike,Unions called a strike over the council budget cuts on Monday.\n"
+    )
+    job = fs.jobs.wait(fs.jobs.import_file(path, create_missing=True), poll_seconds=0.05, timeout=120)
+    assert (job["result"]["n_created"], job["result"]["n_invalid"]) == (2, 1)
+    assert [(e["line"], e["field"]) for e in job["errors"]] == [(3, "text")]
+    with pytest.raises(ValueError, match="csv, .ndjson or .jsonl"):
+        fs.jobs.import_file(tmp_path / "year.xlsx")
+
+
 def test_a_failed_job_raises(fs, monkeypatch):
     states = iter([{"id": 7, "status": "running", "done": 1, "total": 2}, {"id": 7, "status": "cancelled"}])
     monkeypatch.setattr(fs.jobs, "get", lambda _id: next(states))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import time
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 from service.jobs.runner import result_path, run_job
 from service.storage import jobs as dao
 from service.storage.classifications import delete_classifications
-from service.storage.tables import ArticleFrame, Classification, Job, utcnow
+from service.storage.tables import ArticleFrame, Classification, Job, JobPart, utcnow
 from tests.conftest import make_test_app
 from tests.service.conftest import assert_problem, make_article
 
@@ -146,7 +147,7 @@ class Killed(BaseException):
 def test_a_runner_killed_mid_chunk_resumes_without_lost_or_doubled_labels(
     app, stored, db_session, monkeypatch
 ):
-    import service.jobs.runner as runner
+    import service.jobs.parts as runner
 
     version = app.config["MODEL"].version
     with app.app_context():
@@ -170,7 +171,11 @@ def test_a_runner_killed_mid_chunk_resumes_without_lost_or_doubled_labels(
             run_job(job.id)
         db_session.expire_all()
         stuck = db_session.get(Job, job.id)
-        assert (stuck.status, stuck.done, stuck.cursor) == ("running", 4, calls[1][-1])
+        assert (stuck.status, stuck.done) == ("running", 4)
+        parts = db_session.scalars(select(JobPart).where(JobPart.job_id == job.id).order_by(JobPart.lo)).all()
+        assert len(parts) == 5  # small job: parts of one chunk (2 articles), so runners share it
+        assert [p.status for p in parts] == ["done", "done", "running", "pending", "pending"]
+        assert (parts[2].cursor, parts[2].done, parts[2].attempt) == (calls[1][-1], 0, 1)
         assert label_counts(db_session, version)[0] == 4  # the third chunk was rolled back
 
         assert dao.requeue_stale_jobs(db_session, stale_before=utcnow() - timedelta(seconds=60)) == []
@@ -228,3 +233,78 @@ def test_a_runner_that_lost_the_job_cannot_commit(app, db_session):
     assert dao.advance_job(db_session, job.id, second, done=5)
     dao.cancel_job(db_session, dao.get_job(db_session, job.id))
     assert not dao.advance_job(db_session, job.id, second, done=6)
+
+
+def test_a_part_whose_runner_went_quiet_is_taken_over_and_the_old_runner_fenced_off(app, stored, db_session):
+    from service.storage.job_parts import advance_part, claim_part, create_parts, finish_if_all_done
+
+    job = dao.create_job(db_session, "classify", {"filter": {}})
+    db_session.commit()
+    dao.claim_job(db_session, job.id)
+    create_parts(db_session, job.id, [(0, 5), (5, 9)])
+    now = utcnow()
+    first = claim_part(db_session, job.id, stale_before=now)
+    second = claim_part(db_session, job.id, stale_before=now)
+    assert (first.lo, second.lo) == (0, 5)
+    old_runner = SimpleNamespace(id=first.id, attempt=first.attempt)  # what the first runner holds
+    assert claim_part(db_session, job.id, stale_before=now) is None  # both held, heartbeats fresh
+    taken = claim_part(db_session, job.id, stale_before=utcnow() + timedelta(seconds=1))  # first went quiet
+    assert (taken.id, taken.attempt) == (first.id, 2)
+    assert not advance_part(db_session, old_runner, cursor=3)  # the old runner cannot commit any more
+    assert advance_part(db_session, taken, cursor=3)
+    assert not finish_if_all_done(db_session, job.id)
+    assert advance_part(db_session, taken, status="done") and advance_part(db_session, second, status="done")
+    assert finish_if_all_done(db_session, job.id) and not finish_if_all_done(db_session, job.id)
+    db_session.commit()
+    db_session.expire_all()
+    assert dao.get_job(db_session, job.id).status == "succeeded"
+
+
+def test_cancelling_a_running_job_stops_it_before_the_next_chunk_commits(
+    app, client, stored, db_session, monkeypatch, backend
+):
+    import service.jobs.parts as parts
+
+    if backend == "sqlite":
+        pytest.skip("SQLite has one writer at a time: a cancel request waits for the chunk's commit")
+    version = app.config["MODEL"].version
+    with app.app_context():
+        job = dao.create_job(db_session, "classify", {"filter": {}, "force": True})
+        db_session.commit()
+        real, calls = parts.classify_stored_articles, []
+
+        def cancel_during_second_chunk(session, model, ids, **kwargs):
+            calls.append(ids)
+            if len(calls) == 2:
+                assert client.post(f"/v1/jobs/{job.id}/cancel").get_json()["status"] == "cancelled"
+            return real(session, model, ids, **kwargs)
+
+        monkeypatch.setattr(parts, "classify_stored_articles", cancel_during_second_chunk)
+        assert run_job(job.id) == "cancelled"
+    db_session.expire_all()
+    cancelled = client.get(f"/v1/jobs/{job.id}").get_json()
+    assert (cancelled["status"], cancelled["done"], len(calls)) == ("cancelled", 2, 2)
+    assert cancelled["parts"]["running"] == 1  # the cancelled runner's part is left as it was
+    n_rows, n_articles, _ = label_counts(db_session, version)
+    assert n_rows == n_articles == N_ARTICLES  # the second chunk's delete-and-relabel was rolled back
+
+
+def test_a_failing_chunk_in_one_part_is_listed_and_the_other_parts_finish(app, client, stored, monkeypatch):
+    import service.jobs.parts as parts
+
+    real = parts.classify_stored_articles
+
+    def fails_on_the_fourth_article(session, model, ids, **kwargs):
+        if stored[3] in ids:
+            raise RuntimeError("the database went away for a moment")
+        return real(session, model, ids, **kwargs)
+
+    monkeypatch.setattr(parts, "classify_stored_articles", fails_on_the_fourth_article)
+    job = post_job(client, {"kind": "classify", "force": True})
+    assert job["status"] == "succeeded", job
+    assert (job["done"], job["total"], job["n_errors"]) == (N_ARTICLES, N_ARTICLES, 1)
+    assert job["parts"] == {"pending": 0, "running": 0, "done": 5}
+    assert job["errors"] == [
+        {"detail": "RuntimeError: the database went away for a moment", "after_id": stored[1]}
+    ]
+    assert job["result"]["n_classified"] == N_ARTICLES - 2  # the failed chunk (2 articles) is skipped
