@@ -285,7 +285,7 @@ class Job(Base):
 
 
 class JobPart(Base):
-    """One id range ``(lo, hi]`` of a classify job, worked by one runner at a time (revision 0013).
+    """One id range ``(lo, hi]`` of a classify job, worked by one runner at a time (revision 0012).
 
     Several workers run one job by each claiming a part; ``cursor``, ``attempt`` and ``heartbeat``
     do for a part what the job's own columns do for a single-runner job (see ``Job``).

@@ -5,7 +5,7 @@ Each part has its own ``cursor`` (last committed article id), ``attempt`` (fence
 it is older than ``JOB_STALE_SECONDS``). ``jobs.resumed_done`` is ``done`` when the current attempt
 started, so ``rate`` counts only this run's articles across every part.
 
-Revision ID: 0013
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-07
 
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013"
+revision: str = "0012"
 down_revision: str | Sequence[str] | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
