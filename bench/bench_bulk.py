@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -37,6 +36,7 @@ from common import (  # noqa: E402
     rss_mib,
     write_result,
 )
+from server import free_port  # noqa: E402
 
 DB_NAME = "bench_bulk"
 
@@ -79,12 +79,6 @@ def classify_job(app: Any) -> dict[str, Any]:
                 "seconds": round(seconds, 2),
                 "articles_per_s": round(job.done / seconds, 1),
             }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def export_through_gunicorn(database_url: str, formats: tuple[str, ...]) -> dict[str, Any]:

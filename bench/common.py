@@ -147,6 +147,11 @@ def children(pid: int) -> list[int]:
     return sorted(out)
 
 
+def scratch_name(name: str) -> str:
+    """``BENCH_DB_NAME`` when set (one engineer's own database on a shared server), else ``name``."""
+    return os.environ.get("BENCH_DB_NAME") or name
+
+
 def recreate_database(name: str) -> str:
     """Drop and create a scratch PostgreSQL database; returns its SQLAlchemy URL.
 
@@ -154,6 +159,7 @@ def recreate_database(name: str) -> str:
     """
     import psycopg
 
+    name = scratch_name(name)
     try:
         with psycopg.connect(PG_ADMIN_URL + "/postgres", autocommit=True, connect_timeout=5) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -166,6 +172,7 @@ def recreate_database(name: str) -> str:
 def drop_database(name: str) -> None:
     import psycopg
 
+    name = scratch_name(name)
     try:
         with psycopg.connect(PG_ADMIN_URL + "/postgres", autocommit=True, connect_timeout=5) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

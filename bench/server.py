@@ -24,6 +24,9 @@ from common import REPO, RESULTS, children, rss_mib
 
 
 def free_port() -> int:
+    """``BENCH_PORT`` when set (a port range agreed on a shared machine), else any free one."""
+    if os.environ.get("BENCH_PORT"):
+        return int(os.environ["BENCH_PORT"])
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -32,8 +35,17 @@ def free_port() -> int:
 class Server:
     """``with Server(database_url) as srv:`` starts gunicorn and waits for ``/ready``; stops on exit."""
 
-    def __init__(self, database_url: str, *, workers: int = 2, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        workers: int = 2,
+        env: dict[str, str] | None = None,
+        app: str | None = None,
+    ) -> None:
+        """``app``: another gunicorn app (``module:factory()``, found on ``bench/``) with the same config."""
         self.database_url = database_url
+        self.app = app
         self.workers = workers
         self.extra_env = env or {}
         self.port = free_port()
@@ -51,10 +63,12 @@ class Server:
             FRAMESCOPE_RATELIMIT_APPLICATION="100000000 per minute",
         )
         env.update(self.extra_env)
+        if self.app:
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "bench"), env.get("PYTHONPATH")]))
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self._log = self.log_path.open("w")
         self.proc = subprocess.Popen(
-            [gunicorn, "--config", "gunicorn.conf.py"],
+            [gunicorn, "--config", "gunicorn.conf.py", *([self.app] if self.app else [])],
             cwd=REPO,
             env=env,
             stdout=self._log,
