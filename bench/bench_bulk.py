@@ -116,6 +116,7 @@ def export_through_gunicorn(database_url: str, formats: tuple[str, ...]) -> dict
         (worker,) = children(server.pid)
         for format_ in formats:
             idle = rss_mib(worker)["rss"]
+            load_before = load_average()
             reset_peak_rss(worker)
             started = time.perf_counter()
             n_bytes = n_lines = 0
@@ -129,6 +130,8 @@ def export_through_gunicorn(database_url: str, formats: tuple[str, ...]) -> dict
                 "lines": n_lines,
                 "worker_rss_before_mib": idle,
                 "worker_peak_rss_mib": rss_mib(worker)["hwm"],
+                "load_before": load_before,
+                "load_after": load_average(),
             }
     finally:
         server.send_signal(signal.SIGTERM)
@@ -140,7 +143,10 @@ def main() -> None:
     exit_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--real", type=int, default=5000)
-    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--sizes", default="10000,100000", help="store sizes to export at (e.g. 1000000)")
+    parser.add_argument(
+        "--result-name", default="bulk", help="results file (bench/results/<name>.json); bulk_1m for 1M"
+    )
     args = parser.parse_args()
 
     from sqlalchemy import text
@@ -165,7 +171,7 @@ def main() -> None:
         result["load_after"] = load_average()
         app.extensions["framescope"]["engine"].dispose()
         print(result)
-        write_result("bulk", result)
+        write_result(args.result_name, result)
     finally:
         drop_database(DB_NAME)
 

@@ -42,13 +42,18 @@ class Server:
         workers: int = 2,
         env: dict[str, str] | None = None,
         app: str | None = None,
+        port: int | None = None,
+        jobs_worker: bool = False,
     ) -> None:
-        """``app``: another gunicorn app (``module:factory()``, found on ``bench/``) with the same config."""
+        """``app``: another gunicorn app (``module:factory()``, found on ``bench/``) with the same config;
+        ``jobs_worker``: also run one ``flask jobs worker`` (RQ; needs ``REDIS_URL`` in ``env``)."""
         self.database_url = database_url
         self.app = app
+        self.jobs_worker = jobs_worker
+        self.worker_proc: subprocess.Popen | None = None
         self.workers = workers
         self.extra_env = env or {}
-        self.port = free_port()
+        self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = RESULTS / "gunicorn.log"
         self.proc: subprocess.Popen | None = None
@@ -56,6 +61,7 @@ class Server:
     def __enter__(self) -> Server:
         RESULTS.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ)
+        env.pop("REDIS_URL", None)  # only an explicit ``env`` choice: the rate limiter and jobs use it
         env.update(
             DATABASE_URL=self.database_url,
             WEB_CONCURRENCY=str(self.workers),
@@ -76,6 +82,14 @@ class Server:
         )
         self.started = time.perf_counter()
         self.wait_ready()
+        if self.jobs_worker:
+            self.worker_proc = subprocess.Popen(
+                [sys.executable, "-m", "flask", "--app", "service", "jobs", "worker"],
+                cwd=REPO,
+                env=env,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+            )
         return self
 
     def wait_ready(self, timeout: float = 180) -> None:
@@ -133,6 +147,13 @@ class Server:
             return exc.code, exc.read()
 
     def __exit__(self, *exc: object) -> None:
+        if self.worker_proc and self.worker_proc.poll() is None:
+            self.worker_proc.send_signal(signal.SIGTERM)
+            try:
+                self.worker_proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                self.worker_proc.kill()
+                self.worker_proc.wait()
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:

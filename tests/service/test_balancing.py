@@ -1,0 +1,167 @@
+"""Connections are spread over gunicorn's workers (service/balancing.py).
+
+Issue 13: asyncio's stock server accepted every waiting connection at once, so eight keep-alive
+clients all landed on the first worker to wake (worker CPU seconds [0.0, 20.9]) and one core idled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import json
+import shutil
+import socket
+import threading
+import time
+from types import SimpleNamespace
+
+import psutil
+import pytest
+
+from service.balancing import FairAcceptLoop, should_shed
+from tests.service.live import live_server
+
+
+class Counting(asyncio.Protocol):
+    made: list[object] = []
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        Counting.made.append(transport)
+
+
+@pytest.fixture()
+def listening():
+    sock = socket.create_server(("127.0.0.1", 0))
+    clients: list[socket.socket] = []
+    Counting.made = []
+    yield sock, clients
+    for client in clients:
+        client.close()
+    sock.close()
+
+
+def connect(sock: socket.socket, clients: list[socket.socket], n: int) -> None:
+    for _ in range(n):
+        clients.append(socket.create_connection(sock.getsockname()))
+
+
+def test_a_busy_worker_leaves_connections_to_its_siblings_until_a_thread_frees(listening):
+    sock, clients = listening
+    busy = [True]
+    loop = FairAcceptLoop(lambda: busy[0])
+    try:
+        loop.run_until_complete(loop.create_server(Counting, sock=sock))
+        connect(sock, clients, 2)
+        loop.run_until_complete(asyncio.sleep(0.1))
+        assert Counting.made == []  # still in the kernel's backlog, for any worker to take
+        busy[0] = False
+        loop.run_until_complete(asyncio.sleep(0.1))
+        assert len(Counting.made) == 2
+    finally:
+        loop.close()
+
+
+def test_one_connection_is_accepted_per_wake_up(listening):
+    """asyncio's own server takes up to 100 waiting connections per wake-up; this takes one."""
+    sock, clients = listening
+    loop = FairAcceptLoop(lambda: False)
+    try:
+        listener = loop.run_until_complete(loop.create_server(Counting, sock=sock, start_serving=False))
+        connect(sock, clients, 3)
+        time.sleep(0.05)
+        listener._on_readable()  # what the event loop calls when the socket has connections waiting
+        loop.run_until_complete(asyncio.sleep(0.05))
+        assert len(Counting.made) == 1
+    finally:
+        loop.close()
+
+
+def test_keep_alive_is_shed_only_while_every_thread_is_taken():
+    assert should_shed(SimpleNamespace(in_flight=4, threads=4))
+    assert not should_shed(SimpleNamespace(in_flight=3, threads=4))
+    assert not should_shed(object())  # not the read-ahead wrapper: never
+
+
+@pytest.fixture(scope="module")
+def two_workers(sqlite_template, tmp_path_factory):
+    directory = tmp_path_factory.mktemp("balancing")
+    shutil.copy(sqlite_template, directory / "db.sqlite3")
+    with live_server(f"sqlite:///{directory / 'db.sqlite3'}", directory, workers=2, threads=4) as live:
+        deadline = time.monotonic() + 60
+        while len(live.workers()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1)  # the second worker loads its model
+        yield live
+
+
+JSON = {"Content-Type": "application/json"}
+ARTICLE = {
+    "title": "Talks stall as shelling resumes",
+    "text": " ".join(
+        f"Negotiators met again on day {i} while artillery shelled the port and officials warned of "
+        "escalation; aid agencies said civilians were fleeing."
+        for i in range(40)
+    ),
+}
+
+
+def test_eight_keep_alive_clients_are_served_by_both_workers(two_workers):
+    """Eight connections opened at once (as wrk does), then ten requests each, concurrently."""
+    host, port = two_workers.url.removeprefix("http://").split(":")
+    connections = [http.client.HTTPConnection(host, int(port), timeout=30) for _ in range(8)]
+    for conn in connections:  # a burst: all eight wait in the backlog together
+        conn.connect()
+    start = threading.Barrier(len(connections))
+    statuses: list[int] = []
+
+    def client(conn: http.client.HTTPConnection) -> None:
+        start.wait()
+        for _ in range(10):  # http.client reconnects by itself after a "Connection: close"
+            conn.request("POST", "/v1/classify", body=json.dumps(ARTICLE), headers=JSON)
+            response = conn.getresponse()
+            response.read()
+            statuses.append(response.status)
+
+    threads = [threading.Thread(target=client, args=(conn,)) for conn in connections]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert statuses == [200] * 80
+        held = {
+            pid: sum(
+                1
+                for c in psutil.Process(pid).net_connections(kind="tcp")
+                if c.status == psutil.CONN_ESTABLISHED and c.laddr.port == int(port)
+            )
+            for pid in two_workers.workers()
+        }
+        assert min(held.values()) >= 2, f"keep-alive connections per worker: {held}"
+    finally:
+        for conn in connections:
+            conn.close()
+
+
+def test_a_response_closes_its_connection_while_another_request_waits_for_the_thread(
+    sqlite_template, tmp_path_factory
+):
+    directory = tmp_path_factory.mktemp("shedding")
+    shutil.copy(sqlite_template, directory / "db.sqlite3")
+    slow = {"text": ARTICLE["text"] * 60}  # 360,000 characters: the second request arrives meanwhile
+    with live_server(f"sqlite:///{directory / 'db.sqlite3'}", directory, workers=1, threads=1) as live:
+        host, port = live.url.removeprefix("http://").split(":")
+        first, second = (http.client.HTTPConnection(host, int(port), timeout=30) for _ in range(2))
+        try:
+            first.request("POST", "/v1/classify", body=json.dumps(slow), headers=JSON)
+            second.request("POST", "/v1/classify", body=json.dumps(ARTICLE), headers=JSON)
+            answer_first = first.getresponse()
+            answer_first.read()
+            answer_second = second.getresponse()
+            answer_second.read()
+            assert answer_first.status == answer_second.status == 200
+            assert answer_first.getheader("Connection") == "close"  # the client reconnects elsewhere
+            assert answer_second.getheader("Connection") != "close"  # nothing waits: keep-alive
+        finally:
+            first.close()
+            second.close()
