@@ -13,8 +13,9 @@ restarts, graceful reloads and systemd socket activation keep working as before)
    a sibling with a free thread takes the connection, or, if all are busy, it waits in the kernel's
    backlog, where it would otherwise have waited in this worker's queue.
 3. A keep-alive connection is closed after its response (``Connection: close``) when the worker has
-   at least as many other requests running as threads (:func:`should_shed`): the client reconnects,
-   and by rule 2 lands on a worker with a free thread. Load that stays balanced never sheds.
+   at least as many other requests running as threads (:class:`KeepAliveShedder`, at most one per
+   ``SHED_INTERVAL_SECONDS``): the client reconnects, and by rule 2 lands on a worker with a free
+   thread. Load that stays balanced never sheds.
 
 Slow clients (service/asgi.py) are unaffected: a request being read is not in the thread pool, so it
 never makes a worker busy.
@@ -25,7 +26,9 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
+import math
 import socket
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +36,8 @@ log = logging.getLogger("framescope.balancing")
 
 #: How long a busy worker stops accepting before it looks again (a thread frees in a few ms).
 PAUSE_SECONDS = 0.002
+#: A worker sheds at most one keep-alive connection per this many seconds (rule 3).
+SHED_INTERVAL_SECONDS = 0.1
 #: After running out of file descriptors (or memory), wait this long before accepting again.
 RESOURCE_PAUSE_SECONDS = 1.0
 _RESOURCE_ERRORS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
@@ -43,10 +48,33 @@ def pool_load(app: Any) -> tuple[int, int]:
     return getattr(app, "in_flight", 0), getattr(app, "threads", 0)
 
 
-def should_shed(app: Any) -> bool:
-    """Close this keep-alive connection after its response: the worker's threads are all taken."""
+def threads_taken(app: Any) -> bool:
+    """Every thread of the worker's pool has a request (running or queued): a new one would wait."""
     in_flight, threads = pool_load(app)
     return threads > 0 and in_flight >= threads
+
+
+class KeepAliveShedder:
+    """Rule 3: close a response's keep-alive connection while the worker's threads are all taken.
+
+    At most one connection per ``interval`` seconds: that is enough to move a client off a worker
+    holding too many, and when every worker is overloaded (shedding cannot help) it keeps the cost
+    of reconnecting to a few connections a second instead of one per request.
+    """
+
+    def __init__(self, interval: float = SHED_INTERVAL_SECONDS, clock: Callable[[], float] = time.monotonic):
+        self.interval = interval
+        self.clock = clock
+        self.last = -math.inf
+
+    def __call__(self, app: Any) -> bool:
+        if not threads_taken(app):
+            return False
+        now = self.clock()
+        if now - self.last < self.interval:
+            return False
+        self.last = now
+        return True
 
 
 class FairListener:

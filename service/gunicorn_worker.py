@@ -21,7 +21,7 @@ from typing import Any
 from gunicorn.asgi.protocol import ASGIProtocol
 from gunicorn.workers import gasgi
 
-from service.balancing import FairAcceptLoop, pool_load, should_shed
+from service.balancing import FairAcceptLoop, KeepAliveShedder, threads_taken
 
 
 def problem_bytes(status_line: str) -> bytes:
@@ -51,7 +51,7 @@ class ProblemASGIProtocol(ASGIProtocol):
     """
 
     def _will_close(self, request: Any, response_requires_close: bool) -> bool:
-        return super()._will_close(request, response_requires_close) or should_shed(self.app)
+        return super()._will_close(request, response_requires_close) or self.worker.shed(self.app)
 
     def _send_error_response(self, status: int, message: str, extra_headers: Any = ()) -> None:
         try:
@@ -70,6 +70,7 @@ class ProblemASGIWorker(gasgi.ASGIWorker):
 
     def init_process(self) -> None:
         gasgi.ASGIProtocol = ProblemASGIProtocol  # type: ignore[misc]
+        self.shed = KeepAliveShedder()
         super().init_process()
 
     def _setup_event_loop(self) -> None:
@@ -79,5 +80,4 @@ class ProblemASGIWorker(gasgi.ASGIWorker):
 
     def is_busy(self) -> bool:
         """Every thread has a request, or ``worker_connections`` are open: let a sibling accept."""
-        in_flight, threads = pool_load(self.asgi)
-        return (threads > 0 and in_flight >= threads) or self.nr_conns >= self.worker_connections
+        return threads_taken(self.asgi) or self.nr_conns >= self.worker_connections
