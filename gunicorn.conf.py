@@ -50,3 +50,11 @@ def child_exit(server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker):
+    """EXPERIMENT: GIL switch interval of the worker (seconds)."""
+    if os.environ.get("GUNICORN_SWITCH_INTERVAL"):
+        import sys
+
+        sys.setswitchinterval(float(os.environ["GUNICORN_SWITCH_INTERVAL"]))

@@ -164,7 +164,7 @@ def main() -> None:
         factory = app.extensions["framescope"]["write_sessionmaker"]
         for size in [int(s) for s in args.sizes.split(",")]:
             with factory() as session:
-                replicate(session, size)
+                result.setdefault("fill_seconds", {})[size] = round(replicate(session, size), 1)
                 n = session.execute(text("SELECT count(*) FROM articles")).scalar_one()
             result["exports"][n] = export_through_gunicorn(database_url, ("csv", "ndjson"))
             print(n, result["exports"][n], flush=True)
