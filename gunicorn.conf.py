@@ -51,10 +51,3 @@ def child_exit(server, worker):
 
         multiprocess.mark_process_dead(worker.pid)
 
-
-def post_worker_init(worker):
-    """EXPERIMENT: GIL switch interval of the worker (seconds)."""
-    if os.environ.get("GUNICORN_SWITCH_INTERVAL"):
-        import sys
-
-        sys.setswitchinterval(float(os.environ["GUNICORN_SWITCH_INTERVAL"]))

@@ -8,10 +8,11 @@ restarts, graceful reloads and systemd socket activation keep working as before)
 
 1. :class:`FairListener` accepts **one** connection per wake-up. Every idle worker is woken by the
    kernel for the same connection, so a burst is split between them instead of swallowed by one.
-2. A worker that is **busy** (as many requests in its thread pool as it has threads, or
-   ``worker_connections`` open) stops watching the socket and looks again after ``PAUSE_SECONDS``:
-   a sibling with a free thread takes the connection, or, if all are busy, it waits in the kernel's
-   backlog, where it would otherwise have waited in this worker's queue.
+2. A worker that is **busy** (as many requests in its thread pool as it has threads) gives its
+   siblings ``PAUSE_SECONDS`` of first pick: it stops watching the socket, and a sibling with a free
+   thread takes the connection; if none does, the busy worker accepts it when it looks again, so a
+   connection never waits longer than that for every worker to be busy. A worker with
+   ``worker_connections`` open (gunicorn's setting, default 1,000) accepts nothing until one closes.
 3. A keep-alive connection is closed after its response (``Connection: close``) when the worker has
    at least as many other requests running as threads (:class:`KeepAliveShedder`, at most one per
    ``SHED_INTERVAL_SECONDS``): the client reconnects, and by rule 2 lands on a worker with a free
@@ -34,7 +35,7 @@ from typing import Any
 
 log = logging.getLogger("framescope.balancing")
 
-#: How long a busy worker stops accepting before it looks again (a thread frees in a few ms).
+#: How long a busy worker leaves a waiting connection to its siblings before taking it itself.
 PAUSE_SECONDS = 0.002
 #: A worker sheds at most one keep-alive connection per this many seconds (rule 3).
 SHED_INTERVAL_SECONDS = 0.1
@@ -86,14 +87,19 @@ class FairListener:
         sock: socket.socket,
         protocol_factory: Callable[[], asyncio.Protocol],
         busy: Callable[[], bool],
+        full: Callable[[], bool] = lambda: False,
         ssl: Any = None,
+        pause: float = PAUSE_SECONDS,
     ) -> None:
         self.loop = loop
         self.sock = sock
         self.sockets = [sock]
         self.protocol_factory = protocol_factory
         self.busy = busy
+        self.full = full
         self.ssl = ssl
+        self.pause = pause
+        self._deferred = False  # this worker was busy and let its siblings pick first once
         self._watching = False
         self._closed = False
         self._resume: asyncio.TimerHandle | None = None
@@ -117,9 +123,14 @@ class FairListener:
         self.start_serving()
 
     def _on_readable(self) -> None:
-        if self.busy():
-            self._pause(PAUSE_SECONDS)
+        if self.full():
+            self._pause(self.pause)
             return
+        if self.busy() and not self._deferred:
+            self._deferred = True
+            self._pause(self.pause)
+            return
+        self._deferred = False
         try:
             conn, _ = self.sock.accept()
         except (BlockingIOError, InterruptedError, ConnectionAbortedError):
@@ -164,9 +175,13 @@ class FairAcceptLoop(asyncio.SelectorEventLoop):
     else is asyncio's own loop.
     """
 
-    def __init__(self, busy: Callable[[], bool]) -> None:
+    def __init__(
+        self, busy: Callable[[], bool], full: Callable[[], bool] = lambda: False, pause: float = PAUSE_SECONDS
+    ) -> None:
         super().__init__()
         self.busy = busy
+        self.full = full
+        self.pause = pause
 
     async def create_server(  # type: ignore[override]
         self, protocol_factory: Callable[[], asyncio.Protocol], *args: Any, **kwargs: Any
@@ -174,7 +189,9 @@ class FairAcceptLoop(asyncio.SelectorEventLoop):
         sock = kwargs.get("sock")
         if sock is None or args:  # an address to bind: not gunicorn's worker; asyncio's own server
             return await super().create_server(protocol_factory, *args, **kwargs)
-        listener = FairListener(self, sock, protocol_factory, self.busy, ssl=kwargs.get("ssl"))
+        listener = FairListener(
+            self, sock, protocol_factory, self.busy, self.full, ssl=kwargs.get("ssl"), pause=self.pause
+        )
         if kwargs.get("start_serving", True):
             listener.start_serving()
         return listener

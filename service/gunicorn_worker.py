@@ -75,9 +75,9 @@ class ProblemASGIWorker(gasgi.ASGIWorker):
 
     def _setup_event_loop(self) -> None:
         """asyncio's loop, whose servers accept fairly (service/balancing.py); never uvloop."""
-        self.loop = FairAcceptLoop(self.is_busy)
+        self.loop = FairAcceptLoop(busy=lambda: threads_taken(self.asgi), full=self.is_full)
         asyncio.set_event_loop(self.loop)
 
-    def is_busy(self) -> bool:
-        """Every thread has a request, or ``worker_connections`` are open: let a sibling accept."""
-        return threads_taken(self.asgi) or self.nr_conns >= self.worker_connections
+    def is_full(self) -> bool:
+        """gunicorn's ``worker_connections`` are open: accept nothing more until one closes."""
+        return self.nr_conns >= self.worker_connections

@@ -45,17 +45,31 @@ def connect(sock: socket.socket, clients: list[socket.socket], n: int) -> None:
         clients.append(socket.create_connection(sock.getsockname()))
 
 
-def test_a_busy_worker_leaves_connections_to_its_siblings_until_a_thread_frees(listening):
+def test_a_busy_worker_gives_its_siblings_first_pick_then_accepts(listening):
     sock, clients = listening
-    busy = [True]
-    loop = FairAcceptLoop(lambda: busy[0])
+    loop = FairAcceptLoop(busy=lambda: True, pause=0.3)
+    try:
+        loop.run_until_complete(loop.create_server(Counting, sock=sock))
+        connect(sock, clients, 1)
+        loop.run_until_complete(asyncio.sleep(0.15))
+        assert Counting.made == []  # still in the kernel's backlog, for an idle sibling to take
+        loop.run_until_complete(asyncio.sleep(0.4))
+        assert len(Counting.made) == 1  # nobody took it: never starved by a worker staying busy
+    finally:
+        loop.close()
+
+
+def test_a_worker_with_worker_connections_open_accepts_nothing_until_one_closes(listening):
+    sock, clients = listening
+    full = [True]
+    loop = FairAcceptLoop(busy=lambda: False, full=lambda: full[0], pause=0.05)
     try:
         loop.run_until_complete(loop.create_server(Counting, sock=sock))
         connect(sock, clients, 2)
-        loop.run_until_complete(asyncio.sleep(0.1))
-        assert Counting.made == []  # still in the kernel's backlog, for any worker to take
-        busy[0] = False
-        loop.run_until_complete(asyncio.sleep(0.1))
+        loop.run_until_complete(asyncio.sleep(0.3))
+        assert Counting.made == []
+        full[0] = False
+        loop.run_until_complete(asyncio.sleep(0.2))
         assert len(Counting.made) == 2
     finally:
         loop.close()
@@ -64,7 +78,7 @@ def test_a_busy_worker_leaves_connections_to_its_siblings_until_a_thread_frees(l
 def test_one_connection_is_accepted_per_wake_up(listening):
     """asyncio's own server takes up to 100 waiting connections per wake-up; this takes one."""
     sock, clients = listening
-    loop = FairAcceptLoop(lambda: False)
+    loop = FairAcceptLoop(busy=lambda: False)
     try:
         listener = loop.run_until_complete(loop.create_server(Counting, sock=sock, start_serving=False))
         connect(sock, clients, 3)
