@@ -81,7 +81,11 @@ class Server:
             stderr=subprocess.STDOUT,
         )
         self.started = time.perf_counter()
-        self.wait_ready()
+        try:
+            self.wait_ready()
+        except BaseException:  # ``with`` calls no __exit__ when __enter__ fails: stop gunicorn here
+            self.__exit__()
+            raise
         if self.jobs_worker:
             self.worker_proc = subprocess.Popen(
                 [sys.executable, "-m", "flask", "--app", "service", "jobs", "worker"],
