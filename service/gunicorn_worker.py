@@ -51,7 +51,15 @@ class ProblemASGIProtocol(ASGIProtocol):
     """
 
     def _will_close(self, request: Any, response_requires_close: bool) -> bool:
-        return super()._will_close(request, response_requires_close) or self.worker.shed(self.app)
+        """gunicorn's decision, or shed; decided once per request, because gunicorn asks again after
+        the body and a second, different answer would close a connection announced as keep-alive
+        (the client's next request then fails: RemoteDisconnected)."""
+        if super()._will_close(request, response_requires_close):
+            return True
+        decided = getattr(self, "_shed_decision", None)
+        if decided is None or decided[0] is not request:
+            decided = self._shed_decision = (request, self.worker.shed(self.app))
+        return decided[1]
 
     def _send_error_response(self, status: int, message: str, extra_headers: Any = ()) -> None:
         try:

@@ -188,3 +188,18 @@ def test_a_response_closes_its_connection_while_another_request_waits_for_the_th
         finally:
             first.close()
             second.close()
+
+
+def test_the_shed_decision_is_made_once_per_response():
+    """gunicorn asks again after the body; a different second answer would close a connection the
+    response announced as keep-alive, and the client's next request would find it gone."""
+    from service.gunicorn_worker import ProblemASGIProtocol
+
+    answers = iter([False, True, True])
+    protocol = object.__new__(ProblemASGIProtocol)  # only what _will_close reads
+    protocol.worker = SimpleNamespace(alive=True, nr=0, max_requests=10**9, shed=lambda _app: next(answers))
+    protocol.app, protocol._keepalive = None, 5
+    first, second = (SimpleNamespace(should_close=lambda: False) for _ in range(2))
+    assert protocol._will_close(first, False) is False  # headers: keep-alive
+    assert protocol._will_close(first, False) is False  # after the body: still keep-alive
+    assert protocol._will_close(second, False) is True  # the next response decides afresh
