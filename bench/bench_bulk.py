@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -41,6 +40,7 @@ from common import (  # noqa: E402
     rss_mib,
     write_result,
 )
+from server import free_port  # noqa: E402
 
 DB_NAME = "bench_bulk"
 
@@ -171,12 +171,6 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def export_through_gunicorn(database_url: str, formats: tuple[str, ...]) -> dict[str, Any]:
     import requests
 
@@ -212,6 +206,7 @@ def export_through_gunicorn(database_url: str, formats: tuple[str, ...]) -> dict
         (worker,) = children(server.pid)
         for format_ in formats:
             idle = rss_mib(worker)["rss"]
+            load_before = load_average()
             reset_peak_rss(worker)
             started = time.perf_counter()
             n_bytes = n_lines = 0
@@ -225,6 +220,8 @@ def export_through_gunicorn(database_url: str, formats: tuple[str, ...]) -> dict
                 "lines": n_lines,
                 "worker_rss_before_mib": idle,
                 "worker_peak_rss_mib": rss_mib(worker)["hwm"],
+                "load_before": load_before,
+                "load_after": load_average(),
             }
     finally:
         server.send_signal(signal.SIGTERM)
@@ -236,11 +233,14 @@ def main() -> None:
     exit_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--real", type=int, default=5000)
-    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--sizes", default="10000,100000", help="store sizes to export at (e.g. 1000000)")
     parser.add_argument("--workers", default="", help="e.g. 1,2: classify jobs by N worker processes")
     parser.add_argument("--job-size", type=int, default=100_000, help="articles for --workers jobs")
     parser.add_argument("--db-name", default=DB_NAME)
     parser.add_argument("--skip-exports", action="store_true")
+    parser.add_argument(
+        "--result-name", help="results file (bench/results/<name>.json; default bulk, or bulk_workers)"
+    )
     args = parser.parse_args()
 
     from sqlalchemy import text
@@ -268,14 +268,14 @@ def main() -> None:
             result["classify_job_workers"] = runs
         for size in [] if args.skip_exports else [int(s) for s in args.sizes.split(",")]:
             with factory() as session:
-                replicate(session, size)
+                result.setdefault("fill_seconds", {})[size] = round(replicate(session, size), 1)
                 n = session.execute(text("SELECT count(*) FROM articles")).scalar_one()
             result["exports"][n] = export_through_gunicorn(database_url, ("csv", "ndjson"))
             print(n, result["exports"][n], flush=True)
         result["load_after"] = load_average()
         app.extensions["framescope"]["engine"].dispose()
         print(result)
-        write_result("bulk_workers" if args.skip_exports else "bulk", result)
+        write_result(args.result_name or ("bulk_workers" if args.skip_exports else "bulk"), result)
     finally:
         drop_database(args.db_name)
 

@@ -6,12 +6,19 @@ Starts gunicorn on a free 127.0.0.1 port over a fresh database (``bench_http``, 
 recreated per run) and loads it from this second process: wrk when installed (``apt-get install
 wrk``), otherwise a small Python load generator. Every phase is bounded in time:
 
-1. ``POST /v1/classify`` with one ~600-word article (wrk, ``--connections`` clients);
-2. ``POST /v1/articles/batch`` with 1,000 fresh articles per request (unique texts, so deduplication
+1. ``POST /v1/classify`` with one ~600-word article (wrk, ``--connections`` clients), in rounds
+   alternating with the same article sent to the **bare** Flask endpoint of ``bench/bare_app.py``
+   (TF-IDF + logistic regression only, same gunicorn config and worker count, started alongside), so
+   the ratio service / bare is measured side by side at the same machine load;
+2. the same, with a new connection per request (``Connection: close``);
+3. ``POST /v1/articles/batch`` with 1,000 fresh articles per request (unique texts, so deduplication
    never short-circuits; each is classified on ingest and stored), 2 clients, Python (wrk cannot
    vary a 4 MB body cheaply);
-3. ``GET /v1/events/{key}/comparison`` over the articles the batches stored (skipped with a note if
-   the OpenAPI document has no such path).
+4. ``GET /v1/events/{key}/comparison`` over the articles the batches stored (skipped with a note if
+   the OpenAPI document has no such path);
+5. ``POST /v1/classify`` again while a ``classify`` job (``force``) relabels every stored article:
+   on an RQ worker process when ``BENCH_REDIS_URL`` is set (the Procfile's topology), else on the
+   in-process thread executor of one web worker.
 
 Worker RSS is read from /proc after start-up (model loaded) and after the load. Results: stdout and
 ``bench/results/http.json``.
@@ -21,7 +28,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,6 +50,8 @@ from load import run_load, run_python_load  # noqa: E402
 from server import Server  # noqa: E402
 
 DB_NAME = "bench_http"
+CLASSIFY = "/v1/classify"
+BARE_APP = "bare_app:create_bare_asgi_app()"
 BATCH_EVENT = "bench-batch"
 N_OUTLETS = 8
 
@@ -62,17 +73,22 @@ def batch_body(i: int, base: list[tuple[str, str, None]]) -> bytes:
     return json.dumps(items).encode()
 
 
-def phase_classify(
-    srv: Server, seconds: float, connections: int, use_wrk: bool, close: bool = False
-) -> dict[str, Any]:
+def article_body() -> bytes:
     title, text, _ = make_articles(1)[0]
-    body = json.dumps({"title": title, "text": text}).encode()
-    status, answer = srv.request("POST", "/v1/classify", body)
+    return json.dumps({"title": title, "text": text}).encode()
+
+
+def phase_classify(
+    srv: Server, seconds: float, connections: int, use_wrk: bool, close: bool = False, path: str = CLASSIFY
+) -> dict[str, Any]:
+    body = article_body()
+    text = json.loads(body)["text"]
+    status, answer = srv.request("POST", path, body)
     if status != 200:
-        raise RuntimeError(f"/v1/classify answered {status}: {answer[:300]!r}")
+        raise RuntimeError(f"{path} answered {status}: {answer[:300]!r}")
     # warm every worker and thread before timing
     run_load(
-        srv.base + "/v1/classify",
+        srv.base + path,
         method="POST",
         body=body,
         seconds=3,
@@ -82,7 +98,7 @@ def phase_classify(
     load_before = load_average()
     cpu_before = srv.worker_cpu()
     res = run_load(
-        srv.base + "/v1/classify",
+        srv.base + path,
         method="POST",
         body=body,
         seconds=seconds,
@@ -148,6 +164,74 @@ def phase_comparison(srv: Server, seconds: float, use_wrk: bool) -> dict[str, An
     return res
 
 
+def phase_side_by_side(
+    srv: Server, bare: Server, seconds: float, connections: int, use_wrk: bool, rounds: int = 2
+) -> dict[str, Any]:
+    """Alternate service and bare rounds (``seconds`` each in all); ratio of their summed requests.
+
+    The worst round's p99 is the service's figure: percentiles of separate runs cannot be merged.
+    """
+    out: dict[str, Any] = {"service_rounds": [], "bare_rounds": []}
+    for _ in range(rounds):
+        out["service_rounds"].append(phase_classify(srv, seconds / rounds, connections, use_wrk))
+        out["bare_rounds"].append(
+            phase_classify(bare, seconds / rounds, connections, use_wrk, path="/classify")
+        )
+    for who in ("service", "bare"):
+        runs = out[f"{who}_rounds"]
+        total_seconds = sum(r["seconds"] for r in runs)
+        out[who] = {
+            "tool": runs[0]["tool"],
+            "requests": sum(r["requests"] for r in runs),
+            "req_per_s": round(sum(r["requests"] for r in runs) / total_seconds, 1),
+            "p50_ms": max(r["p50_ms"] for r in runs),
+            "p95_ms": max(r["p95_ms"] for r in runs),
+            "p99_ms": max(r["p99_ms"] for r in runs),
+            "non_2xx": sum(r["non_2xx"] for r in runs),
+            "cpu_ms_per_request": round(
+                sum(sum(r["worker_cpu_seconds"]) for r in runs)
+                / max(sum(r["requests"] for r in runs), 1)
+                * 1000,
+                2,
+            ),
+            "load_avg_before": runs[0]["load_avg_before"],
+            "load_avg_after": runs[-1]["load_avg_after"],
+        }
+    out["ratio"] = round(out["service"]["req_per_s"] / out["bare"]["req_per_s"], 3)
+    return out
+
+
+def job_state(srv: Server, job_id: int) -> dict[str, Any]:
+    job = srv.get_json(f"/v1/jobs/{job_id}")
+    return {key: job.get(key) for key in ("status", "done", "total", "rate", "n_errors")}
+
+
+def phase_during_job(srv: Server, seconds: float, connections: int, use_wrk: bool) -> dict[str, Any]:
+    """Start a ``classify`` job (``force``) over every stored article, then load ``/v1/classify``."""
+    spec = json.dumps({"kind": "classify", "filter": {}, "force": True}).encode()
+    status, answer = srv.request("POST", "/v1/jobs", spec)
+    if status != 202:
+        raise RuntimeError(f"POST /v1/jobs answered {status}: {answer[:300]!r}")
+    job_id = json.loads(answer)["id"]
+    deadline = time.monotonic() + 60
+    while (state := job_state(srv, job_id))["status"] == "queued" or not state["done"]:
+        if state["status"] in ("failed", "cancelled") or time.monotonic() > deadline:
+            raise RuntimeError(f"job {job_id} did not start: {state}")
+        time.sleep(0.5)
+    before = dict(state)
+    res = phase_classify(srv, seconds, connections, use_wrk)
+    after = job_state(srv, job_id)
+    res.update(
+        job_executor="rq worker process" if srv.jobs_worker else "thread in a web worker",
+        job_before=before,
+        job_after=after,
+        job_articles_during_load=(after["done"] or 0) - (before["done"] or 0),
+    )
+    if after["status"] in ("queued", "running"):
+        srv.request("POST", f"/v1/jobs/{job_id}/cancel")
+    return res
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=20, help="classify phase length")
@@ -156,6 +240,7 @@ def main() -> None:
     ap.add_argument("--batch-max-requests", type=int, default=24)
     ap.add_argument("--batch-items", type=int, default=1000)
     ap.add_argument("--comparison-seconds", type=float, default=10)
+    ap.add_argument("--job-seconds", type=float, default=15, help="classify load while a job runs")
     ap.add_argument("--python-load", action="store_true", help="use the Python load generator, not wrk")
     ap.add_argument(
         "--server-env",
@@ -171,14 +256,24 @@ def main() -> None:
     url = recreate_database(DB_NAME)
     migrate(url)
     res: dict[str, Any] = {"workers": 2, "load_avg_start": load_average()}
+    redis_url = os.environ.get("BENCH_REDIS_URL")
+    base_port = int(os.environ["BENCH_PORT"]) if os.environ.get("BENCH_PORT") else None
     try:
         extra_env = dict(item.split("=", 1) for item in args.server_env)
         res["server_env"] = extra_env
-        with Server(url, env=extra_env) as srv:
+        service_env = {**extra_env, **({"REDIS_URL": redis_url} if redis_url else {})}
+        with (
+            Server(url, env=service_env, jobs_worker=bool(redis_url), port=base_port) as srv,
+            Server(url, env=extra_env, app=BARE_APP, port=base_port and base_port + 1) as bare,
+        ):
             res["ready_seconds"] = round(srv.ready_seconds, 1)
             res["memory_after_start"] = srv.worker_memory()
+            res["bare_memory_after_start"] = bare.worker_memory()
             for name, fn in (
-                ("classify", lambda: phase_classify(srv, args.seconds, args.connections, use_wrk)),
+                (
+                    "side_by_side",
+                    lambda: phase_side_by_side(srv, bare, args.seconds, args.connections, use_wrk),
+                ),
                 (
                     "classify_close",
                     lambda: phase_classify(srv, args.seconds, args.connections, use_wrk, close=True),
@@ -188,6 +283,7 @@ def main() -> None:
                     lambda: phase_batch(srv, args.batch_seconds, args.batch_max_requests, args.batch_items),
                 ),
                 ("comparison", lambda: phase_comparison(srv, args.comparison_seconds, use_wrk)),
+                ("during_job", lambda: phase_during_job(srv, args.job_seconds, args.connections, use_wrk)),
             ):
                 try:
                     res[name] = fn()
@@ -195,6 +291,17 @@ def main() -> None:
                     res[name] = {"error": f"{type(exc).__name__}: {exc}"}
                 print(f"{name}: {json.dumps(res[name])}", flush=True)
                 res[f"memory_after_{name}"] = srv.worker_memory()
+            if "service" in res["side_by_side"]:  # the report's keep-alive row
+                res["classify"] = {
+                    **res["side_by_side"]["service_rounds"][0],
+                    **res["side_by_side"]["service"],
+                }
+                res["classify"]["worker_cpu_seconds"] = [
+                    round(sum(cpu), 1)
+                    for cpu in zip(
+                        *(r["worker_cpu_seconds"] for r in res["side_by_side"]["service_rounds"]), strict=True
+                    )
+                ]
     finally:
         drop_database(DB_NAME)
     res["load_avg_end"] = load_average()

@@ -147,6 +147,11 @@ def children(pid: int) -> list[int]:
     return sorted(out)
 
 
+def scratch_name(name: str) -> str:
+    """``BENCH_DB_NAME`` when set (one engineer's own database on a shared server), else ``name``."""
+    return os.environ.get("BENCH_DB_NAME") or name
+
+
 def recreate_database(name: str) -> str:
     """Drop and create a scratch PostgreSQL database; returns its SQLAlchemy URL.
 
@@ -154,6 +159,7 @@ def recreate_database(name: str) -> str:
     """
     import psycopg
 
+    name = scratch_name(name)
     try:
         with psycopg.connect(PG_ADMIN_URL + "/postgres", autocommit=True, connect_timeout=5) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -164,11 +170,16 @@ def recreate_database(name: str) -> str:
 
 
 def drop_database(name: str) -> None:
+    """Drop a scratch database; one named by ``BENCH_DB_NAME`` is left behind empty instead (it is
+    also the owner's test database, which the tests expect to exist)."""
     import psycopg
 
+    name = scratch_name(name)
     try:
         with psycopg.connect(PG_ADMIN_URL + "/postgres", autocommit=True, connect_timeout=5) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if os.environ.get("BENCH_DB_NAME"):
+                conn.execute(f'CREATE DATABASE "{name}"')
     except psycopg.Error:
         pass
 

@@ -104,25 +104,53 @@ def write_report() -> Path:
         for k in ("classify", "classify_close")
         if http and isinstance(http.get(k), dict) and "req_per_s" in http[k]
     ]
+    side = (http or {}).get("side_by_side") or {}
     for name, c in phases:
         how = "keep-alive" if name == "classify" else "new connection per request"
         split = f"; worker CPU s {c['worker_cpu_seconds']}" if c.get("worker_cpu_seconds") else ""
+        if name == "classify" and "ratio" in side:
+            rows.append(
+                (
+                    "`POST /v1/classify` / bare Flask TF-IDF + LR endpoint (`bench/bare_app.py`), "
+                    "same gunicorn config, keep-alive, rounds alternated",
+                    f"{side['ratio']:.2f} ({_n(side['service']['req_per_s'])} vs "
+                    f"{_n(side['bare']['req_per_s'])} req/s){split}",
+                    "≥ 0.5",
+                    side["ratio"] >= 0.5,
+                    c["load_avg_before"],
+                )
+            )
+        else:
+            rows.append(
+                (
+                    f"`POST /v1/classify`, one article, gunicorn 2 workers, {how}",
+                    f"{_n(c['req_per_s'])} req/s{split}",
+                    "(report)",
+                    None,
+                    c["load_avg_before"],
+                )
+            )
+        goal_ms = 50 if name == "classify" else 100
         rows.append(
             (
-                f"`POST /v1/classify`, one article, gunicorn 2 workers, {how}",
-                f"{_n(c['req_per_s'])} req/s{split}",
-                "≥ 300 req/s",
-                c["req_per_s"] >= 300,
+                f"`POST /v1/classify` p99 latency, {how}"
+                + (" (worst round)" if name == "classify" and side else ""),
+                f"{_n(c['p99_ms'], 1)} ms (p50 {_n(c['p50_ms'], 1)} ms; {c['tool']})",
+                f"< {goal_ms} ms",
+                c["p99_ms"] < goal_ms,
                 c["load_avg_before"],
             )
         )
+    job = (http or {}).get("during_job") or {}
+    if "p99_ms" in job:
         rows.append(
             (
-                f"`POST /v1/classify` p99 latency, {how}",
-                f"{_n(c['p99_ms'], 1)} ms (p50 {_n(c['p50_ms'], 1)} ms; {c['tool']})",
+                f"`POST /v1/classify` p99 while a classify job runs ({job['job_executor']}; "
+                f"{_n(job['job_articles_during_load'])} articles labelled meanwhile)",
+                f"{_n(job['p99_ms'], 1)} ms (p50 {_n(job['p50_ms'], 1)} ms; {_n(job['req_per_s'])} req/s)",
                 "< 100 ms",
-                c["p99_ms"] < 100,
-                c["load_avg_before"],
+                job["p99_ms"] < 100,
+                job["load_avg_before"],
             )
         )
     if not phases:
@@ -222,7 +250,7 @@ def write_report() -> Path:
                 (st100k or lib100k).get("load_avg_after") or (lib100k or {}).get("load_avg"),
             )
         )
-    html, bulk = _load("html"), _load("bulk")
+    html, bulk, bulk_1m = _load("html"), _load("bulk"), _load("bulk_1m")
     if html:
         worst = html["worst"]
         rows.append(
@@ -245,7 +273,8 @@ def write_report() -> Path:
                 bulk.get("load_before"),
             )
         )
-        for n, formats in bulk.get("exports", {}).items():
+    for part in (bulk, bulk_1m):
+        for n, formats in (part or {}).get("exports", {}).items():
             for format_, e in formats.items():
                 rows.append(
                     (
@@ -254,7 +283,7 @@ def write_report() -> Path:
                         f"(before {e['worker_rss_before_mib']})",
                         "< 300 MB (286 MiB)",
                         e["worker_peak_rss_mib"] < 286,
-                        bulk.get("load_after"),
+                        e.get("load_before") or part.get("load_after"),
                     )
                 )
     for figure, measured, goal, ok, load in rows:
@@ -304,17 +333,24 @@ def write_report() -> Path:
             "| request | tool | requests | req/s | p50 ms | p95 ms | p99 ms | non-2xx | load |",
             "|---|---|---|---|---|---|---|---|---|",
         ]
+        if side.get("bare"):
+            http = {**http, "bare": {**side["bare"], "tool": side["bare"]["tool"]}}
         labels = {
             "classify": "`POST /v1/classify`, 1 article (~600 words)",
+            "bare": "bare Flask endpoint (TF-IDF + LR only, `bench/bare_app.py`), same article, rounds "
+            "alternated with the row above",
             "classify_close": "`POST /v1/classify`, same, a new connection per request",
             "batch": "`POST /v1/articles/batch`, 1,000 fresh articles (classified + stored)",
             "comparison": "`GET /v1/events/{key}/comparison`",
+            "during_job": "`POST /v1/classify` while a classify job relabels the stored articles",
         }
         for name, label in labels.items():
             r = http.get(name) or {}
             if "req_per_s" in r:
                 extra = ""
-                if name.startswith("classify") and r.get("worker_cpu_seconds"):
+                if r.get("cpu_ms_per_request") and not r.get("worker_cpu_seconds"):
+                    extra = f" — {r['cpu_ms_per_request']} ms CPU/request"
+                if name in ("classify", "classify_close", "during_job") and r.get("worker_cpu_seconds"):
                     extra = (
                         f" — worker CPU s {r['worker_cpu_seconds']}, {r['cpu_ms_per_request']} ms CPU/request"
                     )

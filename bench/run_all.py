@@ -48,7 +48,7 @@ BENCHMARKS: dict[str, tuple[list[str], int]] = {
         ],
         300,
     ),
-    "http": (["bench/bench_http.py"], 300),
+    "http": (["bench/bench_http.py"], 420),
     "stored": (["bench/bench_stored.py"], 2400),
     "syndication": (["bench/bench_syndication.py"], 300),
     "html": (["bench/bench_html.py"], 180),

@@ -24,6 +24,9 @@ from common import REPO, RESULTS, children, rss_mib
 
 
 def free_port() -> int:
+    """``BENCH_PORT`` when set (a port range agreed on a shared machine), else any free one."""
+    if os.environ.get("BENCH_PORT"):
+        return int(os.environ["BENCH_PORT"])
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -38,9 +41,16 @@ class Server:
         *,
         workers: int = 2,
         env: dict[str, str] | None = None,
+        app: str | None = None,
         port: int | None = None,
+        jobs_worker: bool = False,
     ) -> None:
+        """``app``: another gunicorn app (``module:factory()``, found on ``bench/``) with the same config;
+        ``jobs_worker``: also run one ``flask jobs worker`` (RQ; needs ``REDIS_URL`` in ``env``)."""
         self.database_url = database_url
+        self.app = app
+        self.jobs_worker = jobs_worker
+        self.worker_proc: subprocess.Popen | None = None
         self.workers = workers
         self.extra_env = env or {}
         self.port = port or free_port()
@@ -51,6 +61,7 @@ class Server:
     def __enter__(self) -> Server:
         RESULTS.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ)
+        env.pop("REDIS_URL", None)  # only an explicit ``env`` choice: the rate limiter and jobs use it
         env.update(
             DATABASE_URL=self.database_url,
             WEB_CONCURRENCY=str(self.workers),
@@ -58,17 +69,31 @@ class Server:
             FRAMESCOPE_RATELIMIT_APPLICATION="100000000 per minute",
         )
         env.update(self.extra_env)
+        if self.app:
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "bench"), env.get("PYTHONPATH")]))
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self._log = self.log_path.open("w")
         self.proc = subprocess.Popen(
-            [gunicorn, "--config", "gunicorn.conf.py"],
+            [gunicorn, "--config", "gunicorn.conf.py", *([self.app] if self.app else [])],
             cwd=REPO,
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
         self.started = time.perf_counter()
-        self.wait_ready()
+        try:
+            self.wait_ready()
+        except BaseException:  # ``with`` calls no __exit__ when __enter__ fails: stop gunicorn here
+            self.__exit__()
+            raise
+        if self.jobs_worker:
+            self.worker_proc = subprocess.Popen(
+                [sys.executable, "-m", "flask", "--app", "service", "jobs", "worker"],
+                cwd=REPO,
+                env=env,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+            )
         return self
 
     def wait_ready(self, timeout: float = 180) -> None:
@@ -126,6 +151,13 @@ class Server:
             return exc.code, exc.read()
 
     def __exit__(self, *exc: object) -> None:
+        if self.worker_proc and self.worker_proc.poll() is None:
+            self.worker_proc.send_signal(signal.SIGTERM)
+            try:
+                self.worker_proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                self.worker_proc.kill()
+                self.worker_proc.wait()
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
@@ -117,7 +118,11 @@ class ArticleFrameHead(ClassifierMixin, BaseEstimator):
             if isinstance(est, float):
                 out[:, j] = est
             else:
-                out[:, j] = est.predict_proba((X[:, j] - self.mean_) / self.scale_)[:, 1]
+                # binary LogisticRegression.predict_proba[:, 1] is expit of its decision function;
+                # computed here with the same product, without its per-call input checks, which
+                # cost more than the arithmetic for one article (8 calls per request)
+                decision = ((X[:, j] - self.mean_) / self.scale_) @ est.coef_.T + est.intercept_
+                out[:, j] = expit(decision.ravel())
         return out
 
     def predict(self, X) -> np.ndarray:

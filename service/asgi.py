@@ -139,6 +139,10 @@ class BufferedWSGI:
         self.app = app
         self.max_body = max_body
         self.large_bodies = large_bodies or {}  # path -> its own limit (file uploads: import jobs)
+        self.threads = threads
+        #: requests handed to the pool and not yet answered (event-loop thread only): a worker with
+        #: ``in_flight >= threads`` is busy and lets its siblings accept (service/balancing.py)
+        self.in_flight = 0
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="wsgi")
 
     async def __call__(self, scope: dict[str, Any], receive: Callable, send: Callable) -> None:
@@ -161,7 +165,11 @@ class BufferedWSGI:
         def stream(message: dict[str, Any]) -> None:  # from the pool thread: wait until it is written
             asyncio.run_coroutine_threadsafe(send(message), loop).result()
 
-        answer = await loop.run_in_executor(self.executor, run_wsgi, self.app, environ, stream)
+        self.in_flight += 1
+        try:
+            answer = await loop.run_in_executor(self.executor, run_wsgi, self.app, environ, stream)
+        finally:
+            self.in_flight -= 1
         if answer is None:  # streamed by run_wsgi
             return
         status, headers, chunks = answer

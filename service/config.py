@@ -107,6 +107,9 @@ DEFAULTS: dict[str, object] = {
     "JOB_QUEUE": "framescope-jobs",
     "JOB_STALE_SECONDS": 120,
     "JOB_TIMEOUT_SECONDS": 24 * 3600,
+    # Niceness `flask jobs worker` adds to itself at start (0-19; 0: none): on a host shared with web
+    # workers, jobs use the CPU the requests leave (issue 13: p99 of /v1/classify while a job runs).
+    "JOB_WORKER_NICE": 10,
     # Deepest JSON nesting accepted in a body (Python's parser recurses per level).
     "MAX_JSON_DEPTH": 32,
 }

@@ -5,10 +5,14 @@ gunicorn answers some requests before the app sees them: a request line over ``l
 (400). Its stock answer is an HTML (or plain text) page; schemathesis found the 414 (a long query
 string) breaking the API's documented error media type. This worker lets gunicorn decide status
 and logging as usual and only rewrites the body it sends into RFC 9457 ``application/problem+json``.
+
+The worker also accepts connections by the rules of service/balancing.py, so that keep-alive clients
+are spread over every worker instead of all landing on the first one to wake.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from http import HTTPStatus
@@ -16,6 +20,8 @@ from typing import Any
 
 from gunicorn.asgi.protocol import ASGIProtocol
 from gunicorn.workers import gasgi
+
+from service.balancing import FairAcceptLoop, KeepAliveShedder, threads_taken
 
 
 def problem_bytes(status_line: str) -> bytes:
@@ -40,7 +46,20 @@ def problem_bytes(status_line: str) -> bytes:
 
 
 class ProblemASGIProtocol(ASGIProtocol):
-    """gunicorn's asyncio HTTP protocol, with problem+json for the requests it refuses itself."""
+    """gunicorn's asyncio HTTP protocol: problem+json for the requests it refuses itself, and
+    keep-alive connections shed while every thread of the worker is taken (service/balancing.py).
+    """
+
+    def _will_close(self, request: Any, response_requires_close: bool) -> bool:
+        """gunicorn's decision, or shed; decided once per request, because gunicorn asks again after
+        the body and a second, different answer would close a connection announced as keep-alive
+        (the client's next request then fails: RemoteDisconnected)."""
+        if super()._will_close(request, response_requires_close):
+            return True
+        decided = getattr(self, "_shed_decision", None)
+        if decided is None or decided[0] is not request:
+            decided = self._shed_decision = (request, self.worker.shed(self.app))
+        return decided[1]
 
     def _send_error_response(self, status: int, message: str, extra_headers: Any = ()) -> None:
         try:
@@ -59,4 +78,14 @@ class ProblemASGIWorker(gasgi.ASGIWorker):
 
     def init_process(self) -> None:
         gasgi.ASGIProtocol = ProblemASGIProtocol  # type: ignore[misc]
+        self.shed = KeepAliveShedder()
         super().init_process()
+
+    def _setup_event_loop(self) -> None:
+        """asyncio's loop, whose servers accept fairly (service/balancing.py); never uvloop."""
+        self.loop = FairAcceptLoop(busy=lambda: threads_taken(self.asgi), full=self.is_full)
+        asyncio.set_event_loop(self.loop)
+
+    def is_full(self) -> bool:
+        """gunicorn's ``worker_connections`` are open: accept nothing more until one closes."""
+        return self.nr_conns >= self.worker_connections

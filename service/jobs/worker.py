@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 
 import click
@@ -31,6 +32,7 @@ def worker(burst: bool) -> None:
             "No queue configured: set REDIS_URL (jobs otherwise run inside the web process)."
         )
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    lower_priority(int(app.config["JOB_WORKER_NICE"]))
     resubmit_stale_jobs()
     stop = threading.Event()
 
@@ -48,6 +50,20 @@ def worker(burst: bool) -> None:
         rq_worker.work(burst=burst, logging_level=app.config["LOG_LEVEL"])
     finally:
         stop.set()
+
+
+def lower_priority(increment: int) -> int:
+    """Add ``increment`` to this process's niceness; returns the new one.
+
+    Why: a job is batch work and a request is someone waiting. On a host that also runs web
+    workers, the kernel then gives the job the CPU the requests leave, so a relabelling job does
+    not push the API's tail latency up (and on a host of its own it changes nothing).
+    """
+    if increment <= 0:
+        return os.nice(0)
+    niceness = os.nice(increment)
+    log.info("jobs worker niceness %d", niceness)
+    return niceness
 
 
 @jobs_cli.command("resume")

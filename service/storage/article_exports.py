@@ -76,21 +76,27 @@ def iter_export_chunks(
     ]
     if evidence:
         columns.append(stored.evidence)
-    stmt = (
-        select_articles(model_version=model_version, columns=columns, **filters)
-        .join(Outlet, Article.outlet_id == Outlet.id)
-        .outerjoin(Event, Article.event_id == Event.id)
-        .outerjoin(
-            stored,
-            and_(stored.article_id == Article.id, stored.model_version == model_version),
-        )
-        .order_by(Article.id)
-        .limit(chunk_size)
-    )
-    if upto is not None:
-        stmt = stmt.where(Article.id <= upto)
+    base = select_articles(model_version=model_version, columns=columns, **filters)
     while True:
-        rows = [dict(row._mapping) for row in session.execute(stmt.where(Article.id > after))]
+        # The id bounds go on the classification side of the join too: PostgreSQL merges the two
+        # in id order, and without them it walks the (article_id, model_version) index from the
+        # first article to reach ``after`` on every chunk (1,000,000 articles: 1.6 s per chunk at
+        # the end instead of 14 ms, so an export took quadratic time).
+        window = [stored.article_id > after] + ([stored.article_id <= upto] if upto is not None else [])
+        stmt = (
+            base.join(Outlet, Article.outlet_id == Outlet.id)
+            .outerjoin(Event, Article.event_id == Event.id)
+            .outerjoin(
+                stored,
+                and_(stored.article_id == Article.id, stored.model_version == model_version, *window),
+            )
+            .where(Article.id > after)
+            .order_by(Article.id)
+            .limit(chunk_size)
+        )
+        if upto is not None:
+            stmt = stmt.where(Article.id <= upto)
+        rows = [dict(row._mapping) for row in session.execute(stmt)]
         if not rows:
             return
         _attach_frames(session, rows)

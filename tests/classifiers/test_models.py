@@ -95,3 +95,22 @@ def test_multilabel_head_refit_replaces_the_stacked_weights():
     X, Y = _labels(1, 1)
     assert clf.fit(X, Y).predict_proba(X).shape == (120, 2)
     assert clf.stacked_coef_.shape == (4, 2)
+
+
+def test_article_head_probabilities_equal_each_logistic_regressions_predict_proba():
+    """The head computes each frame's probability itself (no per-frame predict_proba call): same values."""
+    from classifiers.article_head import ArticleFrameHead
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3, 14))
+    y = (X[:, :, 0] + rng.normal(scale=0.5, size=(60, 3)) > 0).astype(int)
+    y[:, 2] = 1  # a frame present in every training article: a constant, not a model
+    head = ArticleFrameHead().fit(X, y)
+    fresh = rng.normal(size=(5, 3, 14))
+    expected = np.column_stack(
+        [head.estimators_[j].predict_proba((fresh[:, j] - head.mean_) / head.scale_)[:, 1] for j in range(2)]
+    )
+    proba = head.predict_proba(fresh)
+    np.testing.assert_array_equal(proba[:, :2], expected)
+    np.testing.assert_array_equal(proba[:, 2], 1.0)
+    assert proba[:, :2].min() > 0.0 and proba[:, :2].max() < 1.0
