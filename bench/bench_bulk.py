@@ -242,6 +242,9 @@ def main() -> None:
         "--result-name", help="results file (bench/results/<name>.json; default bulk, or bulk_workers)"
     )
     args = parser.parse_args()
+    if args.workers and not (os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL")):
+        print("skipped: --workers needs Redis (set BENCH_REDIS_URL or REDIS_URL)")
+        return
 
     from sqlalchemy import text
 

@@ -273,6 +273,23 @@ def write_report() -> Path:
                 bulk.get("load_before"),
             )
         )
+    workers = _load("workers")
+    runs = (workers or {}).get("classify_job_workers") or []
+    if len(runs) > 1:
+        one, two = runs[0], runs[-1]
+        rows.append(
+            (
+                f"classify job over {_n(two['articles'])} stored articles, {two['workers']} worker "
+                f"processes vs {one['workers']} (`bench_bulk.py --workers`)",
+                f"{two['speedup']}x ({one['seconds']} s -> {two['seconds']} s; CPU s per worker "
+                f"{one['worker_cpu_seconds']} -> {two['worker_cpu_seconds']}; cores the machine gave "
+                f"{one['cores_available']} / {two['cores_available']}; worker peak RSS "
+                f"{max(two['worker_peak_rss_mib'])} MiB)",
+                ">= 1.8x",
+                two["speedup"] >= 1.8,
+                two.get("load_before"),
+            )
+        )
     for part in (bulk, bulk_1m):
         for n, formats in (part or {}).get("exports", {}).items():
             for format_, e in formats.items():

@@ -53,6 +53,23 @@ BENCHMARKS: dict[str, tuple[list[str], int]] = {
     "syndication": (["bench/bench_syndication.py"], 300),
     "html": (["bench/bench_html.py"], 180),
     "bulk": (["bench/bench_bulk.py", "--real", "2000", "--sizes", "10000,100000"], 600),
+    # 1 vs 2 `flask jobs worker` processes on one 100,000-article classify job (needs Redis:
+    # BENCH_REDIS_URL or REDIS_URL; skipped without)
+    "workers": (
+        [
+            "bench/bench_bulk.py",
+            "--real",
+            "1000",
+            "--workers",
+            "1,2",
+            "--job-size",
+            "100000",
+            "--skip-exports",
+            "--result-name",
+            "workers",
+        ],
+        1200,
+    ),
 }
 
 
