@@ -7,7 +7,7 @@
    articles, then one ``force`` classify job per worker count, run by that many ``flask jobs worker``
    processes at once (the job split into parts): seconds from claim to finish, articles/s, the ratio
    to one worker, each worker's peak RSS, and the load average around each run.
-3. Grows the store to each size in ``--sizes`` by copying rows in SQL (bench_stored.replicate) and
+3. Grows the store to each size in ``--sizes`` by copying rows in SQL (stored_fill.replicate) and
    streams ``GET /v1/articles/export`` (CSV and NDJSON) from one gunicorn worker: seconds, MiB sent
    and the worker's peak RSS during the export (VmHWM reset just before), to show memory stays flat.
 """
@@ -27,7 +27,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench_classify_texts import dataset_texts  # noqa: E402
-from bench_stored import EVENT, replicate  # noqa: E402
 from common import (  # noqa: E402
     REPO,
     children,
@@ -41,8 +40,17 @@ from common import (  # noqa: E402
     write_result,
 )
 from server import free_port  # noqa: E402
+from stored_fill import replicate as copy_rows  # noqa: E402
 
 DB_NAME = "bench_bulk"
+EVENT = "scale"
+
+
+def replicate(session: Any, n_target: int) -> float:
+    """Grow the store to ``n_target`` articles by copying rows in SQL (``stored_fill``); seconds."""
+    started = time.perf_counter()
+    copy_rows(session, n_target)
+    return time.perf_counter() - started
 
 
 def seed(app: Any, n: int) -> float:

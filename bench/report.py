@@ -274,9 +274,9 @@ def write_report() -> Path:
             )
         )
     workers = _load("workers")
-    runs = (workers or {}).get("classify_job_workers") or []
-    if len(runs) > 1:
-        one, two = runs[0], runs[-1]
+    worker_runs = (workers or {}).get("classify_job_workers") or []
+    if len(worker_runs) > 1:
+        one, two = worker_runs[0], worker_runs[-1]
         rows.append(
             (
                 f"classify job over {_n(two['articles'])} stored articles, {two['workers']} worker "
