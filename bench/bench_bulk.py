@@ -30,6 +30,7 @@ from bench_classify_texts import dataset_texts  # noqa: E402
 from common import (  # noqa: E402
     REPO,
     children,
+    cpu_seconds,
     drop_database,
     exit_on_sigterm,
     load_average,
@@ -171,12 +172,6 @@ def cores_available(n: int, seconds: float = 3.0) -> float:
     spinners = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE) for _ in range(n)]
     used = sum(float(p.communicate()[0]) for p in spinners)
     return round(used / seconds, 2)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds a process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def export_through_gunicorn(database_url: str, formats: tuple[str, ...]) -> dict[str, Any]:

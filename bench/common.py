@@ -124,6 +124,12 @@ def rss_mib(pid: int | str = "self") -> dict[str, float]:
     return {"rss": round(status.get("VmRSS", 0) / 1024, 1), "hwm": round(status.get("VmHWM", 0) / 1024, 1)}
 
 
+def cpu_seconds(pid: int | str = "self") -> float:
+    """User + system CPU seconds a process has used so far (from /proc; raises OSError once it is gone)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def reset_peak_rss(pid: int | str = "self") -> bool:
     """Reset the kernel's peak-RSS counter (VmHWM), so a later reading is the peak of what followed."""
     try:

@@ -20,7 +20,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from common import REPO, RESULTS, children, rss_mib
+from common import REPO, RESULTS, children, cpu_seconds, rss_mib
 
 
 def free_port() -> int:
@@ -121,14 +121,12 @@ class Server:
 
     def worker_cpu(self) -> dict[int, float]:
         """CPU seconds (user + system) used so far by each worker: shows how load was split."""
-        tick = os.sysconf("SC_CLK_TCK")
         out = {}
         for pid in self.worker_pids():
             try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                out[pid] = cpu_seconds(pid)
             except OSError:
                 continue
-            out[pid] = (int(fields[11]) + int(fields[12])) / tick
         return out
 
     def get_json(self, path: str, timeout: float = 60) -> Any:
