@@ -63,6 +63,7 @@ class PublicSet:
     frames: list[frozenset[str]] | None = None
     stance: list[str] | None = None
     precision_check: bool = False
+    left_out: str = ""
 
 
 FRAC_ROWS = (
@@ -110,6 +111,7 @@ def load_frac(root: Path = DATASETS_DIR) -> PublicSet:
         [("", r["sentence"]) for r in rows],
         FRAC_ROWS,
         [_mapped({r["label"].strip()}, FRAC_ROWS) for r in rows],
+        left_out="3 Morality, 4 Fairness, 11 Cultural identity, 15 Other: no counterpart (all negative)",
     )
 
 
@@ -125,6 +127,7 @@ def load_gvfc(root: Path = DATASETS_DIR) -> PublicSet:
         GVFC_ROWS,
         [_mapped({r["Q3 Theme1"].strip(), r["Q3 Theme2"].strip()}, GVFC_ROWS) for r in rows],
         precision_check=True,
+        left_out="4 Mental health, 6 Race/ethnicity, 8 Society/culture: no counterpart",
     )
 
 
@@ -144,6 +147,8 @@ def load_climate(root: Path = DATASETS_DIR) -> PublicSet:
         CLIMATE_ROWS,
         [_mapped(c, CLIMATE_ROWS) for c in codes],
         precision_check=True,
+        left_out="CO Conflict (any disagreement, mostly political, not war escalation), RE Resolution"
+        " (technical and policy fixes, not only talks), MO Moral: no counterpart",
     )
 
 
@@ -181,13 +186,14 @@ def side_label(pro_russia: float, pro_west: float) -> str | None:
 
 def load_ukraine_stance(root: Path = DATASETS_DIR) -> PublicSet:
     """ukraine_news_bias articles with a clear side label (see ``side_label``)."""
-    arts = [(a, side_label(a["pro_russia"], a["pro_west"])) for a in ukraine_articles(root)]
-    arts = [(a, s) for a, s in arts if s is not None]
+    labelled = [(a, side_label(a["pro_russia"], a["pro_west"])) for a in ukraine_articles(root)]
+    arts = [(a, s) for a, s in labelled if s is not None]
     return PublicSet(
         "ukraine_news_bias",
         "article (Ukraine crisis 2014, 33 countries)",
         [(a["title"], a["text"]) for a, _ in arts],
         stance=[s for _, s in arts],
+        left_out=f"{len(labelled) - len(arts)} articles marked pro-Russia and pro-West alike; no frames",
     )
 
 

@@ -163,7 +163,12 @@ def dataset_figures(
     ps = LOADERS[name](root)
     boot = {"n_resamples": n_resamples, "random_state": random_state}
     out = {"model": model_outputs(model, ps.items), "dictionary": dictionary_outputs(base, ps.items)}
-    fig: dict[str, Any] = {"n": len(ps.items), "unit": ps.unit, "precision_check": ps.precision_check}
+    fig: dict[str, Any] = {
+        "n": len(ps.items),
+        "unit": ps.unit,
+        "precision_check": ps.precision_check,
+        "left_out": ps.left_out,
+    }
     if ps.rows:
         fig.update(frame_figures(ps, model.codebook, out, **boot))
     if ps.stance is not None:
