@@ -70,7 +70,7 @@ FRAC_ROWS = (
     FrameRow("economic-cost", ("economic-cost",), ("1",), "1 Economic", "direct"),
     FrameRow("legality-sovereignty", ("legality-sovereignty",), ("5",), "5 Legality (+ crime)", "direct"),
     FrameRow(
-        "military-operations | escalation-risk",
+        "military-operations or escalation-risk",
         ("military-operations", "escalation-risk"),
         ("8",),
         "8 Security & defense",
