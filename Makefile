@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-.PHONY: run dev worker test lint format migrate train evaluate model-card bench fuzz vendor clean
+.PHONY: run dev worker test lint format migrate train evaluate public-eval model-card bench fuzz vendor clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ train: $(VENV)/.installed
 ## Real-article scores on ../shared/eval (model and dictionary baseline), same arithmetic as score.py.
 evaluate: $(VENV)/.installed
 	$(PY) -m classifiers.evaluate
+
+## Public-dataset checks (../shared/datasets, model vs dictionary) -> fixtures/public-eval.json; run before model-card.
+public-eval: $(VENV)/.installed
+	$(PY) -m classifiers.public_eval
 
 ## Regenerate docs/model-card.md (CV scores next to the real-article scores).
 model-card: $(VENV)/.installed

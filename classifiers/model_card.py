@@ -29,6 +29,7 @@ from classifiers.model_card_sections import (
     stance_section,
     table_row,
 )
+from classifiers.public_card import load_public_figures, public_section
 from classifiers.reliability_curves import card_section as reliability_section
 from classifiers.reliability_curves import reliability_curves
 from classifiers.scoring import EVAL_DIR
@@ -153,6 +154,7 @@ def build_card(cache_dir: Path, eval_dir: Path, with_encoder: bool = False) -> s
     else:
         out += ["The evaluation set was not present when this card was generated.", ""]
     out += stance_section(codebook, corpus, eval_dir, m["params"]["attribution_discount"])
+    out += public_section(load_public_figures(), model.version)
     out += ROUND4
     out += STATIC_VECTORS
     out += encoder_section(cache_dir, eval_dir, model, with_encoder)

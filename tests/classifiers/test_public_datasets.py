@@ -2,14 +2,14 @@
 
 import csv
 import json
-import re
-from pathlib import Path
 
 import pytest
 
+from classifiers.public_datasets import DATASETS_DIR as DATASETS
+from classifiers.public_datasets import RESPELL
+from classifiers.public_datasets import respell as _respell
 from classifiers.text import language_of
 
-DATASETS = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets"
 GVFC = DATASETS / "gvfc_multimodal" / "GVFC_extension_multimodal.csv"
 
 
@@ -22,13 +22,6 @@ def test_english_news_headlines_are_read():
 
 
 UKRAINE_BIAS = DATASETS / "ukraine_news_bias" / "all-data-as-json"
-RESPELL = {"Kyiv": "Kiev", "Kharkiv": "Kharkov", "Odesa": "Odessa", "Luhansk": "Lugansk", "Donbas": "Donbass"}
-
-
-def _respell(text: str, mapping: dict[str, str]) -> str:
-    for a, b in mapping.items():
-        text = re.sub(rf"\b{a}\b", b, text)
-    return text
 
 
 @pytest.mark.skipif(not UKRAINE_BIAS.is_dir(), reason="no ../shared/datasets/ukraine_news_bias")
