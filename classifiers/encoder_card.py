@@ -146,8 +146,8 @@ def encoder_section(served_version: str, path: Path = ENCODER_EVAL_PATH) -> list
         + _interval(bs["test"]["dominant_accuracy"])
         + ".",
         "",
-        f"Test half, scored once for `{chosen}` (cells: sparse / {chosen} / dictionary; Brier:",
-        "sparse / encoder):",
+        f"Test half, scored once for `{chosen}` after the choice, which it did not inform (cells:",
+        f"sparse / {chosen} / dictionary; Brier: sparse / encoder):",
         "",
         *_test_rows(fig),
         "",
