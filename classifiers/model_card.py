@@ -17,6 +17,7 @@ from classifiers.cache import load_or_train
 from classifiers.codebook import STANCE_LABELS, load_codebook
 from classifiers.corpus import load_corpus
 from classifiers.dev_eval import card_section, dev_report
+from classifiers.encoder_card import encoder_section
 from classifiers.evaluate import evaluate
 from classifiers.model_card_sections import (
     LIMITATIONS,
@@ -24,7 +25,6 @@ from classifiers.model_card_sections import (
     ROUND4,
     STATIC_VECTORS,
     data_section,
-    encoder_section,
     fmt,
     stance_section,
     table_row,
@@ -37,7 +37,7 @@ from classifiers.scoring import EVAL_DIR
 REPO = Path(__file__).resolve().parents[1]
 
 
-def build_card(cache_dir: Path, eval_dir: Path, with_encoder: bool = False) -> str:
+def build_card(cache_dir: Path, eval_dir: Path) -> str:
     """The card's Markdown: header, intended use, data, method, CV and real-article scores, studies."""
     codebook = load_codebook()
     with warnings.catch_warnings():
@@ -157,7 +157,7 @@ def build_card(cache_dir: Path, eval_dir: Path, with_encoder: bool = False) -> s
     out += public_section(load_public_figures(), model.version)
     out += ROUND4
     out += STATIC_VECTORS
-    out += encoder_section(cache_dir, eval_dir, model, with_encoder)
+    out += encoder_section(model.version)
     out += LIMITATIONS
     return "\n".join(out)
 
@@ -167,9 +167,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--cache-dir", type=Path, default=REPO / "instance" / "models")
     ap.add_argument("--eval-dir", type=Path, default=EVAL_DIR)
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "model-card.md")
-    ap.add_argument("--encoder", action="store_true", help="also train and score the optional MiniLM variant")
     args = ap.parse_args(argv)
-    args.out.write_text(build_card(args.cache_dir, args.eval_dir, args.encoder))
+    args.out.write_text(build_card(args.cache_dir, args.eval_dir))
     print(f"wrote {args.out}")
 
 

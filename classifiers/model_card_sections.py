@@ -1,4 +1,4 @@
-"""Sections of the model card that stand on their own: data, method, stance study, encoder, limits.
+"""Sections of the model card that stand on their own: data, method, stance study, limits.
 
 Split from classifiers.model_card (which assembles the card and runs the command) to keep both
 modules short; every number is still computed here from the committed code and data.
@@ -6,15 +6,9 @@ modules short; every number is still computed here from the committed code and d
 
 from __future__ import annotations
 
-import time
-import warnings
 from collections import Counter
 from pathlib import Path
 
-from classifiers.cache import load_or_train
-from classifiers.codebook import load_codebook
-from classifiers.encoder import encoder_available
-from classifiers.evaluate import evaluate
 from classifiers.stance_study import discount_sweep, format_rows
 
 
@@ -55,68 +49,6 @@ def data_section(corpus, codebook) -> list[str]:
     lines += [table_row("frame", "sentences", "articles (present)"), table_row("---", "---:", "---:")]
     lines += [table_row(k, sent_counts[k], art_counts[k]) for k in codebook.frame_keys]
     return lines
-
-
-def encoder_section(cache_dir: Path, eval_dir: Path, sparse, with_encoder: bool) -> list[str]:
-    """Side-by-side scores of the optional MiniLM-feature variant (when asked for and installed)."""
-    out = ["## Optional: packaged MiniLM sentence encoder", ""]
-    if not with_encoder:
-        return out + [
-            "Not evaluated in this run (`python -m classifiers.model_card --encoder`, needs the",
-            "optional packages listed in `classifiers/encoder.py`).",
-            "",
-        ]
-    if not encoder_available():
-        return out + ["Requested, but the optional encoder packages are not installed.", ""]
-    codebook = load_codebook()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        dense = load_or_train(codebook, cache_dir, params={"encoder": "minilm"})
-    dm, sm = dense.manifest["metrics"], sparse.manifest["metrics"]
-    rows = [
-        table_row("", "sparse (default)", "sparse + MiniLM (frame head)"),
-        table_row("---", "---:", "---:"),
-        table_row(
-            "CV article frame macro-F1", fmt(sm["article_frame_macro_f1"]), fmt(dm["article_frame_macro_f1"])
-        ),
-        table_row(
-            "CV article stance macro-F1",
-            fmt(sm["article_stance_macro_f1"]),
-            fmt(dm["article_stance_macro_f1"]),
-        ),
-    ]
-    if (eval_dir / "labels.jsonl").is_file():
-        timing = {}
-        scores = {}
-        for name, mdl in (("sparse", sparse), ("dense", dense)):
-            t0 = time.perf_counter()
-            scores[name] = evaluate(eval_dir, cache_dir, out_dir=None, model=mdl)["model"]
-            timing[name] = time.perf_counter() - t0
-        a, b = scores["sparse"], scores["dense"]
-        rows += [
-            table_row("eval frame macro-F1", fmt(a["frame_macro_f1"]), fmt(b["frame_macro_f1"])),
-            table_row("eval frame micro-F1", fmt(a["frame_micro_f1"]), fmt(b["frame_micro_f1"])),
-            table_row("eval stance macro-F1", fmt(a["stance_macro_f1"]), fmt(b["stance_macro_f1"])),
-            table_row("eval dominant accuracy", fmt(a["dominant_accuracy"]), fmt(b["dominant_accuracy"])),
-            *[
-                table_row(f"eval F1 {r['frame']}", fmt(r["f1"]), fmt(q["f1"]))
-                for r, q in zip(a["frames"], b["frames"], strict=True)
-            ],
-            table_row(
-                "seconds to evaluate (every eval article + dictionary)",
-                f"{timing['sparse']:.1f}",
-                f"{timing['dense']:.1f}",
-            ),
-        ]
-    return out + [
-        f"Model `{dense.version}`: the same pipeline with 384-d L2-normalised all-MiniLM-L6-v2",
-        "sentence embeddings appended to the frame head's features (the stance head stays sparse:",
-        "in cross-validation the embeddings lowered stance F1). The encoder runs on CPU at roughly",
-        "100 sentences/s on this machine, i.e. a few articles per second, so it stays optional.",
-        "",
-        *rows,
-        "",
-    ]
 
 
 def stance_section(codebook, corpus, eval_dir: Path, chosen: float) -> list[str]:
