@@ -1,0 +1,417 @@
+"""Experiment (issue 9, round 5): clause and focus representations, article-head evidence, dominant frame.
+
+usage: python bench/experiment_round5.py heads|dominant|clause [--bootstrap 1000]
+
+Every figure is on our corpus by grouped cross-validation (folds by event, nested for the
+article head) and on the tune half of ``../shared/eval``; the test half is not read (no candidate
+passed the bar, see docs/model-card.md "Round 5"). Background clauses are found by regular
+expressions (``focus_round5``: leading "After/Amid/As/Despite ...," and trailing "amid ...",
+", which ..." clauses; no parser).
+
+``heads``: article-head variants over the served sentence model's out-of-fold probabilities:
+focus evidence per frame (main-clause probabilities, i.e. the sentence rescored without its
+background clauses; position in the article; sentences where the frame is the top one;
+attributed mass; neighbouring-sentence runs; focus-weighted counts), paired bootstrap over
+tune articles against the served evidence. ``dominant``: choices of the dominant frame over the
+served head's present frames (summed probability, main-clause sums, headline/lede weights, a
+learned "is dominant" regression), paired bootstraps over corpus and tune articles.
+``clause``: the sentence head refitted on clause-tagged features (background clause as its own
+block or down-weighted), with the served article evidence on top.
+
+Results (2026-12-08, load average ~10-13 on the shared 2-core machine; docs/model-card.md
+"Round 5"): focus evidence raises CV (all 14 features 0.821 -> 0.832) but not the tune half
+(0.689 -> 0.674); main-clause evidence raises the tune half (+0.015, 95 % -0.003 to +0.042) but
+not CV (0.821 -> 0.821, Brier worse); clause-tagged sentence features lower CV (0.814-0.816);
+headline/lede counted twice for the dominant frame: tune +0.046 (+0.000 to +0.101), CV +0.004
+(-0.015 to +0.023). Nothing adopted; the test half was not read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from focus_round5 import FOCUS_NAMES, ClauseModel, focus_features, sentence_outputs  # noqa: E402
+
+from classifiers.article import flatten, prepare_article  # noqa: E402
+from classifiers.article_head import ArticleFrameHead, article_evidence  # noqa: E402
+from classifiers.cache import load_or_train  # noqa: E402
+from classifiers.codebook import load_codebook  # noqa: E402
+from classifiers.corpus import load_corpus  # noqa: E402
+from classifiers.eval_split import load_split, subsets  # noqa: E402
+from classifiers.features import lexicons_from_codebook  # noqa: E402
+from classifiers.params import resolve_params  # noqa: E402
+from classifiers.scoring import EVAL_DIR, read_jsonl, score  # noqa: E402
+from classifiers.training import fit_sentence_model, sentence_table  # noqa: E402
+
+SERVED = ROOT / "instance" / "models"
+TUNE_SUBSETS = ("tune", "tune-other", "tune-ru-ua")
+
+
+@dataclass
+class Side:
+    """Sentence outputs of one article set (corpus out of fold, or the tune half) and their layout."""
+
+    out: dict[str, np.ndarray]
+    bounds: np.ndarray
+    lede: np.ndarray
+    title: np.ndarray
+
+    def rows(self, i: int) -> slice:
+        return slice(self.bounds[i], self.bounds[i + 1])
+
+    def evidence(self) -> dict[str, np.ndarray]:
+        """Served evidence (14 per frame), focus evidence, and the served evidence of main-clause scores."""
+        o = self.out
+        focus = np.zeros((len(self.bounds) - 1, o["frame"].shape[1], len(FOCUS_NAMES)))
+        for i in range(len(focus)):
+            s = self.rows(i)
+            focus[i] = focus_features(
+                o["frame"][s], o["main"][s], o["attributed"][s], self.lede[s], self.title[s]
+            )
+        return {
+            "served": article_evidence(o["frame"], self.bounds, self.lede, self.title),
+            "focus": focus,
+            "main": article_evidence(o["main"], self.bounds, self.lede, self.title),
+        }
+
+
+@dataclass
+class Study:
+    """The corpus (gold, events, folds), the tune half (articles, gold, served predictions), both sides."""
+
+    keys: list[str]
+    corpus: object
+    gold: np.ndarray
+    dominant: np.ndarray
+    folds: list
+    tune: list[dict]
+    labels: list[dict]
+    subs: dict[str, set[str]]
+    served_preds: list[dict]
+    prepared: list
+
+
+def load_study() -> Study:
+    codebook = load_codebook()
+    keys = codebook.frame_keys
+    corpus = load_corpus(codebook)
+    gold = np.asarray([[f in a.frames for f in keys] for a in corpus.articles], dtype=int)
+    dom = np.asarray([keys.index(a.dominant) if a.dominant else -1 for a in corpus.articles])
+    events = np.asarray([a.event for a in corpus.articles])
+    arts = read_jsonl(EVAL_DIR / "articles.jsonl")
+    subs = subsets(load_split(), arts)
+    tune = [a for a in arts if a["id"] in subs["tune"]]
+    model = load_or_train(codebook, SERVED)
+    res = model.classify_many([(a.get("title") or "", a.get("text") or "", None) for a in tune])
+    served = [
+        {"id": a["id"], "frames": r.present_frames, "dominant": r.dominant_frame, "stance": r.stance.label}
+        for a, r in zip(tune, res, strict=True)
+    ]
+    return Study(
+        keys,
+        corpus,
+        gold,
+        dom,
+        list(GroupKFold(n_splits=5).split(gold, groups=events)),
+        tune,
+        read_jsonl(EVAL_DIR / "labels.jsonl"),
+        subs,
+        served,
+        [prepare_article(a.get("title") or "", a.get("text") or "") for a in tune],
+    )
+
+
+def sides(st: Study, fit: Callable) -> tuple[Side, Side]:
+    """Corpus out-of-fold outputs (sentence folds grouped by event) and tune outputs of ``fit`` on all."""
+    codebook = load_codebook()
+    params = resolve_params(None)
+    table = sentence_table(st.corpus, codebook)
+    events = np.asarray([st.corpus.articles[i].event for i in table.article])
+    k = table.frames.shape[1]
+    out = {"frame": np.zeros((len(table.texts), k)), "main": np.zeros((len(table.texts), k))}
+    out["attributed"] = np.zeros(len(table.texts), bool)
+    for tr, te in GroupKFold(n_splits=params["n_folds"]).split(table.texts, groups=events):
+        model = fit([table.texts[i] for i in tr], table.frames[tr], table.stance[tr], params)
+        for name, v in model([table.texts[i] for i in te]).items():
+            out[name][te] = v
+    bounds = np.searchsorted(table.article, np.arange(len(st.corpus.articles) + 1))
+    title = np.zeros(len(table.texts), bool)
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        title[a] = b - a >= 2 and bool(table.lede[a] and table.lede[a + 1])
+    texts, tb = flatten(st.prepared)
+    full = fit(table.texts, table.frames, table.stance, params)
+    tune = Side(
+        full(texts),
+        tb,
+        np.concatenate([p.lede for p in st.prepared]),
+        np.concatenate([[f == "title" for _, _, f in p.spans] for p in st.prepared]).astype(bool),
+    )
+    return Side(out, bounds, table.lede, title), tune
+
+
+def served_fit(texts, frames, stance, params):
+    """The served sentence model (``fit_sentence_model``), returning its focus outputs."""
+    sm = fit_sentence_model(texts, frames, stance, lexicons_from_codebook(load_codebook()), params)
+    return lambda t: sentence_outputs(sm, t)
+
+
+def clause_fit(mode: str, weight: float):
+    def fit(texts, frames, stance, params):
+        cm = ClauseModel(lexicons_from_codebook(load_codebook()), params, mode, weight).fit(texts, frames)
+        return cm.outputs
+
+    return fit
+
+
+def choose(key: np.ndarray, present: np.ndarray) -> int | None:
+    return int(np.argmax(np.where(present, key, -np.inf))) if present.any() else None
+
+
+def macro_f1(gold: np.ndarray, pred: np.ndarray) -> float:
+    y, p = gold.astype(bool), pred.astype(bool)
+    tp, fp, fn = (y & p).sum(0), (~y & p).sum(0), (y & ~p).sum(0)
+    return float(np.mean(2 * tp / np.maximum(2 * tp + fp + fn, 1)))
+
+
+def predictions(st: Study, present: np.ndarray, dom_key: Callable[[int], np.ndarray]) -> list[dict]:
+    """Tune predictions in the eval set's format (stance: the served model's)."""
+    out = []
+    for i, (a, s) in enumerate(zip(st.tune, st.served_preds, strict=True)):
+        j = choose(dom_key(i), present[i])
+        frames = [f for f, q in zip(st.keys, present[i], strict=True) if q]
+        out.append(
+            {
+                "id": a["id"],
+                "frames": frames,
+                "dominant": j if j is None else st.keys[j],
+                "stance": s["stance"],
+            }
+        )
+    return out
+
+
+def tune_scores(st: Study, preds: list[dict]) -> dict[str, dict]:
+    return {
+        sub: score(
+            [p for p in preds if p["id"] in st.subs[sub]],
+            [g for g in st.labels if g["id"] in st.subs[sub]],
+            st.keys,
+        )
+        for sub in TUNE_SUBSETS
+    }
+
+
+def bootstrap(st: Study, pa: list[dict], pb: list[dict], n_boot: int, seed: int = 0) -> str:
+    """Paired bootstrap over tune articles of (b - a): frame macro-F1 and dominant accuracy, 95 %."""
+    rng = np.random.default_rng(seed)
+    gold = [g for g in st.labels if g["id"] in st.subs["tune"]]
+
+    def fig(p, g):
+        s = score(p, g, st.keys)
+        return np.array([s["frame_macro_f1"], s["dominant_accuracy"]])
+
+    d = fig(pb, gold) - fig(pa, gold)
+    draws = ([gold[i] for i in rng.integers(0, len(gold), len(gold))] for _ in range(n_boot))
+    lo, hi = np.percentile([fig(pb, g) - fig(pa, g) for g in draws], [2.5, 97.5], axis=0)
+    return (
+        f"frame {d[0]:+.3f} ({lo[0]:+.3f}, {hi[0]:+.3f}); dominant {d[1]:+.3f} ({lo[1]:+.3f}, {hi[1]:+.3f})"
+    )
+
+
+def paired_hits(a: np.ndarray, b: np.ndarray, n_boot: int, seed: int = 0) -> str:
+    """Mean of b - a over articles (0/1 hits) with a 95 % paired-bootstrap interval, wins and losses."""
+    d = b - a
+    rng = np.random.default_rng(seed)
+    boots = np.array([d[rng.integers(0, len(d), len(d))].mean() for _ in range(n_boot)])
+    lo, hi = np.percentile(boots, [2.5, 97.5])
+    return f"{d.mean():+.3f} ({lo:+.3f}, {hi:+.3f}; {int((d > 0).sum())} won, {int((d < 0).sum())} lost)"
+
+
+def head_oof(st: Study, X: np.ndarray) -> np.ndarray:
+    oof = np.zeros(st.gold.shape)
+    for tr, te in st.folds:
+        oof[te] = ArticleFrameHead(C=1.0).fit(X[tr], st.gold[tr]).predict_proba(X[te])
+    return oof
+
+
+def _with(names: tuple[str, ...]) -> Callable[[dict], np.ndarray]:
+    cols = [FOCUS_NAMES.index(n) for n in names]
+    return lambda e: np.concatenate([e["served"], e["focus"][:, :, cols]], axis=2)
+
+
+VARIANTS: dict[str, Callable[[dict], np.ndarray]] = {
+    "served evidence": lambda e: e["served"],
+    "+ all focus evidence (14)": lambda e: np.concatenate([e["served"], e["focus"]], axis=2),
+    "+ main clause (second, n >= 0.5, loss)": _with(("main_second", "main_n_over_0.5", "background_loss")),
+    "+ position (early, late, title-lede, thirds)": _with(
+        ("early_mass", "late_mass", "title_lede_agree", "n_thirds_top")
+    ),
+    "+ top frame, attributed, mass to top": _with(("n_top", "attributed_mass", "mass_to_top")),
+    "+ adjacent sentences (max, n)": _with(("adjacent_max", "n_adjacent")),
+    "+ focus-weighted (second, share)": _with(("weighted_second", "weighted_share")),
+    "+ main clause + position": _with(
+        ("main_second", "main_n_over_0.5", "background_loss", "early_mass", "late_mass", "title_lede_agree")
+        + ("n_thirds_top",)
+    ),
+    "main-clause evidence instead": lambda e: e["main"],
+    "served + main-clause evidence": lambda e: np.concatenate([e["served"], e["main"]], axis=2),
+}
+
+
+def run_heads(st: Study, n_boot: int) -> None:
+    corpus, tune = sides(st, served_fit)
+    ev_c, ev_t = corpus.evidence(), tune.evidence()
+
+    def summed(i: int) -> np.ndarray:  # the served dominant rule
+        return tune.out["frame"][tune.rows(i)].sum(0)
+
+    print("variant | CV frame, Brier | tune, tune-other, tune-ru-ua frame | bootstrap vs served evidence")
+    base = None
+    for name, make in VARIANTS.items():
+        Xc, Xt = make(ev_c), make(ev_t)
+        oof = head_oof(st, Xc)
+        present = ArticleFrameHead(C=1.0).fit(Xc, st.gold).predict_proba(Xt) >= 0.5
+        preds = predictions(st, present, summed)
+        base = base or preds
+        sc = tune_scores(st, preds)
+        print(
+            f"{name:46s} | {macro_f1(st.gold, oof >= 0.5):.4f}, {float(np.mean((oof - st.gold) ** 2)):.4f} | "
+            + ", ".join(f"{sc[s]['frame_macro_f1']:.3f}" for s in TUNE_SUBSETS)
+            + ("" if preds is base else f" | {bootstrap(st, base, preds, n_boot)}")
+        )
+    check = score(st.served_preds, [g for g in st.labels if g["id"] in st.subs["tune"]], st.keys)
+    print(f"(served model as shipped: tune frame {check['frame_macro_f1']:.3f})")
+
+
+def dominant_features(side: Side, ev: dict) -> np.ndarray:
+    """Served and focus evidence plus the frame's summed, main-clause and lede-weighted mass (/ top)."""
+    n, k = len(side.bounds) - 1, side.out["frame"].shape[1]
+    extra = np.zeros((n, k, 3))
+    for i in range(n):
+        s = side.rows(i)
+        p, m, led = side.out["frame"][s], side.out["main"][s], side.lede[s]
+        for j, v in enumerate((p.sum(0), m.sum(0), p.sum(0) + p[led].sum(0))):
+            extra[i, :, j] = v / max(v.max(), 1e-9)
+    return np.concatenate([ev["served"], ev["focus"], extra], axis=2)
+
+
+def fit_dominant(D: np.ndarray, present: np.ndarray, dom: np.ndarray, C: float) -> Callable:
+    """'Is this the dominant frame' logistic regression over (article, gold-present frame) rows."""
+    rows = [(i, j) for i in range(len(dom)) if dom[i] >= 0 for j in np.flatnonzero(present[i])]
+    X = np.asarray([D[i, j] for i, j in rows])
+    y = np.asarray([dom[i] == j for i, j in rows], int)
+    mu, sd = X.mean(0), X.std(0) + 1e-6
+    lr = LogisticRegression(C=C, max_iter=3000).fit((X - mu) / sd, y)
+    return lambda Z: lr.decision_function((Z - mu) / sd)
+
+
+def run_dominant(st: Study, n_boot: int) -> None:
+    corpus, tune = sides(st, served_fit)
+    ev_c, ev_t = corpus.evidence(), tune.evidence()
+    present_c = head_oof(st, ev_c["served"]) >= 0.5
+    present_t = ArticleFrameHead(C=1.0).fit(ev_c["served"], st.gold).predict_proba(ev_t["served"]) >= 0.5
+    gold_t = {g["id"]: g.get("dominant") for g in st.labels}
+    has_c = np.flatnonzero(st.dominant >= 0)
+
+    def rule_keys(side: Side, rule: Callable) -> Callable[[int], np.ndarray]:
+        return lambda i: rule(side.out, side.rows(i), side.lede[side.rows(i)])
+
+    def hits(corpus_key: Callable, tune_key: Callable) -> tuple[np.ndarray, np.ndarray]:
+        c = np.asarray([choose(corpus_key(i), present_c[i]) == st.dominant[i] for i in has_c], float)
+        preds = predictions(st, present_t, tune_key)
+        t = np.asarray([p["dominant"] == gold_t[p["id"]] for p in preds if gold_t[p["id"]]], float)
+        return c, t
+
+    rules: dict[str, Callable] = {
+        "summed probability (served)": lambda o, s, led: o["frame"][s].sum(0),
+        "summed main-clause probability": lambda o, s, led: o["main"][s].sum(0),
+        "main-clause sum + 1x headline/lede": lambda o, s, led: (
+            o["main"][s].sum(0) + o["main"][s][led].sum(0)
+        ),
+        "main-clause >= 0.5, attributed at half weight": lambda o, s, led: (
+            o["main"][s] * (o["main"][s] >= 0.5) * np.where(o["attributed"][s], 0.5, 1.0)[:, None]
+        ).sum(0),
+    }
+    for w in (0.5, 1.0, 1.5, 2.0, 3.0):
+        rules[f"sum + {w}x headline/lede"] = lambda o, s, led, w=w: (
+            o["frame"][s].sum(0) + w * o["frame"][s][led].sum(0)
+        )
+    base_c, base_t = hits(
+        rule_keys(corpus, rules["summed probability (served)"]),
+        rule_keys(tune, rules["summed probability (served)"]),
+    )
+    print(
+        f"rule | CV dominant, paired vs served | tune dominant, paired vs served "
+        f"({len(has_c)} / {len(base_t)} articles)"
+    )
+
+    def line(name, c, t):
+        cv, tu = paired_hits(base_c, c, n_boot), paired_hits(base_t, t, n_boot)
+        print(f"{name:48s} | {c.mean():.3f} {cv} | {t.mean():.3f} {tu}")
+
+    for name, rule in rules.items():
+        line(name, *hits(rule_keys(corpus, rule), rule_keys(tune, rule)))
+    D_c, D_t = dominant_features(corpus, ev_c), dominant_features(tune, ev_t)
+    for C in (0.1, 1.0):
+        oof_keys: dict[int, np.ndarray] = {}
+        for tr, te in st.folds:
+            f = fit_dominant(D_c[tr], st.gold[tr], st.dominant[tr], C)
+            oof_keys.update({i: f(D_c[i]) for i in te})
+        f = fit_dominant(D_c, st.gold, st.dominant, C)
+        c, t = hits(lambda i, k=oof_keys: k[i], lambda i, f=f: f(D_t[i]))
+        line(f"learned is-dominant regression, C={C}", c, t)
+
+
+def run_clause(st: Study, n_boot: int) -> None:
+    print(
+        "sentence representation | sentence F1 (CV) | article CV frame, Brier | tune frames "
+        "| bootstrap vs served"
+    )
+    base = None
+    for name, fit in [("served", served_fit)] + [
+        (f"clause {m} w={w}", clause_fit(m, w))
+        for m, w in (("block", 1.0), ("block", 0.5), ("down", 0.5), ("down", 0.0))
+    ]:
+        corpus, tune = sides(st, fit)
+        table = sentence_table(st.corpus, load_codebook())
+        sent_f1 = macro_f1(table.frames, corpus.out["frame"] >= 0.5)
+        Xc = article_evidence(corpus.out["frame"], corpus.bounds, corpus.lede, corpus.title)
+        Xt = article_evidence(tune.out["frame"], tune.bounds, tune.lede, tune.title)
+        oof = head_oof(st, Xc)
+        present = ArticleFrameHead(C=1.0).fit(Xc, st.gold).predict_proba(Xt) >= 0.5
+        preds = predictions(st, present, lambda i, tune=tune: tune.out["frame"][tune.rows(i)].sum(0))
+        base = base or preds
+        sc = tune_scores(st, preds)
+        print(
+            f"{name:22s} | {sent_f1:.4f} | {macro_f1(st.gold, oof >= 0.5):.4f}, "
+            f"{float(np.mean((oof - st.gold) ** 2)):.4f} | "
+            + ", ".join(f"{sc[s]['frame_macro_f1']:.3f}" for s in TUNE_SUBSETS)
+            + f", dominant {sc['tune']['dominant_accuracy']:.3f}"
+            + ("" if preds is base else f" | {bootstrap(st, base, preds, n_boot)}")
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("what", choices=["heads", "dominant", "clause"])
+    ap.add_argument("--bootstrap", type=int, default=1000, help="paired resamples (seeded)")
+    args = ap.parse_args(argv)
+    warnings.simplefilter("ignore")
+    st = load_study()
+    {"heads": run_heads, "dominant": run_dominant, "clause": run_clause}[args.what](st, args.bootstrap)
+
+
+if __name__ == "__main__":
+    main()
