@@ -18,6 +18,7 @@ from classifiers.codebook import STANCE_LABELS, load_codebook
 from classifiers.corpus import load_corpus
 from classifiers.dev_eval import card_section, dev_report
 from classifiers.evaluate import evaluate
+from classifiers.model_card_round5 import ROUND5
 from classifiers.model_card_sections import (
     LIMITATIONS,
     METHOD,
@@ -154,6 +155,7 @@ def build_card(cache_dir: Path, eval_dir: Path, with_encoder: bool = False) -> s
         out += ["The evaluation set was not present when this card was generated.", ""]
     out += stance_section(codebook, corpus, eval_dir, m["params"]["attribution_discount"])
     out += ROUND4
+    out += ROUND5
     out += STATIC_VECTORS
     out += encoder_section(cache_dir, eval_dir, model, with_encoder)
     out += LIMITATIONS
