@@ -1,6 +1,6 @@
 """Experiment (issue 9, round 5): clause and focus representations, article-head evidence, dominant frame.
 
-usage: python bench/experiment_round5.py heads|dominant|clause [--bootstrap 1000]
+usage: python bench/experiment_round5.py heads|dominant|clause|excerpts [--bootstrap 1000]
 
 Every figure is on our corpus by grouped cross-validation (folds by event, nested for the
 article head) and on the tune half of ``../shared/eval``; the test half is not read (no candidate
@@ -16,14 +16,17 @@ tune articles against the served evidence. ``dominant``: choices of the dominant
 served head's present frames (summed probability, main-clause sums, headline/lede weights, a
 learned "is dominant" regression), paired bootstraps over corpus and tune articles.
 ``clause``: the sentence head refitted on clause-tagged features (background clause as its own
-block or down-weighted), with the served article evidence on top.
+block or down-weighted), with the served article evidence on top. ``excerpts``: the served
+article head fitted on the corpus articles plus random excerpts of them (``excerpts``).
 
 Results (2026-12-08, load average ~10-13 on the shared 2-core machine; docs/model-card.md
 "Round 5"): focus evidence raises CV (all 14 features 0.821 -> 0.832) but not the tune half
 (0.689 -> 0.674); main-clause evidence raises the tune half (+0.015, 95 % -0.003 to +0.042) but
 not CV (0.821 -> 0.821, Brier worse); clause-tagged sentence features lower CV (0.814-0.816);
 headline/lede counted twice for the dominant frame: tune +0.046 (+0.000 to +0.101), CV +0.004
-(-0.015 to +0.023). Nothing adopted; the test half was not read.
+(-0.015 to +0.023). ``excerpts`` (article head also fitted on random excerpts of the training
+articles): whole-article CV flat (0.819-0.821), CV on held-out excerpts 0.758 -> 0.763-0.771,
+tune +0.022 to +0.036 (q 0.7: +0.004 to +0.066). Nothing adopted; the test half was not read.
 """
 
 from __future__ import annotations
@@ -403,14 +406,103 @@ def run_clause(st: Study, n_boot: int) -> None:
         )
 
 
+def excerpts(side: Side, frames: np.ndarray, articles, n_per: int, keep: float, seed: int = 0):
+    """Served evidence and gold of random excerpts of corpus ``articles`` (headline and lede always kept).
+
+    Real articles in the eval set are shorter excerpts than our corpus articles; each excerpt keeps
+    every other sentence with probability ``keep`` (order preserved) and takes its gold frames from
+    the sentence labels by the codebook rule (two sentences, or the headline/lede), which our
+    corpus's article labels follow in 99.97 % of (article, frame) pairs.
+    """
+    rng = np.random.default_rng(seed)
+    X, y, owner = [], [], []
+    for i in articles:
+        s = side.rows(i)
+        p, f, led, tit = side.out["frame"][s], frames[s], side.lede[s], side.title[s]
+        for _ in range(n_per):
+            m = led | (rng.random(len(p)) < keep)
+            body = ~tit[m]
+            gold = (f[m][led[m]].any(axis=0)) | (f[m][body].sum(axis=0) >= 2)
+            X.append(article_evidence(p[m], np.asarray([0, int(m.sum())]), led[m], tit[m])[0])
+            y.append(gold.astype(int))
+            owner.append(i)
+    return np.asarray(X), np.asarray(y), np.asarray(owner)
+
+
+def excerpt_bootstrap(held: tuple, pa: np.ndarray, pb: np.ndarray, n_boot: int, seed: int = 0) -> str:
+    """Paired bootstrap over corpus articles (all excerpts of a drawn article) of macro-F1 (b - a)."""
+    _, y, owner = held
+    rng = np.random.default_rng(seed)
+    by_owner = [np.flatnonzero(owner == i) for i in np.unique(owner)]
+    d = macro_f1(y, pb >= 0.5) - macro_f1(y, pa >= 0.5)
+    diffs = []
+    for _ in range(n_boot):
+        rows = np.concatenate([by_owner[i] for i in rng.integers(0, len(by_owner), len(by_owner))])
+        diffs.append(macro_f1(y[rows], pb[rows] >= 0.5) - macro_f1(y[rows], pa[rows] >= 0.5))
+    lo, hi = np.percentile(diffs, [2.5, 97.5])
+    return f"{d:+.3f} [{lo:+.3f}, {hi:+.3f}]"
+
+
+def run_excerpts(st: Study, n_boot: int) -> None:
+    """Article head fitted on the corpus articles plus random excerpts of them (served evidence)."""
+    corpus, tune = sides(st, served_fit)
+    frames = sentence_table(st.corpus, load_codebook()).frames
+    Xc = article_evidence(corpus.out["frame"], corpus.bounds, corpus.lede, corpus.title)
+    Xt = article_evidence(tune.out["frame"], tune.bounds, tune.lede, tune.title)
+
+    def summed(i: int) -> np.ndarray:
+        return tune.out["frame"][tune.rows(i)].sum(0)
+
+    print(
+        "head training data | CV frame, Brier | CV on held-out excerpts (keep 0.5 / 0.7) "
+        "| tune, tune-other, tune-ru-ua | bootstrap vs corpus only"
+    )
+    base = ex_base = None
+    held = {q: excerpts(corpus, frames, np.arange(len(st.gold)), 2, q, seed=1) for q in (0.5, 0.7)}
+    for n_per, keep in ((0, 1.0), (2, 0.5), (2, 0.7), (4, 0.5)):
+        oof = np.zeros(st.gold.shape)
+        ex_pred = {q: np.zeros(h[1].shape) for q, h in held.items()}
+        for tr, te in st.folds:
+            Xa, ya, _ = excerpts(corpus, frames, tr, n_per, keep)
+            Xf = np.concatenate([Xc[tr], Xa]) if n_per else Xc[tr]
+            yf = np.concatenate([st.gold[tr], ya]) if n_per else st.gold[tr]
+            head = ArticleFrameHead(C=1.0).fit(Xf, yf)
+            oof[te] = head.predict_proba(Xc[te])
+            for q, (Xh, _, owner) in held.items():
+                rows = np.isin(owner, te)  # excerpts of the held-out events only
+                ex_pred[q][rows] = head.predict_proba(Xh[rows])
+        ex_cv = " / ".join(f"{macro_f1(held[q][1], ex_pred[q] >= 0.5):.4f}" for q in held)
+        ex_base = ex_base or ex_pred
+        if ex_pred is not ex_base:  # paired bootstrap over held-out corpus articles (their excerpts)
+            ex_cv += (
+                " ("
+                + ", ".join(excerpt_bootstrap(held[q], ex_base[q], ex_pred[q], n_boot) for q in held)
+                + ")"
+            )
+        Xa, ya, _ = excerpts(corpus, frames, np.arange(len(st.gold)), n_per, keep)
+        Xf = np.concatenate([Xc, Xa]) if n_per else Xc
+        yf = np.concatenate([st.gold, ya]) if n_per else st.gold
+        present = ArticleFrameHead(C=1.0).fit(Xf, yf).predict_proba(Xt) >= 0.5
+        preds = predictions(st, present, summed)
+        base = base or preds
+        sc = tune_scores(st, preds)
+        print(
+            f"+ {n_per} excerpts/article, keep {keep:.1f} | {macro_f1(st.gold, oof >= 0.5):.4f}, "
+            f"{float(np.mean((oof - st.gold) ** 2)):.4f} | {ex_cv} | "
+            + ", ".join(f"{sc[s]['frame_macro_f1']:.3f}" for s in TUNE_SUBSETS)
+            + ("" if preds is base else f" | {bootstrap(st, base, preds, n_boot)}")
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("what", choices=["heads", "dominant", "clause"])
+    ap.add_argument("what", choices=["heads", "dominant", "clause", "excerpts"])
     ap.add_argument("--bootstrap", type=int, default=1000, help="paired resamples (seeded)")
     args = ap.parse_args(argv)
     warnings.simplefilter("ignore")
     st = load_study()
-    {"heads": run_heads, "dominant": run_dominant, "clause": run_clause}[args.what](st, args.bootstrap)
+    runs = {"heads": run_heads, "dominant": run_dominant, "clause": run_clause, "excerpts": run_excerpts}
+    runs[args.what](st, args.bootstrap)
 
 
 if __name__ == "__main__":
