@@ -1,8 +1,9 @@
 """Model-card section: round 5 of issue 9 (clause structure and focus; measured, not adopted).
 
-The figures come from ``bench/experiment_round5.py`` (heads, dominant, clause) and
-``bench/focus_round5.py``; they are recorded here as text because recomputing them takes
-several minutes of cross-validation that the served model does not depend on.
+The figures come from ``bench/experiment_round5.py`` (heads, dominant, clause, excerpts; helpers
+in ``bench/focus_round5.py`` and ``bench/study_round5.py``). They are recorded here as text
+because recomputing them takes several minutes of cross-validation that the served model does
+not depend on.
 """
 
 from __future__ import annotations
