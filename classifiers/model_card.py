@@ -19,6 +19,7 @@ from classifiers.corpus import load_corpus
 from classifiers.dev_eval import card_section, dev_report
 from classifiers.encoder_card import encoder_section
 from classifiers.evaluate import evaluate
+from classifiers.model_card_round5 import ROUND5
 from classifiers.model_card_sections import (
     LIMITATIONS,
     METHOD,
@@ -156,6 +157,7 @@ def build_card(cache_dir: Path, eval_dir: Path) -> str:
     out += stance_section(codebook, corpus, eval_dir, m["params"]["attribution_discount"])
     out += public_section(load_public_figures(), model.version)
     out += ROUND4
+    out += ROUND5
     out += STATIC_VECTORS
     out += encoder_section(model.version)
     out += LIMITATIONS
