@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Select, case, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
@@ -81,6 +82,8 @@ def copy_ranks(
         stmt = stmt.where(unit.is_not(None))
     return stmt.subquery("copy_ranks")
 
+
+_MEMBERS_CHUNK = 20_000
 
 CELL_COLUMNS = (
     "outlet_id",
@@ -215,9 +218,11 @@ def fetch_cluster_members(
     unit_of: Mapping[int, str | None] | None = None,
     target: str | None = None,
     **filters: Any,
-) -> list[tuple[int, int, int, float | None]]:
-    """``(cluster, article_id, outlet_id, similarity)`` of the selected articles whose ingest-time
-    cluster has two or more of them (with ``unit_of``: of the grouped ones), in article id order."""
+) -> np.ndarray:
+    """``(cluster, article_id, outlet_id, similarity)`` rows (an ``n x 4`` float array, similarity NaN
+    when unknown) of the selected articles whose ingest-time cluster has two or more of them (with
+    ``unit_of``: of the grouped ones), in article id order. Streamed into one array: at a million
+    articles that is ~160,000 members, 5 MB instead of ~25 MB of row tuples."""
     stmt = select(
         ArticleSignature.cluster_id.label("cluster"),
         Article.id.label("aid"),
@@ -234,5 +239,7 @@ def fetch_cluster_members(
         select(members.c.cluster, members.c.aid, members.c.outlet_id, members.c.similarity)
         .where(members.c.size > 1)
         .order_by(members.c.aid)
+        .execution_options(yield_per=_MEMBERS_CHUNK)
     )
-    return [(c, aid, oid, sim) for c, aid, oid, sim in rows]
+    parts = [np.array(part, dtype=float).reshape(-1, 4) for part in rows.partitions()]
+    return np.concatenate(parts) if parts else np.empty((0, 4))
