@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Float, Integer, cast, func, type_coerce
+from sqlalchemy import Float, cast, func, type_coerce
 from sqlalchemy.types import ARRAY
 
 from service.storage.tables import Classification
@@ -43,8 +43,3 @@ def share_at(dialect: str, position: int) -> Any:
     if dialect == "postgresql":
         return type_coerce(Classification.frame_shares, ARRAY(Float, zero_indexes=True))[position]
     return cast(func.json_extract(Classification.frame_shares, f"$[{position}]"), Float)
-
-
-def present_at(position: int) -> Any:
-    """SQL 0/1: is the frame at ``position`` present (from the mask)."""
-    return cast((Classification.frame_mask // (1 << position)) % 2, Integer)
