@@ -90,7 +90,7 @@ def stored_counts(
         session.execute(text("SET LOCAL jit = off"))
         session.execute(text("SET LOCAL enable_nestloop = off"))
         # Room to hash both grouping sets in memory (the default 4 MB sorted 100,000 rows on disk).
-        session.execute(text("SET LOCAL work_mem = '64MB'"))
+        session.execute(text("SET LOCAL work_mem = '256MB'"))
     outlets = outlet_table(session)
     unit_of = None
     if group_by:
