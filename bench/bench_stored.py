@@ -73,6 +73,7 @@ def in_process(app: Any, n: int, old_max: int) -> dict[str, Any]:
     """The new (counted) and old (per-article) paths over every article, side by side."""
     from comparison import compare_counts, compare_outlets
     from service.analysis import stored_records
+    from service.schemas.comparisons import SYNDICATION_PAGE
     from service.stored_comparison import stored_counts
 
     resamples = int(app.config["COMPARISON_RESAMPLES"])
@@ -81,7 +82,7 @@ def in_process(app: Any, n: int, old_max: int) -> dict[str, Any]:
         session = app.extensions["framescope"]["sessionmaker"]()
 
         def new() -> Any:
-            stored = stored_counts(session, event=[])
+            stored = stored_counts(session, event=[], syndication_limit=SYNDICATION_PAGE)  # as served
             return stored, compare_counts(
                 stored.counts,
                 stored.frame_keys,
@@ -95,7 +96,7 @@ def in_process(app: Any, n: int, old_max: int) -> dict[str, Any]:
         out["new_seconds"], out["new_rss_growth_mib"] = round(seconds, 3), round(growth, 1)
         out["aggregated_rows"] = len(stored.counts)
         out["n_effective"] = sum(result.n_effective)
-        out["n_clusters"] = len(result.syndication.clusters) if result.syndication else 0
+        out["n_clusters"] = result.syndication.n_clusters if result.syndication else 0
         del stored, result
         if n <= old_max:
 

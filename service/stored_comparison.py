@@ -100,6 +100,9 @@ def stored_counts(
         # (side by side at load 14: 16.4 / 15.7 s serial, 11.9 / 14.1 s parallel, at 1,000,000).
         session.execute(text("SET LOCAL parallel_setup_cost = 0"))
         session.execute(text("SET LOCAL parallel_tuple_cost = 0.001"))
+        # Cluster members stream through a cursor; planned for its first 10 % of rows (the default)
+        # it took merge joins over index scans: ~15 s at a million, against ~1 s hashed.
+        session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
     outlets = outlet_table(session)
     unit_of = None
     if group_by:

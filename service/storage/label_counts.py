@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, case, func, literal, select, tuple_
+from sqlalchemy import BigInteger, Select, case, cast, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from service.storage.classified_rows import article_filters
@@ -177,8 +177,8 @@ def fetch_label_counts(
     f = fine.c
     cell_keys = [f[name] for name in CELL_COLUMNS[:7]]
     pattern_keys = [f.outlet_id, f.event_id, f.is_copy, f.mask]
-    aggregates = [func.sum(f.n), func.sum(f.n_unsigned)]
-    aggregates += [func.sum(((f.mask // (1 << p)) % 2) * f.n) for p in where]
+    counts = [f.n, f.n_unsigned, *[((f.mask // (1 << p)) % 2) * f.n for p in where]]
+    aggregates = [cast(func.sum(c), BigInteger) for c in counts]  # ints, not numeric -> Decimal
     aggregates += [func.sum(f[f"s{j}"]) for j in range(len(where))]
     cells: dict[str, list[Any]] = {name: [] for name in CELL_COLUMNS}
     patterns: dict[str, list[Any]] = {name: [] for name in PATTERN_COLUMNS}
@@ -201,8 +201,11 @@ def fetch_label_counts(
 
     if dialect == "postgresql":  # both tables from one pass over the grouped rows
         both = func.grouping_sets(tuple_(*cell_keys), tuple_(*pattern_keys))
-        which = func.grouping(f.mask).label("cell")  # 1: mask not grouped, a cell row
-        for row in session.execute(select(which, *cell_keys, f.mask, *aggregates).group_by(both)):
+        which = func.grouping(f.mask)  # 1: mask not grouped, a cell row
+        # A pattern row needs only n: NULL the rest (at a million, ~25,000 pattern rows x 18 values)
+        only_cells = [aggregates[0]] + [case((which == 1, agg)) for agg in aggregates[1:]]
+        stmt = select(which.label("cell"), *cell_keys, f.mask, *only_cells).group_by(both)
+        for row in session.execute(stmt.execution_options(yield_per=_MEMBERS_CHUNK)):  # streamed
             if row[0]:
                 add_cell(row[1:8] + row[9:])
             else:
@@ -243,12 +246,11 @@ def fetch_cluster_members(
         select(members.c.cluster, members.c.aid, members.c.outlet_id, members.c.similarity)
         .where(members.c.size > 1)
         .order_by(members.c.aid)
+        .execution_options(yield_per=_MEMBERS_CHUNK)
     )
-    # Converted in slices (not through a server-side cursor: planned for its first rows, it took
-    # merge joins over index scans, ~15 s at a million articles against ~1 s hashed).
-    # (numpy probing Row objects for array attributes cost 6 s per million; plain tuples do not)
-    parts = [
-        np.array([tuple(row) for row in part], dtype=float).reshape(-1, 4)
-        for part in rows.partitions(_MEMBERS_CHUNK)
-    ]
+    # Streamed (a server-side cursor) in slices of plain tuples: fetched at once, the ~160,000
+    # rows of a million articles were ~40 MiB of Python objects; numpy probing Row objects for
+    # array attributes cost 6 s per million. PostgreSQL plans the cursor for all its rows
+    # (``cursor_tuple_fraction``, see ``stored_counts``), not for its first ones.
+    parts = [np.array([tuple(row) for row in part], dtype=float).reshape(-1, 4) for part in rows.partitions()]
     return np.concatenate(parts) if parts else np.empty((0, 4))
