@@ -205,7 +205,7 @@ def fetch_label_counts(
         # A pattern row needs only n: NULL the rest (at a million, ~25,000 pattern rows x 18 values)
         only_cells = [aggregates[0]] + [case((which == 1, agg)) for agg in aggregates[1:]]
         stmt = select(which.label("cell"), *cell_keys, f.mask, *only_cells).group_by(both)
-        for row in session.execute(stmt.execution_options(yield_per=_MEMBERS_CHUNK)):  # streamed
+        for row in session.execute(stmt):  # not a cursor: PostgreSQL runs no parallel workers for one
             if row[0]:
                 add_cell(row[1:8] + row[9:])
             else:
