@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import BigInteger, Select, case, cast, func, literal, select, tuple_
+from sqlalchemy import BigInteger, Select, case, cast, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from service.storage.classified_rows import article_filters
@@ -67,8 +67,11 @@ def copy_ranks(
     model_version: str,
     target: str | None,
     filters: Mapping[str, Any],
+    *,
+    cte: bool = False,
 ) -> Any:
-    """Subquery ``(aid, rank)``: each selected *clustered* article's place in its unit × cluster by id.
+    """Subquery ``(aid, rank)``: each selected *clustered* article's place in its unit × cluster by
+    id (with ``cte``: a common table expression, computed once however often it is read).
 
     Only articles with a cluster are ranked (a few percent), so the window sorts a small set instead
     of every article; rank > 1 marks a copy of an article already counted in the unit.
@@ -80,7 +83,7 @@ def copy_ranks(
     stmt = selected(stmt, model_version, target, filters).where(ArticleSignature.cluster_id.is_not(None))
     if unit_of is not None:
         stmt = stmt.where(unit.is_not(None))
-    return stmt.subquery("copy_ranks")
+    return stmt.cte("copy_ranks") if cte else stmt.subquery("copy_ranks")
 
 
 _MEMBERS_CHUNK = 20_000
@@ -129,8 +132,10 @@ def fetch_label_counts(
     clustered articles (``copy_ranks``; ``unit_of`` maps outlet id -> group, ``None``: units are
     outlets). SQL first groups by cell × presence mask, the finer grain (hashed in memory over a
     narrow row; grouping the wide per-article rows by both sets at once sorted 200 MB on disk at a
-    million), then sums both tables from those ~50,000 rows: PostgreSQL in one pass (``GROUPING
-    SETS``), SQLite in two.
+    million), then sums both tables from those rows: PostgreSQL in one pass (``GROUPING SETS``),
+    SQLite in two. The copy flag is not joined to every article: all articles are grouped as
+    originals (a plain scan PostgreSQL can aggregate in parallel workers), and the copies, grouped
+    on their own, are subtracted there and added back flagged (``union_all``).
     """
     filters = {
         "outlets": outlets,
@@ -143,14 +148,9 @@ def fetch_label_counts(
         raise ValueError(f"at most {MAX_MASK_FRAMES} frames fit the presence bit mask")
     dialect = session.get_bind().dialect.name
     where = positions(frame_keys)  # frame_keys[j] is at where[j] in the stored summary
-    is_copy: Any = literal(0)
     stmt = select(Classification.id).select_from(Classification)
     stmt = stmt.outerjoin(ArticleSignature, ArticleSignature.article_id == Classification.article_id)
     stmt = selected(stmt, model_version, target, filters)
-    if flag_copies:
-        ranks = copy_ranks(unit_of, model_version, target, filters)
-        stmt = stmt.outerjoin(ranks, ranks.c.aid == Article.id)
-        is_copy = case((ranks.c.rank > 1, 1), else_=0)
     unsigned = case((ArticleSignature.n_shingles.is_(None), 1), else_=0)
     keys = [
         Article.outlet_id,
@@ -159,21 +159,26 @@ def fetch_label_counts(
         Classification.stance_label,
         Classification.stance_target,
         Classification.codebook_hash,
-        is_copy,
         Classification.frame_mask,
     ]
-    sums = [func.sum(share_at(dialect, p)).label(f"s{j}") for j, p in enumerate(where)]
-    labels = [*CELL_COLUMNS[:7], "mask"]
-    fine = (
-        stmt.with_only_columns(
+    labels = [*CELL_COLUMNS[:6], "mask"]
+
+    def grouped(rows: Select, sign: int, copy: int) -> Select:
+        """``rows`` by cell × mask, every count and sum times ``sign``, flagged ``copy``."""
+        return rows.with_only_columns(
             *[k.label(name) for k, name in zip(keys, labels, strict=True)],
-            func.count().label("n"),
-            func.sum(unsigned).label("n_unsigned"),
-            *sums,
-        )
-        .group_by(*keys)
-        .subquery("fine")
-    )
+            literal(copy).label("is_copy"),
+            (sign * func.count()).label("n"),
+            (sign * func.sum(unsigned)).label("n_unsigned"),
+            *[(sign * func.sum(share_at(dialect, p))).label(f"s{j}") for j, p in enumerate(where)],
+        ).group_by(*keys)
+
+    parts = [grouped(stmt, 1, 0)]
+    if flag_copies:  # copies moved from is_copy 0 to 1: the big scan stays free of the window join
+        ranks = copy_ranks(unit_of, model_version, target, filters, cte=True)  # ranked once, read twice
+        copies = stmt.join(ranks, ranks.c.aid == Article.id).where(ranks.c.rank > 1)
+        parts += [grouped(copies, -1, 0), grouped(copies, 1, 1)]
+    fine = union_all(*parts).subquery("fine")
     f = fine.c
     cell_keys = [f[name] for name in CELL_COLUMNS[:7]]
     pattern_keys = [f.outlet_id, f.event_id, f.is_copy, f.mask]
@@ -186,6 +191,8 @@ def fetch_label_counts(
     bits = [1 << p for p in where]
 
     def add_cell(row: Any) -> None:
+        if not row[7]:  # every article of the cell was a copy: moved to is_copy 1
+            return
         for name, value in zip(CELL_COLUMNS[:7], row[:7], strict=True):
             cells[name].append(value)
         cells["n"].append(int(row[7]))
@@ -194,6 +201,8 @@ def fetch_label_counts(
         cells["share_sums"].append([v or 0.0 for v in row[9 + n_frames :]])
 
     def add_pattern(outlet_id: Any, event_id: Any, copy: Any, mask: Any, n: Any) -> None:
+        if not n:
+            return
         for name, value in zip(PATTERN_COLUMNS, (outlet_id, event_id, copy), strict=False):
             patterns[name].append(value)
         patterns["present"].append([bool(int(mask) & bit) for bit in bits])
