@@ -198,7 +198,10 @@ def fetch_label_counts(
         cells["n"].append(int(row[7]))
         cells["n_unsigned"].append(int(row[8] or 0))
         cells["present"].append([int(v) for v in row[9 : 9 + n_frames]])
-        cells["share_sums"].append([v or 0.0 for v in row[9 + n_frames :]])
+        # Copies subtracted from all articles leave rounding residues (-3e-16 for a sum of zero):
+        # a sum of shares in [0, 1] lies in [0, n].
+        n = int(row[7])
+        cells["share_sums"].append([min(max(v or 0.0, 0.0), n) for v in row[9 + n_frames :]])
 
     def add_pattern(outlet_id: Any, event_id: Any, copy: Any, mask: Any, n: Any) -> None:
         if not n:

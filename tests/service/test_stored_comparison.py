@@ -163,6 +163,8 @@ def test_counted_in_sql_equals_one_record_per_article(app, classifier, case):
         assert old_meta.get(key) == new_meta.get(key), key
     n_articles = old_meta["n_articles"]
     assert len(selection.counts) < n_articles  # fewer rows than articles: the point of counting in SQL
+    sums, n = selection.counts.share_sums, selection.counts.n[:, None]
+    assert (sums >= 0).all() and (sums <= n).all()  # copies subtracted: no rounding residue below 0
     if kwargs.get("syndicated", "once") != "off":
         assert old["syndication"], "the data set must have copies for this test to mean something"
     if kwargs.get("syndicated", "once") == "once" and kwargs.get("group_by"):
