@@ -67,11 +67,8 @@ def copy_ranks(
     model_version: str,
     target: str | None,
     filters: Mapping[str, Any],
-    *,
-    cte: bool = False,
 ) -> Any:
-    """Subquery ``(aid, rank)``: each selected *clustered* article's place in its unit × cluster by
-    id (with ``cte``: a common table expression, computed once however often it is read).
+    """Subquery ``(aid, rank)``: each selected *clustered* article's place in its unit × cluster by id.
 
     Only articles with a cluster are ranked (a few percent), so the window sorts a small set instead
     of every article; rank > 1 marks a copy of an article already counted in the unit.
@@ -83,7 +80,7 @@ def copy_ranks(
     stmt = selected(stmt, model_version, target, filters).where(ArticleSignature.cluster_id.is_not(None))
     if unit_of is not None:
         stmt = stmt.where(unit.is_not(None))
-    return stmt.cte("copy_ranks") if cte else stmt.subquery("copy_ranks")
+    return stmt.subquery("copy_ranks")
 
 
 _MEMBERS_CHUNK = 20_000
@@ -163,21 +160,26 @@ def fetch_label_counts(
     ]
     labels = [*CELL_COLUMNS[:6], "mask"]
 
-    def grouped(rows: Select, sign: int, copy: int) -> Select:
-        """``rows`` by cell × mask, every count and sum times ``sign``, flagged ``copy``."""
+    def grouped(rows: Select, copy: int, n_unsigned: Any) -> Select:
+        """``rows`` by cell × mask: counts and share sums, flagged ``copy``."""
         return rows.with_only_columns(
             *[k.label(name) for k, name in zip(keys, labels, strict=True)],
             literal(copy).label("is_copy"),
-            (sign * func.count()).label("n"),
-            (sign * func.sum(unsigned)).label("n_unsigned"),
-            *[(sign * func.sum(share_at(dialect, p))).label(f"s{j}") for j, p in enumerate(where)],
+            func.count().label("n"),
+            func.sum(n_unsigned).label("n_unsigned"),
+            *[func.sum(share_at(dialect, p)).label(f"s{j}") for j, p in enumerate(where)],
         ).group_by(*keys)
 
-    parts = [grouped(stmt, 1, 0)]
+    parts: list[Select] = [grouped(stmt, 0, unsigned)]
     if flag_copies:  # copies moved from is_copy 0 to 1: the big scan stays free of the window join
-        ranks = copy_ranks(unit_of, model_version, target, filters, cte=True)  # ranked once, read twice
-        copies = stmt.join(ranks, ranks.c.aid == Article.id).where(ranks.c.rank > 1)
-        parts += [grouped(copies, -1, 0), grouped(copies, 1, 1)]
+        ranks = copy_ranks(unit_of, model_version, target, filters)
+        copies = select(Classification.id).select_from(Classification)
+        copies = selected(copies, model_version, target, filters)
+        copies = copies.join(ranks, ranks.c.aid == Article.id).where(ranks.c.rank > 1)
+        moved = grouped(copies, 1, literal(0)).cte("copies")  # clustered: signed; grouped once, read twice
+        negated = [-moved.c[name] for name in ("n", "n_unsigned", *[f"s{j}" for j in range(len(where))])]
+        parts.append(select(*[moved.c[name] for name in labels], literal(0), *negated))
+        parts.append(select(moved))
     fine = union_all(*parts).subquery("fine")
     f = fine.c
     cell_keys = [f[name] for name in CELL_COLUMNS[:7]]
