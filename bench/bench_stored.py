@@ -1,6 +1,6 @@
 """Stored comparisons at 10,000 / 100,000 / 1,000,000 articles on PostgreSQL: counted in SQL, through HTTP.
 
-usage: python bench/bench_stored.py [--sizes 10000 100000 1000000] [--old-max 100000] [--no-http]
+usage: python bench/bench_stored.py [--sizes 10000 100000 1000000] [--old-max 100000] [--no-http] [--reuse]
 
 Data (a fresh database, ``bench_stored`` unless ``--db-name``, dropped after the run): the synthetic
 articles of ``bench_comparison.make_records`` (~600 words, 20 outlets of Zipf-like sizes) over five
@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench_comparison import make_records  # noqa: E402
 from common import (  # noqa: E402
     Stopwatch,
+    database_url,
     drop_database,
     exit_on_sigterm,
     load_average,
@@ -47,6 +48,7 @@ from common import (  # noqa: E402
     rss_mib,
     write_result,
 )
+from sqlalchemy import text  # noqa: E402
 from stored_fill import fill, replicate  # noqa: E402
 
 N_EVENTS = 5
@@ -71,6 +73,7 @@ def in_process(app: Any, n: int, old_max: int) -> dict[str, Any]:
     """The new (counted) and old (per-article) paths over every article, side by side."""
     from comparison import compare_counts, compare_outlets
     from service.analysis import stored_records
+    from service.schemas.comparisons import SYNDICATION_PAGE
     from service.stored_comparison import stored_counts
 
     resamples = int(app.config["COMPARISON_RESAMPLES"])
@@ -79,7 +82,7 @@ def in_process(app: Any, n: int, old_max: int) -> dict[str, Any]:
         session = app.extensions["framescope"]["sessionmaker"]()
 
         def new() -> Any:
-            stored = stored_counts(session, event=[])
+            stored = stored_counts(session, event=[], syndication_limit=SYNDICATION_PAGE)  # as served
             return stored, compare_counts(
                 stored.counts,
                 stored.frame_keys,
@@ -93,7 +96,7 @@ def in_process(app: Any, n: int, old_max: int) -> dict[str, Any]:
         out["new_seconds"], out["new_rss_growth_mib"] = round(seconds, 3), round(growth, 1)
         out["aggregated_rows"] = len(stored.counts)
         out["n_effective"] = sum(result.n_effective)
-        out["n_clusters"] = len(result.syndication.clusters) if result.syndication else 0
+        out["n_clusters"] = result.syndication.n_clusters if result.syndication else 0
         del stored, result
         if n <= old_max:
 
@@ -136,8 +139,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from service import create_app
     from service.classifier_registry import get_model
 
-    url = recreate_database(args.db_name)
-    migrate(url)
+    url = database_url(args.db_name) if args.reuse else recreate_database(args.db_name)
+    migrate(url)  # with --reuse: upgrades a kept database (revision 0013 back-fills a filled one)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         app = create_app({"DATABASE_URL": url, "LOG_LEVEL": "WARNING", "RATELIMIT_ENABLED": False})
@@ -156,8 +159,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for n in sorted(args.sizes):
             level: dict[str, Any] = {"n": n, "load_avg_before": load_average()}
             session = app.extensions["framescope"]["sessionmaker"]()
+            n_stored = session.execute(text("SELECT count(*) FROM articles")).scalar_one()
+            if args.reuse and n_stored > n:
+                raise SystemExit(f"--reuse: the database has {n_stored} articles, more than {n}")
             with Stopwatch() as sw:
-                if n <= args.real_fill_max:
+                if n_stored == n:
+                    level["fill"] = "reused"
+                elif n <= args.real_fill_max:
                     fill(session, records[stored:n], stored, records, model, N_EVENTS)
                     level["fill"] = "ingest + sign + store (DAO)"
                 else:
@@ -176,7 +184,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if server is not None:
             server.__exit__(None, None, None)
         app.extensions["framescope"]["engine"].dispose()
-        if not args.keep:
+        if not (args.keep or args.reuse):
             drop_database(args.db_name)
     return out
 
@@ -191,6 +199,11 @@ def main() -> None:
     ap.add_argument("--db-name", default="bench_stored")
     ap.add_argument("--port", type=int, default=None, help="gunicorn port (default: a free one)")
     ap.add_argument("--keep", action="store_true", help="keep the database after the run")
+    ap.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use the kept database as it is (migrated to head, filled only up to each size; kept)",
+    )
     args = ap.parse_args()
     exit_on_sigterm()
     os.environ.setdefault("FRAMESCOPE_LOG_LEVEL", "WARNING")

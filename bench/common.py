@@ -158,6 +158,11 @@ def scratch_name(name: str) -> str:
     return os.environ.get("BENCH_DB_NAME") or name
 
 
+def database_url(name: str) -> str:
+    """The SQLAlchemy URL of an existing scratch database (``BENCH_DB_NAME`` when set)."""
+    return PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://", 1) + f"/{scratch_name(name)}"
+
+
 def recreate_database(name: str) -> str:
     """Drop and create a scratch PostgreSQL database; returns its SQLAlchemy URL.
 
@@ -172,7 +177,7 @@ def recreate_database(name: str) -> str:
             conn.execute(f'CREATE DATABASE "{name}"')
     except psycopg.Error as exc:
         raise RuntimeError(f"PostgreSQL at {PG_ADMIN_URL} not usable: {exc}") from exc
-    return PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://", 1) + f"/{name}"
+    return database_url(name)
 
 
 def drop_database(name: str) -> None:

@@ -15,6 +15,22 @@ from sqlalchemy import text
 TYPES = ("tabloid", "broadsheet", "public")
 COPY_EVERY = 12  # every 12th article reprints an earlier story of its event (about 8 %)
 FLIP_ONE_IN = 10  # a copied row's frame presence flips with probability 1/10 per frame (new patterns)
+# classifications.frame_mask / frame_shares (service.storage.frame_summary) of the copies just made.
+SUMMARY_OF_COPIES = """
+UPDATE classifications c SET frame_mask = s.mask, frame_shares = s.shares
+FROM (
+    SELECT classification_id,
+           sum(CASE WHEN present THEN (1::bigint << (rn - 1)::int) ELSE 0 END) AS mask,
+           array_agg(share ORDER BY frame_key COLLATE "C") AS shares
+    FROM (
+        SELECT f.classification_id, f.frame_key, f.present, f.share,
+               row_number() OVER (PARTITION BY f.classification_id ORDER BY f.frame_key COLLATE "C") AS rn
+        FROM article_frames f JOIN cmap m ON f.classification_id = m.new_id
+    ) f
+    GROUP BY classification_id
+) s
+WHERE s.classification_id = c.id
+"""
 
 
 def synthetic_result(record: Any, frame_keys: tuple[str, ...], model: Any, target: str) -> Any:
@@ -167,6 +183,7 @@ def replicate(session: Any, n_target: int) -> None:
                 "FROM article_frames f JOIN cmap m ON f.classification_id = m.old_id"
             )
         )
+        session.execute(text(SUMMARY_OF_COPIES))  # the copies' frame summary from their perturbed rows
         session.commit()
     session.execute(text("ANALYZE"))
     session.commit()

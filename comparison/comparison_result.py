@@ -114,9 +114,11 @@ class ComparisonResult:
             if self.stance_test
             else [],
             "omissions": [o.row() for o in self.omissions],
-            "syndication": self.syndication.tables(self.unit)["syndication"] if self.syndication else [],
+            "syndication": [],
             "warnings": [w.row() for w in self.warnings],
         }
+        if self.syndication:  # its cluster list (a page of it, with per-unit counts, when stored)
+            tables.update(self.syndication.tables(self.unit))
         if self.events:
             tables["event_prevalence"] = [p.row() for p in self.event_prevalence]
             tables["coverage"] = [c.row() for c in self.coverage]

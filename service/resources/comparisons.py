@@ -11,6 +11,7 @@ from service.analysis import Selection, comparison_options, render, submitted_re
 from service.parsing import Blueprint
 from service.schemas.common import PROBLEM
 from service.schemas.comparisons import (
+    SYNDICATION_PAGE,
     CompareArgsSchema,
     CompareBodySchema,
     EventComparisonArgsSchema,
@@ -84,6 +85,8 @@ def _compare_stored(
         outlets=args.get("outlets"),
         model_version=args.get("model_version"),
         target=args.get("target"),
+        syndication_limit=args.get("syndication_limit", SYNDICATION_PAGE),
+        syndication_offset=args.get("syndication_offset", 0),
     )
     result = compare_counts(
         stored.counts,

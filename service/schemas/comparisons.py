@@ -17,6 +17,7 @@ COMPARISON_TABLES = (
     "outlets",
     "groups",
     "syndication",
+    "syndication_units",
     "event_prevalence",
     "coverage",
     "prevalence",
@@ -30,6 +31,8 @@ COMPARISON_TABLES = (
     "warnings",
     "corrected_frame_tests",
 )
+SYNDICATION_PAGE = 100  # clusters listed by default: the answer must not grow with the collection
+MAX_SYNDICATION_PAGE = 10_000
 TREND_TABLES = ("prevalence", "stance", "warnings", "corrected_frame_tests")
 PROFILE_TABLES = ("prevalence", "stance", "stratified_tests", "warnings")
 _FORMAT_HELP = (
@@ -121,6 +124,17 @@ class StoredArgsSchema(StatisticsArgsSchema, CompareArgsSchema):
 
 class EventComparisonArgsSchema(StoredArgsSchema):
     syndicated = SYNDICATED
+    syndication_limit = fields.Integer(
+        validate=validate.Range(min=0, max=MAX_SYNDICATION_PAGE),
+        metadata={
+            "description": f"Clusters in the `syndication` table (default {SYNDICATION_PAGE}), largest "
+            "first; `metadata.syndication_summary` gives the totals and the `next_offset`."
+        },
+    )
+    syndication_offset = fields.Integer(
+        validate=validate.Range(min=0),
+        metadata={"description": "Skip this many clusters (in the table's order): the next page."},
+    )
 
 
 class EventsComparisonArgsSchema(EventComparisonArgsSchema):

@@ -1,8 +1,10 @@
 """Classification DAO: store ``ArticleClassification`` objects, read them back, filter articles by them.
 
 One row per article x model version in ``classifications`` (article-level fields, stance, evidence
-sentences) and one per frame in ``article_frames`` (presence, score, share): the only stored form of
-frame labels. Comparisons read through ``service.storage.classified_rows``. Never commits.
+sentences, and a summary of its frames: ``service.storage.frame_summary``) and one per frame in
+``article_frames`` (presence, score, share). Every write path (single, batch, import, jobs, COPY)
+goes through ``store_classifications``, so the summary always matches the frame rows. Comparisons
+read through ``service.storage.classified_rows`` and ``label_counts``. Never commits.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from classifiers import ArticleClassification, Evidence, FrameResult, ModelRef, StanceResult
+from service.storage.frame_summary import summarise_frames
 from service.storage.tables import Article, ArticleFrame, Classification
 from service.storage.upsert import insert_ignoring_conflicts, insert_new_rows
 
@@ -27,10 +30,13 @@ def store_classifications(session: Session, results: Sequence[tuple[int, Article
 
     A pair whose article already has a classification by the same model version is skipped (the
     model is deterministic, so the stored row is the same answer; concurrent writers cannot
-    duplicate it: ``uq_classifications_article_id_model_version``).
+    duplicate it: ``uq_classifications_article_id_model_version``). An article given twice keeps
+    its first result: row, frame rows and summary all come from the same one.
     """
-    rows = [classification_row(article_id, result) for article_id, result in results]
-    by_key = {(article_id, result.model.version): result for article_id, result in results}
+    by_key: dict[tuple[int, str], ArticleClassification] = {}
+    for article_id, result in results:  # an article twice in one batch (a deduplicated copy): first wins
+        by_key.setdefault((article_id, result.model.version), result)
+    rows = [classification_row(article_id, result) for (article_id, _), result in by_key.items()]
     inserted = insert_ignoring_conflicts(
         session,
         Classification,
@@ -54,7 +60,8 @@ def store_classifications(session: Session, results: Sequence[tuple[int, Article
 
 
 def classification_row(article_id: int, result: ArticleClassification) -> dict[str, Any]:
-    """The ``classifications`` row of one result (frames go to ``article_frames``)."""
+    """The ``classifications`` row of one result (frames go to ``article_frames``, summarised here)."""
+    mask, shares = summarise_frames((f.key, bool(f.present), f.share) for f in result.frames)
     return {
         "article_id": article_id,
         "model_version": result.model.version,
@@ -71,6 +78,8 @@ def classification_row(article_id: int, result: ArticleClassification) -> dict[s
             "frames": {f.key: [asdict(e) for e in f.evidence] for f in result.frames if f.evidence},
             "stance": [asdict(e) for e in result.stance.evidence],
         },
+        "frame_mask": mask,
+        "frame_shares": shares,
     }
 
 

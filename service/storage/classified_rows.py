@@ -205,12 +205,7 @@ def version_coverage(
     otherwise some articles carry labels only from another model, and comparing would silently drop
     or mix them.
     """
-    base = (
-        select(Article.id)
-        .join(Outlet, Article.outlet_id == Outlet.id)
-        .outerjoin(Event, Article.event_id == Event.id)
-    )
-    base = article_filters(base, outlets, event, published_from, published_to, precision)
+    base = _matching(outlets, event, published_from, published_to, precision)
     n_articles = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     ids = base.subquery()
     stmt = (
@@ -248,3 +243,26 @@ def article_filters(
             or_(Article.published_precision.in_(list(precision)), Article.published_precision.is_(None))
         )
     return stmt
+
+
+def count_matching_articles(
+    session: Session,
+    *,
+    outlets: Sequence[str] | None = None,
+    event: str | Sequence[str] | None = None,
+    published_from: datetime | None = None,
+    published_to: datetime | None = None,
+    precision: Sequence[str] | None = None,
+) -> int:
+    """How many stored articles match the filters (whatever labels them)."""
+    base = _matching(outlets, event, published_from, published_to, precision)
+    return session.scalar(select(func.count()).select_from(base.subquery())) or 0
+
+
+def _matching(*filters: Any) -> Select:
+    base = (
+        select(Article.id)
+        .join(Outlet, Article.outlet_id == Outlet.id)
+        .outerjoin(Event, Article.event_id == Event.id)
+    )
+    return article_filters(base, *filters)

@@ -14,11 +14,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, case, func, literal, select, tuple_
+import numpy as np
+from sqlalchemy import BigInteger, Select, case, cast, func, literal, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from service.storage.classified_rows import article_filters
-from service.storage.tables import Article, ArticleFrame, ArticleSignature, Classification, Event, Outlet
+from service.storage.frame_summary import MAX_MASK_FRAMES, positions, share_at
+from service.storage.tables import Article, ArticleSignature, Classification, Event, Outlet
 
 
 def outlet_table(session: Session) -> dict[int, dict[str, Any]]:
@@ -81,29 +83,7 @@ def copy_ranks(
     return stmt.subquery("copy_ranks")
 
 
-def frame_values(model_version: str, frame_keys: Sequence[str]) -> Any:
-    """Subquery ``(cid, mask, s0, s1, ...)``: one row per classification of ``model_version``.
-
-    ``mask`` has bit j set when ``frame_keys[j]`` is present (one aggregate instead of one per
-    frame), ``s<j>`` is that frame's share (NULL without a row). Aggregated over ``article_frames``
-    alone, then joined: cheaper than grouping the wide join by article (2.3 s -> 0.7 s at 100,000).
-    """
-    if len(frame_keys) > 62:
-        raise ValueError("at most 62 frames fit the presence bit mask")
-    bit = case({key: 1 << j for j, key in enumerate(frame_keys)}, value=ArticleFrame.frame_key, else_=0)
-    mask = func.sum(case((ArticleFrame.present.is_(True), bit), else_=0))
-    shares = [
-        func.max(ArticleFrame.share).filter(ArticleFrame.frame_key == key).label(f"s{j}")
-        for j, key in enumerate(frame_keys)
-    ]
-    versions = select(Classification.id).where(Classification.model_version == model_version)
-    return (
-        select(ArticleFrame.classification_id.label("cid"), mask.label("mask"), *shares)
-        .where(ArticleFrame.classification_id.in_(versions))
-        .group_by(ArticleFrame.classification_id)
-        .subquery("frame_values")
-    )
-
+_MEMBERS_CHUNK = 20_000
 
 CELL_COLUMNS = (
     "outlet_id",
@@ -144,9 +124,15 @@ def fetch_label_counts(
     presence pattern, ``n`` articles (the divergence bootstrap resamples whole articles). A few
     thousand rows whatever the number of articles (patterns: at most 2**frames per outlet × event).
 
-    Per article: its presence bit mask and shares (``frame_values``) and the copy flag of clustered
-    articles (``copy_ranks``; ``unit_of`` maps outlet id -> group, ``None``: units are outlets).
-    PostgreSQL aggregates both tables in one pass (``GROUPING SETS``), SQLite in two.
+    Per article: its presence bit mask and shares, stored on its classification row at write time
+    (``service.storage.frame_summary``: one row per article, no frame rows), and the copy flag of
+    clustered articles (``copy_ranks``; ``unit_of`` maps outlet id -> group, ``None``: units are
+    outlets). SQL first groups by cell × presence mask, the finer grain (hashed in memory over a
+    narrow row; grouping the wide per-article rows by both sets at once sorted 200 MB on disk at a
+    million), then sums both tables from those rows: PostgreSQL in one pass (``GROUPING SETS``),
+    SQLite in two. The copy flag is not joined to every article: all articles are grouped as
+    originals (a plain scan PostgreSQL can aggregate in parallel workers), and the copies, grouped
+    on their own, are subtracted there and added back flagged (``union_all``).
     """
     filters = {
         "outlets": outlets,
@@ -155,65 +141,85 @@ def fetch_label_counts(
         "published_to": published_to,
         "precision": precision,
     }
-    values = frame_values(model_version, frame_keys)
-    is_copy: Any = literal(0)
+    if len(frame_keys) > MAX_MASK_FRAMES:
+        raise ValueError(f"at most {MAX_MASK_FRAMES} frames fit the presence bit mask")
+    dialect = session.get_bind().dialect.name
+    where = positions(frame_keys)  # frame_keys[j] is at where[j] in the stored summary
     stmt = select(Classification.id).select_from(Classification)
     stmt = stmt.outerjoin(ArticleSignature, ArticleSignature.article_id == Classification.article_id)
-    stmt = selected(stmt, model_version, target, filters).join(values, values.c.cid == Classification.id)
-    if flag_copies:
-        ranks = copy_ranks(unit_of, model_version, target, filters)
-        stmt = stmt.outerjoin(ranks, ranks.c.aid == Article.id)
-        is_copy = case((ranks.c.rank > 1, 1), else_=0)
-    per_article = stmt.with_only_columns(
-        Article.outlet_id.label("outlet_id"),
-        Article.event_id.label("event_id"),
-        Classification.dominant_frame.label("dominant_frame"),
-        Classification.stance_label.label("stance"),
-        Classification.stance_target.label("stance_target"),
-        Classification.codebook_hash.label("codebook_hash"),
-        is_copy.label("is_copy"),
-        values.c.mask.label("mask"),
-        case((ArticleSignature.n_shingles.is_(None), 1), else_=0).label("unsigned"),
-        *[values.c[f"s{j}"] for j in range(len(frame_keys))],
-    ).subquery("per_article")
-    a = per_article.c
-    cell_keys = [
-        a.outlet_id,
-        a.event_id,
-        a.dominant_frame,
-        a.stance,
-        a.stance_target,
-        a.codebook_hash,
-        a.is_copy,
+    stmt = selected(stmt, model_version, target, filters)
+    unsigned = case((ArticleSignature.n_shingles.is_(None), 1), else_=0)
+    keys = [
+        Article.outlet_id,
+        Article.event_id,
+        Classification.dominant_frame,
+        Classification.stance_label,
+        Classification.stance_target,
+        Classification.codebook_hash,
+        Classification.frame_mask,
     ]
-    pattern_keys = [a.outlet_id, a.event_id, a.is_copy, a.mask]
-    aggregates = [func.count(), func.sum(a.unsigned)]
-    aggregates += [func.sum((a.mask // (1 << j)) % 2) for j in range(len(frame_keys))]
-    aggregates += [func.sum(a[f"s{j}"]) for j in range(len(frame_keys))]
+    labels = [*CELL_COLUMNS[:6], "mask"]
+
+    def grouped(rows: Select, copy: int, n_unsigned: Any) -> Select:
+        """``rows`` by cell × mask: counts and share sums, flagged ``copy``."""
+        return rows.with_only_columns(
+            *[k.label(name) for k, name in zip(keys, labels, strict=True)],
+            literal(copy).label("is_copy"),
+            func.count().label("n"),
+            func.sum(n_unsigned).label("n_unsigned"),
+            *[func.sum(share_at(dialect, p)).label(f"s{j}") for j, p in enumerate(where)],
+        ).group_by(*keys)
+
+    parts: list[Select] = [grouped(stmt, 0, unsigned)]
+    if flag_copies:  # copies moved from is_copy 0 to 1: the big scan stays free of the window join
+        ranks = copy_ranks(unit_of, model_version, target, filters)
+        copies = select(Classification.id).select_from(Classification)
+        copies = selected(copies, model_version, target, filters)
+        copies = copies.join(ranks, ranks.c.aid == Article.id).where(ranks.c.rank > 1)
+        moved = grouped(copies, 1, literal(0)).cte("copies")  # clustered: signed; grouped once, read twice
+        negated = [-moved.c[name] for name in ("n", "n_unsigned", *[f"s{j}" for j in range(len(where))])]
+        parts.append(select(*[moved.c[name] for name in labels], literal(0), *negated))
+        parts.append(select(moved))
+    fine = union_all(*parts).subquery("fine")
+    f = fine.c
+    cell_keys = [f[name] for name in CELL_COLUMNS[:7]]
+    pattern_keys = [f.outlet_id, f.event_id, f.is_copy, f.mask]
+    counts = [f.n, f.n_unsigned, *[((f.mask // (1 << p)) % 2) * f.n for p in where]]
+    aggregates = [cast(func.sum(c), BigInteger) for c in counts]  # ints, not numeric -> Decimal
+    aggregates += [func.sum(f[f"s{j}"]) for j in range(len(where))]
     cells: dict[str, list[Any]] = {name: [] for name in CELL_COLUMNS}
     patterns: dict[str, list[Any]] = {name: [] for name in PATTERN_COLUMNS}
-    n_frames = len(frame_keys)
-    bits = [1 << j for j in range(n_frames)]
+    n_frames = len(where)
+    bits = [1 << p for p in where]
 
     def add_cell(row: Any) -> None:
+        if not row[7]:  # every article of the cell was a copy: moved to is_copy 1
+            return
         for name, value in zip(CELL_COLUMNS[:7], row[:7], strict=True):
             cells[name].append(value)
-        cells["n"].append(row[7])
-        cells["n_unsigned"].append(row[8] or 0)
-        cells["present"].append(row[9 : 9 + n_frames])
-        cells["share_sums"].append([v or 0.0 for v in row[9 + n_frames :]])
+        cells["n"].append(int(row[7]))
+        cells["n_unsigned"].append(int(row[8] or 0))
+        cells["present"].append([int(v) for v in row[9 : 9 + n_frames]])
+        # Copies subtracted from all articles leave rounding residues (-3e-16 for a sum of zero):
+        # a sum of shares in [0, 1] lies in [0, n].
+        n = int(row[7])
+        cells["share_sums"].append([min(max(v or 0.0, 0.0), n) for v in row[9 + n_frames :]])
 
-    def add_pattern(outlet_id: Any, event_id: Any, copy: Any, mask: Any, n: int) -> None:
+    def add_pattern(outlet_id: Any, event_id: Any, copy: Any, mask: Any, n: Any) -> None:
+        if not n:
+            return
         for name, value in zip(PATTERN_COLUMNS, (outlet_id, event_id, copy), strict=False):
             patterns[name].append(value)
-        patterns["present"].append([bool(int(mask or 0) & bit) for bit in bits])
-        patterns["n"].append(n)
+        patterns["present"].append([bool(int(mask) & bit) for bit in bits])
+        patterns["n"].append(int(n))
 
-    if session.get_bind().dialect.name == "postgresql":  # one pass over the articles for both tables
+    if dialect == "postgresql":  # both tables from one pass over the grouped rows
         both = func.grouping_sets(tuple_(*cell_keys), tuple_(*pattern_keys))
-        which = func.grouping(a.mask).label("cell")  # 1: mask not grouped, a cell row
-        stmt = select(which, *cell_keys, a.mask, *aggregates).group_by(both)
-        for row in session.execute(stmt):
+        which = func.grouping(f.mask)  # 1: mask not grouped, a cell row
+        # A pattern row needs only n: NULL the rest (at a million, ~25,000 pattern rows x 18 values)
+        only_cells = [aggregates[0]] + [case((which == 1, agg)) for agg in aggregates[1:]]
+        stmt = select(which.label("cell"), *cell_keys, f.mask, *only_cells).group_by(both)
+        for row in session.execute(stmt):  # not a cursor: PostgreSQL runs no parallel workers for one
             if row[0]:
                 add_cell(row[1:8] + row[9:])
             else:
@@ -221,7 +227,7 @@ def fetch_label_counts(
     else:
         for row in session.execute(select(*cell_keys, *aggregates).group_by(*cell_keys)):
             add_cell(row)
-        for row in session.execute(select(*pattern_keys, func.count()).group_by(*pattern_keys)):
+        for row in session.execute(select(*pattern_keys, func.sum(f.n)).group_by(*pattern_keys)):
             add_pattern(*row)
     return {"cells": cells, "patterns": patterns}
 
@@ -233,9 +239,11 @@ def fetch_cluster_members(
     unit_of: Mapping[int, str | None] | None = None,
     target: str | None = None,
     **filters: Any,
-) -> list[tuple[int, int, int, float | None]]:
-    """``(cluster, article_id, outlet_id, similarity)`` of the selected articles whose ingest-time
-    cluster has two or more of them (with ``unit_of``: of the grouped ones), in article id order."""
+) -> np.ndarray:
+    """``(cluster, article_id, outlet_id, similarity)`` rows (an ``n x 4`` float array, similarity NaN
+    when unknown) of the selected articles whose ingest-time cluster has two or more of them (with
+    ``unit_of``: of the grouped ones), in article id order. Streamed into one array: at a million
+    articles that is ~160,000 members, 5 MB instead of ~25 MB of row tuples."""
     stmt = select(
         ArticleSignature.cluster_id.label("cluster"),
         Article.id.label("aid"),
@@ -252,5 +260,11 @@ def fetch_cluster_members(
         select(members.c.cluster, members.c.aid, members.c.outlet_id, members.c.similarity)
         .where(members.c.size > 1)
         .order_by(members.c.aid)
+        .execution_options(yield_per=_MEMBERS_CHUNK)
     )
-    return [(c, aid, oid, sim) for c, aid, oid, sim in rows]
+    # Streamed (a server-side cursor) in slices of plain tuples: fetched at once, the ~160,000
+    # rows of a million articles were ~40 MiB of Python objects; numpy probing Row objects for
+    # array attributes cost 6 s per million. PostgreSQL plans the cursor for all its rows
+    # (``cursor_tuple_fraction``, see ``stored_counts``), not for its first ones.
+    parts = [np.array([tuple(row) for row in part], dtype=float).reshape(-1, 4) for part in rows.partitions()]
+    return np.concatenate(parts) if parts else np.empty((0, 4))

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     JSON,
     BigInteger,
     Boolean,
@@ -39,6 +40,8 @@ NAMING_CONVENTION = {
 
 # SQLite only auto-increments INTEGER PRIMARY KEY, so BIGINT ids fall back to INTEGER there.
 BigId = BigInteger().with_variant(Integer, "sqlite")
+# A list of floats: a native array on PostgreSQL (read by subscript), a JSON array on SQLite.
+FloatList = ARRAY(Float).with_variant(JSON(), "sqlite")
 
 
 class UTCDateTime(TypeDecorator):
@@ -132,8 +135,11 @@ class Article(TimestampMixin, Base):
 class Classification(Base):
     """One stored classifier output per article and model version (filled by the classifier step).
 
-    Frames live only in ``article_frames`` (one row per frame); this row holds the article-level
-    fields, the stance and the evidence sentences (``{"frames": {key: [...]}, "stance": [...]}``).
+    Frames live in ``article_frames`` (one row per frame); this row holds the article-level
+    fields, the stance and the evidence sentences (``{"frames": {key: [...]}, "stance": [...]}``),
+    and a summary of the frame rows written with them (revision 0013): ``frame_mask`` has bit j set
+    when the j-th frame key in sorted (code point) order is present, ``frame_shares`` the shares
+    in that order. Counted comparisons read one row per article instead of ~9 frame rows.
     """
 
     __tablename__ = "classifications"
@@ -156,6 +162,8 @@ class Classification(Base):
     stance_label: Mapped[str | None] = mapped_column(String(16))
     stance_scores: Mapped[dict[str, Any]] = mapped_column(default=dict)
     evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    frame_mask: Mapped[int | None] = mapped_column(BigInteger)  # None: more than 62 frames
+    frame_shares: Mapped[list[float]] = mapped_column(FloatList)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
 
 

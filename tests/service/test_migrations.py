@@ -1,5 +1,6 @@
 """Alembic: numbered revisions, upgrade from empty and with stored data, models that match the schema."""
 
+import json
 import re
 
 import sqlalchemy as sa
@@ -185,3 +186,65 @@ def test_0005_gives_stored_outlets_empty_attributes(app, runner, client):
     assert runner.invoke(args=["db", "downgrade", "0004"]).exit_code == 0
     assert "attributes" not in {c["name"] for c in inspect(engine).get_columns("outlets")}
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+
+
+def test_0013_backfills_each_classifications_frame_summary(app, runner, db_session):
+    """Stores written before 0013 get ``frame_mask``/``frame_shares`` from their frame rows, keys in
+    code point order on every backend (uppercase before lowercase before accented, unlike a
+    locale's collation), and 0/[] for a classification without frame rows."""
+    engine = app.extensions["framescope"]["engine"]
+    assert runner.invoke(args=["db", "downgrade", "0012"]).exit_code == 0
+    meta = sa.MetaData()
+    tables = {n: sa.Table(n, meta, autoload_with=engine) for n in ("outlets", "articles", "classifications")}
+    frames = sa.Table("article_frames", meta, autoload_with=engine)
+    with engine.begin() as connection:
+        connection.execute(sa.insert(tables["outlets"]), [{"id": 1, "key": "o", "name": "O", "metadata": {}}])
+        connection.execute(
+            sa.insert(tables["articles"]),
+            [
+                {
+                    "id": i,
+                    "outlet_id": 1,
+                    "title": "t",
+                    "text": f"x{i}",
+                    "content_hash": f"h{i}",
+                    "word_count": 1,
+                }
+                for i in (1, 2, 3)
+            ],
+        )
+        connection.execute(
+            sa.insert(tables["classifications"]),
+            [
+                {"id": i, "article_id": i, "model_version": "m", "codebook_key": "c", "codebook_hash": "h"}
+                | {"status": "ok", "n_sentences": 1, "stance_scores": {}, "evidence": {}}
+                for i in (1, 2, 3)
+            ],
+        )
+        rows = {1: [("émigré", True, 0.25), ("alpha", False, 0.0), ("Zeta", True, 0.75)]}
+        rows[2] = [("émigré", False, 0.0), ("alpha", True, 1.0), ("Zeta", False, 0.0)]
+        connection.execute(
+            sa.insert(frames),
+            [
+                {
+                    "classification_id": cid,
+                    "article_id": cid,
+                    "frame_key": k,
+                    "present": p,
+                    "score": 0.5,
+                    "share": s,
+                }
+                for cid, triples in rows.items()
+                for k, p, s in triples
+            ],
+        )
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    stored = db_session.execute(
+        sa.text("SELECT id, frame_mask, frame_shares FROM classifications ORDER BY id")
+    ).all()
+    shares = [s if isinstance(s, list) else json.loads(s) for _, _, s in stored]
+    # sorted: Zeta (bit 0), alpha (bit 1), émigré (bit 2)
+    assert [(cid, mask) for cid, mask, _ in stored] == [(1, 0b101), (2, 0b010), (3, 0)]
+    assert shares == [[0.75, 0.0, 0.25], [0.0, 1.0, 0.0], []]
+    assert runner.invoke(args=["db", "check"]).exit_code == 0

@@ -127,7 +127,15 @@ def both_paths(app, *, group_by=None, syndicated="once", stratify=False, event=N
         finally:
             session.close()
     assert old_sel.syndication_source == "records"  # every article signed: the old path used ingest clusters
-    return old.tables(), new.tables(), new_sel, old.metadata(), new.metadata()
+    old_tables, new_tables = old.tables(), new.tables()
+    # Stored answers list clusters largest first (a page of them; here all) with per-unit counts.
+    old_tables["syndication"].sort(key=lambda row: (-row["n_articles"], row["cluster"]))
+    units = new_tables.pop("syndication_units", [])
+    if syndicated != "off":
+        assert sum(row["n_articles"] for row in units) == sum(
+            r["n_articles"] for r in old_tables["syndication"]
+        )
+    return old_tables, new_tables, new_sel, old.metadata(), new.metadata()
 
 
 CASES = {
@@ -155,6 +163,8 @@ def test_counted_in_sql_equals_one_record_per_article(app, classifier, case):
         assert old_meta.get(key) == new_meta.get(key), key
     n_articles = old_meta["n_articles"]
     assert len(selection.counts) < n_articles  # fewer rows than articles: the point of counting in SQL
+    sums, n = selection.counts.share_sums, selection.counts.n[:, None]
+    assert (sums >= 0).all() and (sums <= n).all()  # copies subtracted: no rounding residue below 0
     if kwargs.get("syndicated", "once") != "off":
         assert old["syndication"], "the data set must have copies for this test to mean something"
     if kwargs.get("syndicated", "once") == "once" and kwargs.get("group_by"):
@@ -220,3 +230,42 @@ def test_sample_prefilter_picks_the_same_texts(app, classifier):
             assert sample_text_ids(session, version, per_unit=5, unit_sizes=inflated, event=[]) == full
         finally:
             session.close()
+
+
+def test_syndication_table_is_a_page_of_the_largest_clusters(client, app, classifier):
+    """The answer lists at most ``syndication_limit`` clusters, largest first, with totals and per-unit
+    counts that do not depend on the page; paging with ``next_offset`` gives every cluster once."""
+    store_synthetic(app, 420, classifier)
+    url = "/v1/comparisons?events=all&group_by=type&min_articles=1"
+    everything = client.get(f"{url}&syndication_limit=10000").get_json()
+    full = everything["tables"]["syndication"]
+    summary = everything["metadata"]["syndication_summary"]
+    assert summary["n_clusters"] == len(full) > 6 and summary["next_offset"] is None
+    assert summary["n_clustered_articles"] == sum(row["n_articles"] for row in full)
+    assert [(-r["n_articles"], r["cluster"]) for r in full] == sorted(
+        (-r["n_articles"], r["cluster"]) for r in full
+    )
+    units = everything["tables"]["syndication_units"]
+    assert {row["group"] for row in units} <= {"tabloid", "broadsheet", "wire"}
+    assert sum(row["n_articles"] for row in units) == summary["n_clustered_articles"]
+    n_grouped = everything["metadata"]["n_articles"]  # copies within a group are what `once` drops
+    assert n_grouped - everything["metadata"]["n_effective"] == sum(row["n_copies"] for row in units)
+
+    pages, offset = [], 0
+    while offset is not None:
+        body = client.get(f"{url}&syndication_limit=3&syndication_offset={offset}").get_json()
+        assert len(body["tables"]["syndication"]) <= 3
+        assert body["metadata"]["syndication_summary"]["n_clusters"] == summary["n_clusters"]
+        assert body["tables"]["prevalence"] == everything["tables"]["prevalence"]  # statistics unchanged
+        pages += body["tables"]["syndication"]
+        offset = body["metadata"]["syndication_summary"]["next_offset"]
+    assert pages == full
+
+
+@pytest.mark.parametrize("query", ["syndication_limit=-1", "syndication_limit=10001", "syndication_offset=x"])
+def test_bad_syndication_page_is_a_problem_naming_the_field(client, app, classifier, query):
+    store_synthetic(app, 30, classifier)
+    response = client.get(f"/v1/comparisons?events=all&{query}")
+    assert response.status_code == 422
+    assert response.content_type == "application/problem+json"
+    assert query.split("=")[0] in str(response.get_json()["errors"])
