@@ -26,6 +26,7 @@ from classifiers.article_head import ArticleFrameHead, article_evidence
 from classifiers.codebook import STANCE_LABELS, Codebook
 from classifiers.errors import UntrainedTargetError
 from classifiers.features import lexicons_from_codebook
+from classifiers.models import pipeline_proba
 from classifiers.sentence_model import SentenceModel
 
 
@@ -236,7 +237,7 @@ class ArticleClassifier(BaseEstimator):
         batch = self.article_inputs(prepared, evidence=head is not None)
         frame, stance, alias, bounds, ok = batch.frame, batch.stance, batch.alias, batch.bounds, batch.ok
         article_proba = (
-            self.stance_aggregator_.predict_proba(batch.stance_features)[:, self.article_columns_]
+            pipeline_proba(self.stance_aggregator_, batch.stance_features)[:, self.article_columns_]
             if ok
             else None
         )
