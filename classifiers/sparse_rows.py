@@ -26,6 +26,7 @@ replaces, and the featuriser's output against ``features_from_counts`` on the co
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -155,7 +156,7 @@ def count_ngrams(vectorizer, docs: Sequence[str]) -> Rows | None:  # noqa: ANN00
         return None
     min_n, max_n = vectorizer.ngram_range
     lookup = vectorizer.vocabulary_.get
-    found: list[int] = []
+    found = array("q")  # 8 bytes a match; a list of ints costs ~36 (1.4 million for 1,000 articles)
     indptr = [0]
     for doc in docs:
         tokens = pattern.findall(doc.lower())
@@ -165,11 +166,11 @@ def count_ngrams(vectorizer, docs: Sequence[str]) -> Rows | None:  # noqa: ANN00
                 grams += [a + " " + b for a, b in zip(tokens, tokens[1:])]  # noqa: B905 - one shorter
             else:
                 grams += [" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
-        found += [i for i in map(lookup, grams) if i is not None]
+        found.extend([i for i in map(lookup, grams) if i is not None])
         indptr.append(len(found))
     n_cols = len(vectorizer.vocabulary_)
     rows = np.repeat(np.arange(len(docs), dtype=np.int64), np.diff(indptr))
-    keys, counts = np.unique(rows * n_cols + np.asarray(found, dtype=np.int64), return_counts=True)
+    keys, counts = np.unique(rows * n_cols + np.frombuffer(found, dtype=np.int64), return_counts=True)
     ptr = np.zeros(len(docs) + 1, dtype=np.int32)
     np.cumsum(np.bincount(keys // n_cols, minlength=len(docs)), out=ptr[1:])
     return Rows(counts.astype(vectorizer.dtype), (keys % n_cols).astype(np.int32), ptr, n_cols)

@@ -178,3 +178,11 @@ def test_classifications_equal_the_reference_path(model, codebook, request):
     request.getfixturevalue("reference_path")
     slow = [r.to_dict() for i in range(0, len(items), 5) for r in model.classify_many(items[i : i + 5])]
     assert fast == slow  # labels, scores and evidence, to the last bit
+
+
+def test_pass_size_does_not_change_results(model, codebook, monkeypatch):
+    """``classify_many`` featurises ``BATCH_ARTICLES`` at a time (memory); results do not depend on it."""
+    items = real_articles(codebook)[:11]
+    whole = [r.to_dict() for r in model.classify_many(items)]
+    monkeypatch.setattr("classifiers.classifier.BATCH_ARTICLES", 4)
+    assert [r.to_dict() for r in model.classify_many(items)] == whole

@@ -1,0 +1,44 @@
+"""Giving freed memory back to the system after large requests and job chunks (issue 13).
+
+Why: a 1,000-article batch or job chunk allocates tens of MiB for a few seconds (request body, rows,
+sentence matrices, results). Python frees them, but glibc's malloc keeps freed pages of its heaps
+for reuse, so a worker's resident size stays at its high-water mark and creeps up with each thread
+arena that served a large request. ``malloc_trim(0)`` returns every whole free page of every arena
+(milliseconds). Elsewhere than glibc it is a no-op.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+from functools import cache
+
+from flask import Flask, request
+
+
+@cache
+def _malloc_trim():  # noqa: ANN202 - a ctypes function or None
+    name = ctypes.util.find_library("c")
+    try:
+        trim = ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to trim
+        return None
+    if trim is not None:
+        trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
+
+
+def release_free_memory() -> bool:
+    """Return the allocator's free pages to the system; True if any were released."""
+    trim = _malloc_trim()
+    return bool(trim(0)) if trim is not None else False
+
+
+def init_app(app: Flask) -> None:
+    """Trim after every request whose body is over ``TRIM_AFTER_BYTES`` (0 turns it off)."""
+    limit = int(app.config["TRIM_AFTER_BYTES"])
+
+    @app.teardown_request
+    def _trim_after_large_request(_exc: BaseException | None) -> None:
+        if limit and (request.content_length or 0) > limit:
+            release_free_memory()

@@ -1,0 +1,25 @@
+"""Large requests hand freed memory back to the system (service/memory.py, issue 13)."""
+
+import pytest
+
+from service import memory
+from tests.conftest import make_test_app
+
+PLEDGE = {"title": "Allies pledge air defence", "text": "Germany pledged air defence systems to Kyiv. " * 3}
+
+
+def test_release_free_memory_answers_without_failing():
+    assert memory.release_free_memory() in (True, False)
+
+
+@pytest.mark.parametrize(("limit", "expected"), [(100, 1), (1_000_000, 0), (0, 0)])
+def test_trim_runs_after_requests_over_the_limit_only(database_url, monkeypatch, limit, expected):
+    calls = []
+    monkeypatch.setattr(memory, "release_free_memory", lambda: calls.append(1) or True)
+    app = make_test_app(database_url, TRIM_AFTER_BYTES=limit)
+    try:
+        assert app.test_client().post("/v1/classify", json=PLEDGE).status_code == 200
+        assert app.test_client().get("/v1/limits").status_code == 200  # no body: never trimmed
+    finally:
+        app.extensions["framescope"]["engine"].dispose()
+    assert len(calls) == expected
