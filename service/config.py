@@ -86,6 +86,9 @@ DEFAULTS: dict[str, object] = {
     # Requests with a body over this many bytes (batches) hand freed memory back to the system
     # afterwards (glibc malloc_trim, service/memory.py); job workers do it after every chunk. 0: never.
     "TRIM_AFTER_BYTES": 1_048_576,
+    # Blocks of at least this many bytes always get their own mmap, so freeing them returns them to
+    # the system (glibc otherwise raises this threshold as large blocks are freed). 0: glibc's default.
+    "MMAP_THRESHOLD_BYTES": 131_072,
     # A classify job is split into parts of about this many articles, which up to JOB_MAX_RUNNERS
     # worker processes take at once (each part one runner at a time; see service/jobs/parts.py).
     "JOB_PART_ARTICLES": 2_000,

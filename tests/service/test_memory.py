@@ -23,3 +23,8 @@ def test_trim_runs_after_requests_over_the_limit_only(database_url, monkeypatch,
     finally:
         app.extensions["framescope"]["engine"].dispose()
     assert len(calls) == expected
+
+
+def test_the_mmap_threshold_is_pinned_unless_turned_off():
+    assert memory.pin_mmap_threshold(0) is False
+    assert memory.pin_mmap_threshold(131_072) is (memory._malloc_trim() is not None)
