@@ -89,6 +89,10 @@ DEFAULTS: dict[str, object] = {
     # Blocks of at least this many bytes always get their own mmap, so freeing them returns them to
     # the system (glibc otherwise raises this threshold as large blocks are freed). 0: glibc's default.
     "MMAP_THRESHOLD_BYTES": 131_072,
+    # Batches of at least this many articles classify one at a time per process (the GIL runs them
+    # one at a time anyway; two at once double the worker's peak memory), waiting at most this long.
+    "LARGE_BATCH_ITEMS": 200,
+    "LARGE_BATCH_WAIT_SECONDS": 120.0,
     # A classify job is split into parts of about this many articles, which up to JOB_MAX_RUNNERS
     # worker processes take at once (each part one runner at a time; see service/jobs/parts.py).
     "JOB_PART_ARTICLES": 2_000,

@@ -10,15 +10,21 @@ glibc also raises its mmap threshold to the size of every large block freed (up 
 py3langid's 26 MiB matrix or one batch's arrays are freed, later arrays of up to that size come from
 the heaps, where they fragment instead of going back to the system on ``free``. ``MMAP_THRESHOLD_BYTES``
 pins the threshold (``mallopt``), which halved the RSS a worker kept after 1,000-article batches.
+
+Two large batches at once in one worker double its peak and gain nothing, since their
+classification holds the GIL: ``one_large_batch`` lets them take turns.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 
 
 @cache
@@ -53,9 +59,30 @@ def release_free_memory() -> bool:
     return bool(trim(0)) if trim is not None else False
 
 
+@contextmanager
+def one_large_batch(n_items: int) -> Iterator[None]:
+    """Run a batch of ``LARGE_BATCH_ITEMS`` articles or more only when no other large one runs here.
+
+    Smaller batches never wait. The wait is bounded (``LARGE_BATCH_WAIT_SECONDS``): after it the
+    batch goes ahead anyway, so a lock held elsewhere (the database) can only delay, not deadlock.
+    """
+    limit = int(current_app.config["LARGE_BATCH_ITEMS"])
+    if not limit or n_items < limit:
+        yield
+        return
+    lock = current_app.extensions["framescope"]["large_batch"]
+    acquired = lock.acquire(timeout=float(current_app.config["LARGE_BATCH_WAIT_SECONDS"]))
+    try:
+        yield
+    finally:
+        if acquired:
+            lock.release()
+
+
 def init_app(app: Flask) -> None:
     """Pin the mmap threshold; trim after every request whose body is over ``TRIM_AFTER_BYTES``."""
     pin_mmap_threshold(int(app.config["MMAP_THRESHOLD_BYTES"]))
+    app.extensions.setdefault("framescope", {})["large_batch"] = threading.Lock()
     limit = int(app.config["TRIM_AFTER_BYTES"])
 
     @app.teardown_request

@@ -28,3 +28,30 @@ def test_trim_runs_after_requests_over_the_limit_only(database_url, monkeypatch,
 def test_the_mmap_threshold_is_pinned_unless_turned_off():
     assert memory.pin_mmap_threshold(0) is False
     assert memory.pin_mmap_threshold(131_072) is (memory._malloc_trim() is not None)
+
+
+def test_large_batches_take_turns_small_ones_never_wait(database_url):
+    import threading
+
+    app = make_test_app(database_url, LARGE_BATCH_ITEMS=10, LARGE_BATCH_WAIT_SECONDS=0.2)
+    try:
+        with app.app_context():
+            lock = app.extensions["framescope"]["large_batch"]
+            with memory.one_large_batch(10):
+                assert lock.locked()
+                with memory.one_large_batch(9):  # small: runs while a large one holds the turn
+                    pass
+                waited = threading.Event()
+
+                def other() -> None:
+                    with app.app_context(), memory.one_large_batch(50):
+                        waited.set()
+
+                thread = threading.Thread(target=other)
+                thread.start()
+                assert not waited.wait(0.05)  # the second large batch waits for its turn...
+                thread.join(2)
+                assert waited.is_set()  # ...but not past LARGE_BATCH_WAIT_SECONDS
+            assert not lock.locked()
+    finally:
+        app.extensions["framescope"]["engine"].dispose()
