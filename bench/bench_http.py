@@ -54,6 +54,7 @@ CLASSIFY = "/v1/classify"
 BARE_APP = "bare_app:create_bare_asgi_app()"
 BATCH_EVENT = "bench-batch"
 N_OUTLETS = 8
+PHASES = ("side_by_side", "classify_close", "batch", "comparison", "during_job")
 
 
 def batch_body(i: int, base: list[tuple[str, str, None]]) -> bytes:
@@ -249,6 +250,13 @@ def main() -> None:
         metavar="NAME=VALUE",
         help="extra environment for gunicorn (e.g. MALLOC_ARENA_MAX=2)",
     )
+    ap.add_argument(
+        "--only",
+        nargs="+",
+        choices=PHASES,
+        default=list(PHASES),
+        help="run these phases only (e.g. side_by_side to measure the ratio to the bare endpoint)",
+    )
     args = ap.parse_args()
     exit_on_sigterm()
     use_wrk = not args.python_load
@@ -285,13 +293,15 @@ def main() -> None:
                 ("comparison", lambda: phase_comparison(srv, args.comparison_seconds, use_wrk)),
                 ("during_job", lambda: phase_during_job(srv, args.job_seconds, args.connections, use_wrk)),
             ):
+                if name not in args.only:
+                    continue
                 try:
                     res[name] = fn()
                 except Exception as exc:  # one failing phase must not hide the others
                     res[name] = {"error": f"{type(exc).__name__}: {exc}"}
                 print(f"{name}: {json.dumps(res[name])}", flush=True)
                 res[f"memory_after_{name}"] = srv.worker_memory()
-            if "service" in res["side_by_side"]:  # the report's keep-alive row
+            if "service" in res.get("side_by_side", {}):  # the report's keep-alive row
                 res["classify"] = {
                     **res["side_by_side"]["service_rounds"][0],
                     **res["side_by_side"]["service"],
@@ -306,7 +316,7 @@ def main() -> None:
         drop_database(DB_NAME)
     res["load_avg_end"] = load_average()
     print(f"worker memory after start: {res['memory_after_start']}")
-    write_result("http", res)
+    write_result("http" if len(args.only) == len(PHASES) else "http_" + "_".join(args.only), res)
 
 
 if __name__ == "__main__":

@@ -54,14 +54,13 @@ class SentenceModel:
 
     def scores(self, texts: Sequence[str], attribution_discount: float) -> SentenceScores:
         """Score a batch in one tokenisation pass; attributed sentences' stance moves toward neutral."""
-        counts = self.featurizer.transform_counts(texts)
-        sparse = self.featurizer.features_from_counts(counts)
+        sparse, matches = self.featurizer.transform_with_lexicon(texts)
+        sparse = sparse.astype(np.float64)  # what the heads' input checks would convert it to, once
         feats = with_encoder(sparse, self.encoder, texts)
         frame = self.frame_head.predict_proba(feats)
         stance = self.stance_head.predict_proba(feats if self.encoder_stance else sparse)[
             :, self.stance_columns()
         ]
-        lex = self.featurizer.lexicon_matrix_[:, self.lexicon_columns()]
-        hits = np.asarray((counts @ lex).todense())
+        hits = matches[:, self.lexicon_columns()]
         stance = own_voice(stance, hits[:, 1] > 0, attribution_discount)
         return SentenceScores(frame, stance, hits[:, 0])

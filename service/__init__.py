@@ -9,7 +9,7 @@ from flask import Blueprint as FlaskBlueprint
 from flask import Flask
 from swagger_ui_bundle import swagger_ui_path
 
-from service import classifier_registry, cli, dashboard, errors, jobs, logs, security
+from service import classifier_registry, cli, dashboard, errors, jobs, logs, memory, security
 from service.config import load_config
 from service.resources import (
     annotations,
@@ -50,6 +50,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     cli.init_app(app)
     classifier_registry.init_app(app)  # the classifier, once per worker (trained and cached on first use)
     jobs.init_app(app)  # background jobs: RQ on Redis, or a thread of this process
+    memory.init_app(app)  # large requests give their freed memory back (worker RSS, issue 13)
 
     api = errors.ProblemApi(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
     security.init_app(app, api)  # keys, rate limits, CORS, /metrics: before the blueprints are documented

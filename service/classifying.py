@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from classifiers import ArticleClassification, ArticleClassifier
 from service.classifier_registry import get_model
+from service.memory import one_large_batch
 from service.metrics import count_classifications
 from service.storage.articles import IngestResult, ingest_articles
 from service.storage.classifications import (
@@ -110,10 +111,11 @@ def store_and_classify(
     What ``POST /v1/articles[/batch]`` and import jobs do with articles, in the caller's transaction.
     Syndication signatures are skipped when ``SYNDICATION_AT_INGEST`` is off (bulk loads).
     """
-    result = ingest_articles(session, items, create_missing=create_missing)
-    classify_stored_articles(session, get_model(), result.ids)
-    if current_app.config["SYNDICATION_AT_INGEST"]:
-        sign_articles(session, result.ids)
+    with one_large_batch(len(items)):
+        result = ingest_articles(session, items, create_missing=create_missing)
+        classify_stored_articles(session, get_model(), result.ids)
+        if current_app.config["SYNDICATION_AT_INGEST"]:
+            sign_articles(session, result.ids)
     return result
 
 

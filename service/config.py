@@ -83,6 +83,16 @@ DEFAULTS: dict[str, object] = {
     # <instance>/job-results; shared storage when workers and web hosts are different machines).
     "EXPORT_CHUNK_ARTICLES": 1_000,
     "JOB_CHUNK_ARTICLES": 1_000,
+    # Requests with a body over this many bytes (batches) hand freed memory back to the system
+    # afterwards (glibc malloc_trim, service/memory.py); job workers do it after every chunk. 0: never.
+    "TRIM_AFTER_BYTES": 1_048_576,
+    # Blocks of at least this many bytes always get their own mmap, so freeing them returns them to
+    # the system (glibc otherwise raises this threshold as large blocks are freed). 0: glibc's default.
+    "MMAP_THRESHOLD_BYTES": 131_072,
+    # Batches of at least this many articles classify one at a time per process (the GIL runs them
+    # one at a time anyway; two at once double the worker's peak memory), waiting at most this long.
+    "LARGE_BATCH_ITEMS": 200,
+    "LARGE_BATCH_WAIT_SECONDS": 120.0,
     # A classify job is split into parts of about this many articles, which up to JOB_MAX_RUNNERS
     # worker processes take at once (each part one runner at a time; see service/jobs/parts.py).
     "JOB_PART_ARTICLES": 2_000,

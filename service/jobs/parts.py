@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from service.classifier_registry import get_model
 from service.classifying import classify_stored_articles
+from service.memory import release_free_memory
 from service.storage.articles import select_articles
 from service.storage.classifications import delete_version_classifications
 from service.storage.job_parts import (
@@ -115,4 +116,5 @@ def _work_part(session: Session, job: Job, part: JobPart, model: Any, filters: d
             session.rollback()
             raise TooManyErrors(error["detail"] if error else "too many failed chunks")
         session.commit()
+        release_free_memory()  # the chunk's rows and matrices are garbage now: keep RSS flat
         cursor = ids[-1]

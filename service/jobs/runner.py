@@ -28,6 +28,7 @@ from service.exporting import export_chunks, export_filters
 from service.importing import count_records, read_records, store_records, upload_path
 from service.jobs import submit_helpers
 from service.jobs.parts import JobLost, split_job, work_parts
+from service.memory import release_free_memory
 from service.model_registry import train_from_annotations
 from service.schemas.jobs import JobFilterSchema
 from service.storage.article_exports import last_article_id
@@ -211,6 +212,7 @@ def run_import(session: Session, job: Job, attempt: int) -> dict[str, Any]:
             errors=(job.errors + errors)[: int(current_app.config["IMPORT_LISTED_ERRORS"])],
             n_errors=job.n_errors + len(errors),
         )
+        release_free_memory()
         if state["n_invalid"] > int(current_app.config["IMPORT_MAX_INVALID"]):
             raise ValueError(
                 f"{state['n_invalid']} invalid records, more than FRAMESCOPE_IMPORT_MAX_INVALID allows; "

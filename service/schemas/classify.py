@@ -12,6 +12,8 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from classifiers import ArticleClassification
+from classifiers.article import Evidence
 from service.limits import BATCH_ITEMS
 from service.schemas.article_shape import ArticleShapeSchema
 from service.schemas.status_messages import status_message
@@ -134,7 +136,19 @@ class ModelRefSchema(ma.Schema):
 
 
 class ClassificationSchema(OneOrManySchema):
-    """An ``ArticleClassification``: one per submitted article, in request order."""
+    """An ``ArticleClassification``: one per submitted article, in request order.
+
+    ``dump`` writes ``ArticleClassification`` objects with ``dump_classification`` (the same dict
+    the fields below produce, in a fraction of the time); the fields document the answer.
+    """
+
+    def dump(self, obj: Any, *, many: bool | None = None) -> Any:
+        items = obj if isinstance(obj, list) else [obj]
+        if not all(type(item) is ArticleClassification for item in items):
+            return super().dump(obj, many=many)
+        if many is None and isinstance(obj, list):
+            many = True
+        return [dump_classification(item) for item in items] if many else dump_classification(obj)
 
     status = fields.String(
         metadata={
@@ -171,3 +185,57 @@ class ClassificationSummarySchema(ma.Schema):
     dominant_frame = fields.String(allow_none=True)
     stance = fields.Nested(StanceSummarySchema)
     model = fields.Nested(ModelRefSchema)
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(float(value), DECIMALS)
+
+
+def _evidence(evidence: Evidence) -> dict[str, Any]:
+    out = {
+        "sentence": evidence.sentence,
+        "start": int(evidence.start),
+        "end": int(evidence.end),
+        "score": _rounded(evidence.score),
+    }
+    if evidence.field != "text":
+        out["field"] = evidence.field
+    return out
+
+
+def dump_classification(c: ArticleClassification) -> dict[str, Any]:
+    """What ``ClassificationSchema``'s fields dump for ``c``, written out.
+
+    Why: marshmallow walks ~140 field objects for one article (0.3 ms of a ~3 ms request);
+    ``tests/service/test_classify_dump.py`` holds this equal to the fields' own dump.
+    """
+    score = FrameScore()
+    return {
+        "status": c.status,
+        "language": c.language,
+        "message": status_message(c),
+        "n_sentences": int(c.n_sentences),
+        "frames": [
+            {
+                "key": f.key,
+                "label": f.label,
+                "score": score._serialize(f.score, "score", f),
+                "present": bool(f.present),
+                "share": _rounded(f.share),
+                "evidence": [_evidence(e) for e in f.evidence],
+            }
+            for f in c.frames
+        ],
+        "dominant_frame": c.dominant_frame,
+        "stance": {
+            "target": c.stance.target,
+            "label": c.stance.label,
+            "scores": {str(k): _rounded(v) for k, v in c.stance.scores.items()},
+            "evidence": [_evidence(e) for e in c.stance.evidence],
+        },
+        "model": {
+            "version": c.model.version,
+            "codebook": c.model.codebook,
+            "codebook_hash": c.model.codebook_hash,
+        },
+    }
