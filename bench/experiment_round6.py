@@ -12,7 +12,10 @@ excerpt), paired bootstrap over corpus articles; (c) the tune half of ``../share
 paired bootstraps over its articles. ``--test`` adds the test half (once, for the final
 candidate) with the keyword dictionary beside the model.
 
-Results: see docs/model-card.md "Round 6".
+Results (2026-12-08, load average ~3-6; docs/model-card.md "Round 6"): (a) CV frame 0.8206 ->
+0.8208, dominant -0.002 (-0.011, +0.004), stance unchanged; (b) held-out excerpts +0.008 (-0.001,
++0.018), interval not above zero; (c) tune frame +0.036 (+0.004, +0.072). Not adopted; the test
+half was not read.
 """
 
 from __future__ import annotations
@@ -158,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--test", action="store_true", help="also score the test half (once)")
     ap.add_argument("--bootstrap", type=int, default=1000, help="paired resamples (seeded)")
     ap.add_argument("--cache-dir", type=Path, default=None, help="where the candidate model is cached")
-    ap.add_argument("--skip-cv", action="store_true")
+    ap.add_argument("--skip-cv", action="store_true", help="only the eval-set figures")
     args = ap.parse_args(argv)
     warnings.simplefilter("ignore")
     codebook = load_codebook()
