@@ -31,7 +31,7 @@ from classifiers.article_head import N_FEATURES, ArticleFrameHead, corpus_eviden
 from classifiers.classifier import ArticleClassifier
 from classifiers.codebook import STANCE_LABELS, Codebook
 from classifiers.corpus import Corpus, CorpusArticle, CorpusSentence
-from classifiers.cv import cross_validate
+from classifiers.cv import cross_validate, head_excerpts
 from classifiers.params import json_params, resolve_params
 from classifiers.scoring import score
 from classifiers.text import split_sentences
@@ -209,6 +209,9 @@ def corpus_article_inputs(corpus: Corpus, codebook: Codebook, params: Mapping[st
         keys = list(codebook.frame_keys)
         X0 = corpus_evidence(table, len(corpus.articles), cv["frame"])
         gold0 = np.asarray([[k in a.frames for k in keys] for a in corpus.articles], int)
+        ex = head_excerpts(table, len(corpus.articles), cv["frame"], dict(params))
+        if ex is not None:  # the base head's excerpts too, as classifiers.build.train fits it
+            X0, gold0 = np.concatenate([X0, ex[0]]), np.concatenate([gold0, ex[1]])
         Xs0, stance0 = stance_article_data(corpus, table, cv["stance"], cv["alias"])
         _CORPUS_INPUTS[key] = (X0, gold0, Xs0, stance0)
         while len(_CORPUS_INPUTS) > 2:

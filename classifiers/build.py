@@ -22,7 +22,7 @@ from classifiers.article_head import ArticleFrameHead, corpus_evidence
 from classifiers.classifier import ArticleClassifier
 from classifiers.codebook import Codebook
 from classifiers.corpus import Corpus, load_corpus
-from classifiers.cv import cross_validate, cv_metrics
+from classifiers.cv import cross_validate, cv_metrics, head_excerpts
 from classifiers.features import lexicons_from_codebook
 from classifiers.params import json_params, resolve_params
 from classifiers.training import fit_sentence_model, fit_stance_aggregator, stance_article_data
@@ -41,10 +41,17 @@ def model_key(codebook: Codebook, corpus: Corpus, params: Mapping[str, Any]) -> 
             corpus.hash,
             CODE_VERSION,
             sklearn.__version__,
-            dict(sorted(json_params(params).items())),
+            dict(sorted(_keyed(json_params(params)).items())),
         ]
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:12]
+
+
+def _keyed(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` without the excerpt options while they are off, so adding them kept old versions."""
+    if params.get("article_head_excerpts"):
+        return params
+    return {k: v for k, v in params.items() if not k.startswith("article_head_excerpt")}
 
 
 def model_version(codebook: Codebook, corpus: Corpus, params: Mapping[str, Any]) -> str:
@@ -77,6 +84,9 @@ def train(
     ):  # fitted on out-of-fold sentence probabilities: calibrated on unseen events
         gold = np.asarray([[k in a.frames for k in codebook.frame_keys] for a in corpus.articles], dtype=int)
         X_art = corpus_evidence(table, len(corpus.articles), cv["frame"])
+        ex = head_excerpts(table, len(corpus.articles), cv["frame"], params)
+        if ex is not None:  # excerpts of the corpus articles, from the same out-of-fold probabilities
+            X_art, gold = np.concatenate([X_art, ex[0]]), np.concatenate([gold, ex[1]])
         article_head = ArticleFrameHead(C=params["article_head_C"]).fit(X_art, gold)
     manifest = {
         "version": model_version(codebook, corpus, params),

@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from classifiers.article import article_frame_scores
-from classifiers.article_head import ArticleFrameHead, corpus_evidence
+from classifiers.article_head import ArticleFrameHead, corpus_evidence, corpus_excerpts
 from classifiers.codebook import STANCE_LABELS, Codebook
 from classifiers.corpus import Corpus
 from classifiers.features import lexicons_from_codebook
@@ -107,12 +107,39 @@ def stance_article_oof(X: np.ndarray, labels: np.ndarray, events: np.ndarray, cl
     return pred
 
 
-def article_head_oof(X: np.ndarray, gold: np.ndarray, events: np.ndarray, C: float) -> np.ndarray:
-    """Out-of-fold article frame probabilities of the learned head, folds grouped by event."""
+def article_head_oof(
+    X: np.ndarray, gold: np.ndarray, events: np.ndarray, C: float, excerpts: tuple | None = None
+) -> np.ndarray:
+    """Out-of-fold article frame probabilities of the learned head, folds grouped by event.
+
+    ``excerpts`` (evidence, gold, owner) from ``head_excerpts`` join each fold's training part
+    when their owning article is in it: an excerpt of a held-out article never trains its fold.
+    """
     proba = np.zeros(gold.shape)
     for tr, te in GroupKFold(n_splits=min(5, len(set(events)))).split(X, groups=events):
-        proba[te] = ArticleFrameHead(C=C).fit(X[tr], gold[tr]).predict_proba(X[te])
+        Xf, yf = X[tr], gold[tr]
+        if excerpts is not None:
+            rows = np.isin(excerpts[2], tr)
+            Xf, yf = np.concatenate([Xf, excerpts[0][rows]]), np.concatenate([yf, excerpts[1][rows]])
+        proba[te] = ArticleFrameHead(C=C).fit(Xf, yf).predict_proba(X[te])
     return proba
+
+
+def head_excerpts(
+    table: SentenceTable, n_articles: int, frame_proba: np.ndarray, params: dict
+) -> tuple | None:
+    """The excerpts ``params`` asks the article head to train on (``article_head_excerpts``; None: none)."""
+    n_per = params.get("article_head_excerpts") or 0
+    if not n_per:
+        return None
+    return corpus_excerpts(
+        table,
+        n_articles,
+        frame_proba,
+        n_per=n_per,
+        keep=params["article_head_excerpt_keep"],
+        random_state=params["random_state"],
+    )
 
 
 def _dominant_accuracy(corpus, table, cv, scores, thresholds, keys) -> float:
@@ -137,7 +164,8 @@ def cv_metrics(corpus: Corpus, codebook: Codebook, cv: dict) -> tuple[dict, np.n
     if C:  # learned article decision: nested out-of-fold probabilities, present at 0.5
         events = np.asarray([a.event for a in corpus.articles])
         X_art = corpus_evidence(table, len(corpus.articles), cv["frame"])
-        scores = article_head_oof(X_art, gold_art, events, C)
+        ex = head_excerpts(table, len(corpus.articles), cv["frame"], cv["params"])
+        scores = article_head_oof(X_art, gold_art, events, C, ex)
         thresholds = np.full(len(keys), 0.5)
     else:
         scores = article_scores(corpus, table, cv["frame"], cv["params"]["primary_ratio"])

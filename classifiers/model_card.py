@@ -20,6 +20,7 @@ from classifiers.dev_eval import card_section, dev_report
 from classifiers.encoder_card import encoder_section
 from classifiers.evaluate import evaluate
 from classifiers.model_card_round5 import ROUND5
+from classifiers.model_card_round6 import ROUND6
 from classifiers.model_card_sections import (
     LIMITATIONS,
     METHOD,
@@ -158,6 +159,7 @@ def build_card(cache_dir: Path, eval_dir: Path) -> str:
     out += public_section(load_public_figures(), model.version)
     out += ROUND4
     out += ROUND5
+    out += ROUND6
     out += STATIC_VECTORS
     out += encoder_section(model.version)
     out += LIMITATIONS

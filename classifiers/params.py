@@ -26,6 +26,11 @@ DEFAULT_PARAMS: dict[str, Any] = {
     # learned article-level frame decision (classifiers.article_head) with this L2 strength;
     # None: the hand-set article rule with grid thresholds. C by grouped CV (0.3-3 within 0.003)
     "article_head_C": 1.0,
+    # the article head also learns from this many random excerpts of each corpus article (headline
+    # and lede kept, other sentences kept with probability article_head_excerpt_keep, seeded by
+    # random_state); 0: whole articles only. See the model card, "Round 6"
+    "article_head_excerpts": 0,
+    "article_head_excerpt_keep": 0.5,
     "encoder": None,
     "encoder_weight": 1.0,
     "encoder_stance": False,

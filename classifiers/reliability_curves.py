@@ -22,7 +22,7 @@ from sklearn.model_selection import GroupKFold
 from classifiers.article_head import corpus_evidence
 from classifiers.codebook import STANCE_LABELS, Codebook, load_codebook
 from classifiers.corpus import Corpus, load_corpus
-from classifiers.cv import article_head_oof, cross_validate
+from classifiers.cv import article_head_oof, cross_validate, head_excerpts
 from classifiers.models import make_stance_aggregator
 from classifiers.params import resolve_params
 from classifiers.training import stance_article_data
@@ -70,7 +70,8 @@ def reliability_curves(
     gold = np.asarray([[k in a.frames for k in keys] for a in corpus.articles], dtype=int)
     events = np.asarray([a.event for a in corpus.articles])
     X_art = corpus_evidence(table, len(corpus.articles), cv["frame"])
-    scores = article_head_oof(X_art, gold, events, params.get("article_head_C") or 1.0)
+    ex = head_excerpts(table, len(corpus.articles), cv["frame"], params)
+    scores = article_head_oof(X_art, gold, events, params.get("article_head_C") or 1.0, ex)
     out: dict = {"frames": {}, "stance": {}, "n_articles": len(corpus.articles)}
     for j, k in enumerate(keys):
         out["frames"][k] = {
