@@ -67,15 +67,18 @@ def copy_ranks(
     model_version: str,
     target: str | None,
     filters: Mapping[str, Any],
+    *columns: Any,
 ) -> Any:
-    """Subquery ``(aid, rank)``: each selected *clustered* article's place in its unit × cluster by id.
+    """Subquery ``(aid, rank, *columns)``: each selected *clustered* article's place in its unit ×
+    cluster by id, with any further (labelled) ``columns`` of that article.
 
     Only articles with a cluster are ranked (a few percent), so the window sorts a small set instead
-    of every article; rank > 1 marks a copy of an article already counted in the unit.
+    of every article; rank > 1 marks a copy of an article already counted in the unit. ``columns``
+    let a caller group the copies from these rows instead of joining them back to every article.
     """
     unit = unit_column(unit_of)
     rank = func.row_number().over(partition_by=(unit, ArticleSignature.cluster_id), order_by=Article.id)
-    stmt = select(Article.id.label("aid"), rank.label("rank")).select_from(Classification)
+    stmt = select(Article.id.label("aid"), rank.label("rank"), *columns).select_from(Classification)
     stmt = stmt.join(ArticleSignature, ArticleSignature.article_id == Classification.article_id)
     stmt = selected(stmt, model_version, target, filters).where(ArticleSignature.cluster_id.is_not(None))
     if unit_of is not None:
@@ -172,11 +175,31 @@ def fetch_label_counts(
 
     parts: list[Select] = [grouped(stmt, 0, unsigned)]
     if flag_copies:  # copies moved from is_copy 0 to 1: the big scan stays free of the window join
-        ranks = copy_ranks(unit_of, model_version, target, filters)
-        copies = select(Classification.id).select_from(Classification)
-        copies = selected(copies, model_version, target, filters)
-        copies = copies.join(ranks, ranks.c.aid == Article.id).where(ranks.c.rank > 1)
-        moved = grouped(copies, 1, literal(0)).cte("copies")  # clustered: signed; grouped once, read twice
+        # The copies are grouped from the ranked clustered rows themselves (they carry the cell
+        # keys and shares): joined back to every selected article they cost a second full scan and
+        # hash join (~1 s at a million, even when no article is a copy).
+        shares = [share_at(dialect, p).label(f"s{j}") for j, p in enumerate(where)]
+        ranks = copy_ranks(
+            unit_of,
+            model_version,
+            target,
+            filters,
+            *[k.label(name) for k, name in zip(keys, labels, strict=True)],
+            *shares,
+        )
+        r = ranks.c
+        moved = (
+            select(
+                *[r[name] for name in labels],
+                literal(1).label("is_copy"),
+                func.count().label("n"),
+                func.sum(literal(0)).label("n_unsigned"),  # clustered: signed
+                *[func.sum(r[f"s{j}"]).label(f"s{j}") for j in range(len(where))],
+            )
+            .where(r.rank > 1)
+            .group_by(*[r[name] for name in labels])
+            .cte("copies")  # grouped once, read twice
+        )
         negated = [-moved.c[name] for name in ("n", "n_unsigned", *[f"s{j}" for j in range(len(where))])]
         parts.append(select(*[moved.c[name] for name in labels], literal(0), *negated))
         parts.append(select(moved))
