@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from flask import current_app
 from sqlalchemy import select, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from classifiers import ModelRef
@@ -86,28 +88,19 @@ def stored_counts(
         version, stored, frame_keys = unchecked_version(session, model_version, filters)
     else:  # counts of one stance target cannot show coverage
         version, stored, frame_keys = checked_version(session, model_version, filters)
-    if session.get_bind().dialect.name == "postgresql":
-        # Analytic reads over whole tables, planned for their worst case. Compiling them (JIT) cost
-        # 0.9 s of 1.7 s at 100,000 articles. Nested loops win only when estimates promise few rows,
-        # and right after a bulk load stale estimates do: the aggregated frame subquery was then
-        # re-aggregated per article (31 s for one event of 2,000). Hash joins are never that wrong.
-        session.execute(text("SET LOCAL jit = off"))
-        session.execute(text("SET LOCAL enable_nestloop = off"))
-        # Room to hash the cell x mask groups in memory: the planner expects one per article, and
-        # with 64 MB it sorted a million rows on disk (185 MB); ~275,000 groups hash in ~60 MB.
-        session.execute(text("SET LOCAL work_mem = '256MB'"))
-        # Scan and join the million rows in parallel workers: the default costs kept one process
-        # (side by side at load 14: 16.4 / 15.7 s serial, 11.9 / 14.1 s parallel, at 1,000,000).
-        session.execute(text("SET LOCAL parallel_setup_cost = 0"))
-        session.execute(text("SET LOCAL parallel_tuple_cost = 0.001"))
-        # Cluster members stream through a cursor; planned for its first 10 % of rows (the default)
-        # it took merge joins over index scans: ~15 s at a million, against ~1 s hashed.
-        session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        _analytic_settings(session)
     outlets = outlet_table(session)
     unit_of = None
     if group_by:
         unit_of = {oid: _group(o["attributes"].get(group_by)) for oid, o in outlets.items()}
     options = {"unit_of": unit_of, "target": target, **filters}
+    members_read = None
+    if syndicated != "off" and postgres and isinstance(session.get_bind(), Engine):
+        # The cluster members do not depend on the counts: read them on a second connection while
+        # the counting query runs (its aggregate is one process; the other core is mostly idle).
+        members_read = _READER.submit(_members_apart, session.get_bind(), version, options)
     tables = fetch_label_counts(
         session, version, frame_keys=frame_keys, flag_copies=syndicated == "once", **options
     )
@@ -141,7 +134,10 @@ def stored_counts(
     n_unsigned = int(sum(rows["n_unsigned"]))
     syndication = None
     if syndicated != "off":
-        members = fetch_cluster_members(session, version, **options)
+        if members_read is not None:
+            members = members_read.result()
+        else:
+            members = fetch_cluster_members(session, version, **options)
         syndication = _clusters(members, outlets, unit_of, n_articles, syndication_limit, syndication_offset)
     notes: dict[str, Any] = {
         "n_aggregated_rows": n_rows + n_patterns,  # cells + presence patterns read from the database
@@ -170,6 +166,39 @@ def stored_counts(
     attributes = {o["key"]: o["attributes"] for oid, o in outlets.items() if oid in present}
     selection = Selection([], frame_keys, stored.model, attributes)
     return StoredCounts(counts, frame_keys, stored.model, selection, syndication, term_counts, notes)
+
+
+def _analytic_settings(session: Session) -> None:
+    """PostgreSQL planner settings for this read transaction (every connection a comparison uses)."""
+    # Analytic reads over whole tables, planned for their worst case. Compiling them (JIT) cost
+    # 0.9 s of 1.7 s at 100,000 articles. Nested loops win only when estimates promise few rows,
+    # and right after a bulk load stale estimates do: the aggregated frame subquery was then
+    # re-aggregated per article (31 s for one event of 2,000). Hash joins are never that wrong.
+    session.execute(text("SET LOCAL jit = off"))
+    session.execute(text("SET LOCAL enable_nestloop = off"))
+    # Room to hash the cell x mask groups in memory: the planner expects one per article, and
+    # with 64 MB it sorted a million rows on disk (185 MB); ~275,000 groups hash in ~60 MB.
+    session.execute(text("SET LOCAL work_mem = '256MB'"))
+    # Scan and join the million rows in parallel workers: the default costs kept one process
+    # (side by side at load 14: 16.4 / 15.7 s serial, 11.9 / 14.1 s parallel, at 1,000,000).
+    session.execute(text("SET LOCAL parallel_setup_cost = 0"))
+    session.execute(text("SET LOCAL parallel_tuple_cost = 0.001"))
+    # Cluster members stream through a cursor; planned for its first 10 % of rows (the default)
+    # it took merge joins over index scans: ~15 s at a million, against ~1 s hashed.
+    session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
+
+
+#: Second readers of stored comparisons (one query each, on their own pooled connection).
+_READER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="stored-comparison")
+
+
+def _members_apart(engine: Engine, version: str, options: Mapping[str, Any]) -> np.ndarray:
+    """``fetch_cluster_members`` in its own read transaction (its own connection)."""
+    with Session(engine) as other:
+        _analytic_settings(other)
+        members = fetch_cluster_members(other, version, **options)
+        other.rollback()
+        return members
 
 
 def counts_digest(counts: LabelCounts) -> str:
