@@ -39,6 +39,7 @@ from service.storage.text_sample import (
     SAMPLE_MULTIPLIER,
     fetch_text_heads,
     sample_text_ids,
+    unit_sizes,
 )
 
 SYNDICATION_METHOD = "stored-at-ingest"
@@ -96,11 +97,26 @@ def stored_counts(
     if group_by:
         unit_of = {oid: _group(o["attributes"].get(group_by)) for oid, o in outlets.items()}
     options = {"unit_of": unit_of, "target": target, **filters}
-    members_read = None
-    if syndicated != "off" and postgres and isinstance(session.get_bind(), Engine):
-        # The cluster members do not depend on the counts: read them on a second connection while
-        # the counting query runs (its aggregate is one process; the other core is mostly idle).
-        members_read = _READER.submit(_members_apart, session.get_bind(), version, options)
+    names = {oid: o["key"] for oid, o in outlets.items()} if unit_of is None else None
+    sample = {
+        "per_unit": int(current_app.config["VOCABULARY_SAMPLE"]),
+        "n_chars": int(current_app.config["VOCABULARY_CHARS"]),
+        "names": names,
+        "skip_copies": syndicated == "once",
+    }
+    apart = None
+    if postgres and isinstance(session.get_bind(), Engine) and (vocabulary or syndicated != "off"):
+        # The cluster members and the term sample do not need the counts: read them on a second
+        # connection while the counting query runs (its aggregate is one process, so the other
+        # core is mostly idle). Each statement reads committed data as of its start, as before.
+        apart = _READER.submit(
+            _read_apart,
+            session.get_bind(),
+            version,
+            options,
+            syndicated != "off",
+            sample if vocabulary else None,
+        )
     tables = fetch_label_counts(
         session, version, frame_keys=frame_keys, flag_copies=syndicated == "once", **options
     )
@@ -134,8 +150,8 @@ def stored_counts(
     n_unsigned = int(sum(rows["n_unsigned"]))
     syndication = None
     if syndicated != "off":
-        if members_read is not None:
-            members = members_read.result()
+        if apart is not None:
+            members = apart.result()[0]
         else:
             members = fetch_cluster_members(session, version, **options)
         syndication = _clusters(members, outlets, unit_of, n_articles, syndication_limit, syndication_offset)
@@ -152,15 +168,16 @@ def stored_counts(
             "Run `flask sign --missing` to sign them."
         )
     term_counts = None
-    if vocabulary:
-        names = {oid: o["key"] for oid, o in outlets.items()} if unit_of is None else None
+    if vocabulary and apart is not None:
+        term_counts, notes["vocabulary_sample"] = apart.result()[1]
+    elif vocabulary:
         sizes: dict[Any, int] = {}
         for oid, n, copy in zip(rows["outlet_id"], rows["n"], rows["is_copy"], strict=True):
             unit = oid if unit_of is None else unit_of.get(oid)
             if unit is not None and not (copy and syndicated == "once"):
                 sizes[unit] = sizes.get(unit, 0) + int(n)
         term_counts, notes["vocabulary_sample"] = _sampled_terms(
-            session, version, {**options, "unit_sizes": sizes}, names, skip_copies=syndicated == "once"
+            session, version, {**options, "unit_sizes": sizes}, **sample
         )
     present = set(rows["outlet_id"])
     attributes = {o["key"]: o["attributes"] for oid, o in outlets.items() if oid in present}
@@ -192,13 +209,28 @@ def _analytic_settings(session: Session) -> None:
 _READER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="stored-comparison")
 
 
-def _members_apart(engine: Engine, version: str, options: Mapping[str, Any]) -> np.ndarray:
-    """``fetch_cluster_members`` in its own read transaction (its own connection)."""
+def _read_apart(
+    engine: Engine,
+    version: str,
+    options: Mapping[str, Any],
+    members: bool,
+    sample: Mapping[str, Any] | None,
+) -> tuple[np.ndarray | None, tuple[Any, dict[str, Any]] | None]:
+    """Cluster members and sampled terms in their own read transaction (their own connection).
+
+    Without the counts, the sample's per-unit key limits come from the articles per unit copies
+    included (one grouped count): a little tighter, and a unit they leave short is ranked in full,
+    so the sample is the same (``sample_text_ids``).
+    """
     with Session(engine) as other:
         _analytic_settings(other)
-        members = fetch_cluster_members(other, version, **options)
+        found = fetch_cluster_members(other, version, **options) if members else None
+        terms = None
+        if sample is not None:
+            sizes = unit_sizes(other, version, **options)
+            terms = _sampled_terms(other, version, {**options, "unit_sizes": sizes}, **sample)
         other.rollback()
-        return members
+        return found, terms
 
 
 def counts_digest(counts: LabelCounts) -> str:
@@ -261,20 +293,19 @@ def _clusters(
     )
 
 
-def _sampled_terms(
+def _sampled_terms(  # noqa: PLR0913
     session: Session,
     version: str,
     options: Mapping[str, Any],
-    names: Mapping[int, str] | None,
     *,
+    names: Mapping[int, str] | None,
     skip_copies: bool,
+    per_unit: int,
+    n_chars: int,
 ) -> tuple[Any, dict[str, Any]]:
-    """Term counts per unit from at most ``VOCABULARY_SAMPLE`` texts each, and what was read.
-
-    ``names`` maps the SQL unit (an outlet id) to the outlet key; ``None``: units are group values.
+    """Term counts per unit from at most ``per_unit`` (``VOCABULARY_SAMPLE``) texts each, and what
+    was read. ``names`` maps the SQL unit (an outlet id) to the outlet key; ``None``: group values.
     """
-    per_unit = int(current_app.config["VOCABULARY_SAMPLE"])
-    n_chars = int(current_app.config["VOCABULARY_CHARS"])
     chosen = sample_text_ids(session, version, per_unit=per_unit, skip_copies=skip_copies, **options)
     texts = fetch_text_heads(session, [aid for aid, _ in chosen], n_chars)
     labels = [unit if names is None else names[unit] for _, unit in chosen]

@@ -109,6 +109,22 @@ def _lowest(  # noqa: PLR0913
     return sorted(chosen)
 
 
+def unit_sizes(
+    session: Session,
+    model_version: str,
+    *,
+    unit_of: Mapping[int, str | None] | None = None,
+    target: str | None = None,
+    **filters: Any,
+) -> dict[Any, int]:
+    """Selected articles per unit, copies included: ``sample_text_ids``'s limits without the counts."""
+    unit = unit_column(unit_of)
+    stmt = selected(select(unit, func.count()).select_from(Classification), model_version, target, filters)
+    if unit_of is not None:
+        stmt = stmt.where(unit.is_not(None))
+    return {u: int(n) for u, n in session.execute(stmt.group_by(unit))}
+
+
 def fetch_text_heads(session: Session, article_ids: Sequence[int], n_chars: int) -> dict[int, str]:
     """The first ``n_chars`` characters of each article's text, by id (chunked ``IN`` lists)."""
     out: dict[int, str] = {}
