@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -32,6 +33,13 @@ def check_confidence_level(confidence_level: float) -> None:
         raise InvalidParameterError(f"confidence_level must be in (0, 1), got {confidence_level!r}")
 
 
+@lru_cache(maxsize=64)
+def _two_sided_z(confidence_level: float) -> float:
+    """The normal quantile of a two-sided level: ~0.1 ms in scipy, and a comparison's rows ask for
+    the same one a thousand times (1,200 intervals in one stored comparison's answer)."""
+    return float(stats.norm.isf((1.0 - confidence_level) / 2.0))
+
+
 def wilson_interval(count: int, n: int, confidence_level: float = 0.95) -> ConfidenceInterval:
     """Wilson score interval for a binomial proportion ``count / n``.
 
@@ -53,7 +61,7 @@ def wilson_interval(count: int, n: int, confidence_level: float = 0.95) -> Confi
         raise NotEnoughDataError("a proportion needs at least one observation (n = 0)")
     if not 0 <= count <= n:
         raise InvalidParameterError(f"count must be in [0, n]; got count={count}, n={n}")
-    z = float(stats.norm.isf((1.0 - confidence_level) / 2.0))
+    z = _two_sided_z(confidence_level)
     p = count / n
     z2n = z * z / n
     centre = (p + z2n / 2.0) / (1.0 + z2n)

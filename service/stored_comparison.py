@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from flask import current_app
 from sqlalchemy import select, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from classifiers import ModelRef
@@ -37,6 +39,7 @@ from service.storage.text_sample import (
     SAMPLE_MULTIPLIER,
     fetch_text_heads,
     sample_text_ids,
+    unit_sizes,
 )
 
 SYNDICATION_METHOD = "stored-at-ingest"
@@ -86,28 +89,34 @@ def stored_counts(
         version, stored, frame_keys = unchecked_version(session, model_version, filters)
     else:  # counts of one stance target cannot show coverage
         version, stored, frame_keys = checked_version(session, model_version, filters)
-    if session.get_bind().dialect.name == "postgresql":
-        # Analytic reads over whole tables, planned for their worst case. Compiling them (JIT) cost
-        # 0.9 s of 1.7 s at 100,000 articles. Nested loops win only when estimates promise few rows,
-        # and right after a bulk load stale estimates do: the aggregated frame subquery was then
-        # re-aggregated per article (31 s for one event of 2,000). Hash joins are never that wrong.
-        session.execute(text("SET LOCAL jit = off"))
-        session.execute(text("SET LOCAL enable_nestloop = off"))
-        # Room to hash the cell x mask groups in memory: the planner expects one per article, and
-        # with 64 MB it sorted a million rows on disk (185 MB); ~275,000 groups hash in ~60 MB.
-        session.execute(text("SET LOCAL work_mem = '256MB'"))
-        # Scan and join the million rows in parallel workers: the default costs kept one process
-        # (side by side at load 14: 16.4 / 15.7 s serial, 11.9 / 14.1 s parallel, at 1,000,000).
-        session.execute(text("SET LOCAL parallel_setup_cost = 0"))
-        session.execute(text("SET LOCAL parallel_tuple_cost = 0.001"))
-        # Cluster members stream through a cursor; planned for its first 10 % of rows (the default)
-        # it took merge joins over index scans: ~15 s at a million, against ~1 s hashed.
-        session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        _analytic_settings(session)
     outlets = outlet_table(session)
     unit_of = None
     if group_by:
         unit_of = {oid: _group(o["attributes"].get(group_by)) for oid, o in outlets.items()}
     options = {"unit_of": unit_of, "target": target, **filters}
+    names = {oid: o["key"] for oid, o in outlets.items()} if unit_of is None else None
+    sample = {
+        "per_unit": int(current_app.config["VOCABULARY_SAMPLE"]),
+        "n_chars": int(current_app.config["VOCABULARY_CHARS"]),
+        "names": names,
+        "skip_copies": syndicated == "once",
+    }
+    apart = None
+    if postgres and isinstance(session.get_bind(), Engine) and (vocabulary or syndicated != "off"):
+        # The cluster members and the term sample do not need the counts: read them on a second
+        # connection while the counting query runs (its aggregate is one process, so the other
+        # core is mostly idle). Each statement reads committed data as of its start, as before.
+        apart = _READER.submit(
+            _read_apart,
+            session.get_bind(),
+            version,
+            options,
+            syndicated != "off",
+            sample if vocabulary else None,
+        )
     tables = fetch_label_counts(
         session, version, frame_keys=frame_keys, flag_copies=syndicated == "once", **options
     )
@@ -141,7 +150,10 @@ def stored_counts(
     n_unsigned = int(sum(rows["n_unsigned"]))
     syndication = None
     if syndicated != "off":
-        members = fetch_cluster_members(session, version, **options)
+        if apart is not None:
+            members = apart.result()[0]
+        else:
+            members = fetch_cluster_members(session, version, **options)
         syndication = _clusters(members, outlets, unit_of, n_articles, syndication_limit, syndication_offset)
     notes: dict[str, Any] = {
         "n_aggregated_rows": n_rows + n_patterns,  # cells + presence patterns read from the database
@@ -156,20 +168,69 @@ def stored_counts(
             "Run `flask sign --missing` to sign them."
         )
     term_counts = None
-    if vocabulary:
-        names = {oid: o["key"] for oid, o in outlets.items()} if unit_of is None else None
+    if vocabulary and apart is not None:
+        term_counts, notes["vocabulary_sample"] = apart.result()[1]
+    elif vocabulary:
         sizes: dict[Any, int] = {}
         for oid, n, copy in zip(rows["outlet_id"], rows["n"], rows["is_copy"], strict=True):
             unit = oid if unit_of is None else unit_of.get(oid)
             if unit is not None and not (copy and syndicated == "once"):
                 sizes[unit] = sizes.get(unit, 0) + int(n)
         term_counts, notes["vocabulary_sample"] = _sampled_terms(
-            session, version, {**options, "unit_sizes": sizes}, names, skip_copies=syndicated == "once"
+            session, version, {**options, "unit_sizes": sizes}, **sample
         )
     present = set(rows["outlet_id"])
     attributes = {o["key"]: o["attributes"] for oid, o in outlets.items() if oid in present}
     selection = Selection([], frame_keys, stored.model, attributes)
     return StoredCounts(counts, frame_keys, stored.model, selection, syndication, term_counts, notes)
+
+
+def _analytic_settings(session: Session) -> None:
+    """PostgreSQL planner settings for this read transaction (every connection a comparison uses)."""
+    # Analytic reads over whole tables, planned for their worst case. Compiling them (JIT) cost
+    # 0.9 s of 1.7 s at 100,000 articles. Nested loops win only when estimates promise few rows,
+    # and right after a bulk load stale estimates do: the aggregated frame subquery was then
+    # re-aggregated per article (31 s for one event of 2,000). Hash joins are never that wrong.
+    session.execute(text("SET LOCAL jit = off"))
+    session.execute(text("SET LOCAL enable_nestloop = off"))
+    # Room to hash the cell x mask groups in memory: the planner expects one per article, and
+    # with 64 MB it sorted a million rows on disk (185 MB); ~275,000 groups hash in ~60 MB.
+    session.execute(text("SET LOCAL work_mem = '256MB'"))
+    # Scan and join the million rows in parallel workers: the default costs kept one process
+    # (side by side at load 14: 16.4 / 15.7 s serial, 11.9 / 14.1 s parallel, at 1,000,000).
+    session.execute(text("SET LOCAL parallel_setup_cost = 0"))
+    session.execute(text("SET LOCAL parallel_tuple_cost = 0.001"))
+    # Planned for its first 10 % of rows (the default), a cursor over the cluster members took
+    # merge joins over index scans: ~15 s at a million, against ~1 s hashed (kept for any cursor).
+    session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
+
+
+#: Second readers of stored comparisons (one query each, on their own pooled connection).
+_READER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="stored-comparison")
+
+
+def _read_apart(
+    engine: Engine,
+    version: str,
+    options: Mapping[str, Any],
+    members: bool,
+    sample: Mapping[str, Any] | None,
+) -> tuple[np.ndarray | None, tuple[Any, dict[str, Any]] | None]:
+    """Cluster members and sampled terms in their own read transaction (their own connection).
+
+    Without the counts, the sample's per-unit key limits come from the articles per unit copies
+    included (one grouped count): a little tighter, and a unit they leave short is ranked in full,
+    so the sample is the same (``sample_text_ids``).
+    """
+    with Session(engine) as other:
+        _analytic_settings(other)
+        found = fetch_cluster_members(other, version, **options) if members else None
+        terms = None
+        if sample is not None:
+            sizes = unit_sizes(other, version, **options)
+            terms = _sampled_terms(other, version, {**options, "unit_sizes": sizes}, **sample)
+        other.rollback()
+        return found, terms
 
 
 def counts_digest(counts: LabelCounts) -> str:
@@ -232,20 +293,19 @@ def _clusters(
     )
 
 
-def _sampled_terms(
+def _sampled_terms(  # noqa: PLR0913
     session: Session,
     version: str,
     options: Mapping[str, Any],
-    names: Mapping[int, str] | None,
     *,
+    names: Mapping[int, str] | None,
     skip_copies: bool,
+    per_unit: int,
+    n_chars: int,
 ) -> tuple[Any, dict[str, Any]]:
-    """Term counts per unit from at most ``VOCABULARY_SAMPLE`` texts each, and what was read.
-
-    ``names`` maps the SQL unit (an outlet id) to the outlet key; ``None``: units are group values.
+    """Term counts per unit from at most ``per_unit`` (``VOCABULARY_SAMPLE``) texts each, and what
+    was read. ``names`` maps the SQL unit (an outlet id) to the outlet key; ``None``: group values.
     """
-    per_unit = int(current_app.config["VOCABULARY_SAMPLE"])
-    n_chars = int(current_app.config["VOCABULARY_CHARS"])
     chosen = sample_text_ids(session, version, per_unit=per_unit, skip_copies=skip_copies, **options)
     texts = fetch_text_heads(session, [aid for aid, _ in chosen], n_chars)
     labels = [unit if names is None else names[unit] for _, unit in chosen]

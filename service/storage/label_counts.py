@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import BigInteger, Select, case, cast, func, literal, select, tuple_, union_all
+from sqlalchemy import BigInteger, Select, Text, case, cast, func, literal, select, tuple_, union_all
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from service.storage.classified_rows import article_filters
@@ -67,15 +68,18 @@ def copy_ranks(
     model_version: str,
     target: str | None,
     filters: Mapping[str, Any],
+    *columns: Any,
 ) -> Any:
-    """Subquery ``(aid, rank)``: each selected *clustered* article's place in its unit × cluster by id.
+    """Subquery ``(aid, rank, *columns)``: each selected *clustered* article's place in its unit ×
+    cluster by id, with any further (labelled) ``columns`` of that article.
 
     Only articles with a cluster are ranked (a few percent), so the window sorts a small set instead
-    of every article; rank > 1 marks a copy of an article already counted in the unit.
+    of every article; rank > 1 marks a copy of an article already counted in the unit. ``columns``
+    let a caller group the copies from these rows instead of joining them back to every article.
     """
     unit = unit_column(unit_of)
     rank = func.row_number().over(partition_by=(unit, ArticleSignature.cluster_id), order_by=Article.id)
-    stmt = select(Article.id.label("aid"), rank.label("rank")).select_from(Classification)
+    stmt = select(Article.id.label("aid"), rank.label("rank"), *columns).select_from(Classification)
     stmt = stmt.join(ArticleSignature, ArticleSignature.article_id == Classification.article_id)
     stmt = selected(stmt, model_version, target, filters).where(ArticleSignature.cluster_id.is_not(None))
     if unit_of is not None:
@@ -172,11 +176,31 @@ def fetch_label_counts(
 
     parts: list[Select] = [grouped(stmt, 0, unsigned)]
     if flag_copies:  # copies moved from is_copy 0 to 1: the big scan stays free of the window join
-        ranks = copy_ranks(unit_of, model_version, target, filters)
-        copies = select(Classification.id).select_from(Classification)
-        copies = selected(copies, model_version, target, filters)
-        copies = copies.join(ranks, ranks.c.aid == Article.id).where(ranks.c.rank > 1)
-        moved = grouped(copies, 1, literal(0)).cte("copies")  # clustered: signed; grouped once, read twice
+        # The copies are grouped from the ranked clustered rows themselves (they carry the cell
+        # keys and shares): joined back to every selected article they cost a second full scan and
+        # hash join (~1 s at a million, even when no article is a copy).
+        shares = [share_at(dialect, p).label(f"s{j}") for j, p in enumerate(where)]
+        ranks = copy_ranks(
+            unit_of,
+            model_version,
+            target,
+            filters,
+            *[k.label(name) for k, name in zip(keys, labels, strict=True)],
+            *shares,
+        )
+        r = ranks.c
+        moved = (
+            select(
+                *[r[name] for name in labels],
+                literal(1).label("is_copy"),
+                func.count().label("n"),
+                func.sum(literal(0)).label("n_unsigned"),  # clustered: signed
+                *[func.sum(r[f"s{j}"]).label(f"s{j}") for j in range(len(where))],
+            )
+            .where(r.rank > 1)
+            .group_by(*[r[name] for name in labels])
+            .cte("copies")  # grouped once, read twice
+        )
         negated = [-moved.c[name] for name in ("n", "n_unsigned", *[f"s{j}" for j in range(len(where))])]
         parts.append(select(*[moved.c[name] for name in labels], literal(0), *negated))
         parts.append(select(moved))
@@ -242,8 +266,9 @@ def fetch_cluster_members(
 ) -> np.ndarray:
     """``(cluster, article_id, outlet_id, similarity)`` rows (an ``n x 4`` float array, similarity NaN
     when unknown) of the selected articles whose ingest-time cluster has two or more of them (with
-    ``unit_of``: of the grouped ones), in article id order. Streamed into one array: at a million
-    articles that is ~160,000 members, 5 MB instead of ~25 MB of row tuples."""
+    ``unit_of``: of the grouped ones), in article id order. At a million articles that is
+    ~160,000 members: one array of 5 MB, never ~25 MB of row tuples (PostgreSQL sends them as four
+    joined texts in one row; SQLite streams them)."""
     stmt = select(
         ArticleSignature.cluster_id.label("cluster"),
         Article.id.label("aid"),
@@ -256,10 +281,24 @@ def fetch_cluster_members(
         stmt = stmt.where(unit_column(unit_of).is_not(None))
     size = func.count().over(partition_by=ArticleSignature.cluster_id)
     members = stmt.add_columns(size.label("size")).subquery()  # one scan: a window, not an IN (...)
+    m = members.c
+    if session.get_bind().dialect.name == "postgresql":
+        # Four comma-joined texts, one row: ~160,000 members at a million arrive as ~5 MB of text
+        # parsed by numpy, instead of streaming Row objects through the ORM (~2 s of Python there).
+        # float8 prints as its shortest exact decimal, so the values round-trip exactly.
+        order = literal(",")
+        joined = [
+            func.string_agg(func.coalesce(cast(c, Text), "NaN"), aggregate_order_by(order, m.aid))
+            for c in (m.cluster, m.aid, m.outlet_id, m.similarity)
+        ]
+        texts = session.execute(select(*joined).where(m.size > 1)).one()
+        if texts[0] is None:
+            return np.empty((0, 4))
+        return np.column_stack([np.array(t.split(","), dtype=float) for t in texts])
     rows = session.execute(
-        select(members.c.cluster, members.c.aid, members.c.outlet_id, members.c.similarity)
-        .where(members.c.size > 1)
-        .order_by(members.c.aid)
+        select(m.cluster, m.aid, m.outlet_id, m.similarity)
+        .where(m.size > 1)
+        .order_by(m.aid)
         .execution_options(yield_per=_MEMBERS_CHUNK)
     )
     # Streamed (a server-side cursor) in slices of plain tuples: fetched at once, the ~160,000
