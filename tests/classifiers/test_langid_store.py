@@ -81,3 +81,15 @@ def test_detecting_languages_keeps_the_process_small(base):
     grown_kib, statuses = out.stdout.split(" ", 1)
     assert statuses.strip().startswith("['en', 'en', 'ru', 'fr', 'es', 'uk', 'de'")
     assert int(grown_kib) < 16 * 1024
+
+
+def test_a_process_that_loses_the_unpacking_race_uses_the_winners_copy(base):
+    from classifiers.langid_store import _convert
+
+    path = store_path(base, text_mod._EXCLUDED_LANGUAGES)
+    load_identifier(base, text_mod._EXCLUDED_LANGUAGES)
+    stamps = {p.name: p.stat().st_mtime_ns for p in path.iterdir()}
+    _convert(path, text_mod._EXCLUDED_LANGUAGES)  # as if it had started before the first finished
+    assert {p.name: p.stat().st_mtime_ns for p in path.iterdir()} == stamps
+    assert [p.name for p in base.iterdir()] == [path.name]
+    assert load_identifier(base, text_mod._EXCLUDED_LANGUAGES).classify(TEXTS[3])[0] == "fr"
