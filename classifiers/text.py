@@ -197,7 +197,7 @@ def _in_memory_identifier():  # noqa: ANN202 - py3langid's LanguageIdentifier
 
 
 def detect_language(text: str, *, max_chars: int = 300) -> tuple[str, float]:
-    """ISO 639 code and probability from py3langid (naive Bayes over byte n-grams, 97 languages).
+    """ISO 639 code and probability from py3langid (naive Bayes over byte n-grams, 141 labels).
 
     Only the first ``max_chars`` characters are read: enough to tell a language, and the
     detector's cost grows with the length.
