@@ -120,8 +120,16 @@ def phase_classify(
     return res
 
 
-def phase_batch(srv: Server, seconds: float, max_requests: int, n_items: int) -> dict[str, Any]:
-    base = make_articles(n_items)
+def phase_batch(
+    srv: Server, seconds: float, max_requests: int, n_items: int, texts: str = "corpus"
+) -> dict[str, Any]:
+    """1,000-article batches: corpus prose (never needs the language detector) or real articles."""
+    if texts == "real":  # headlines and short bodies among them reach the language detector
+        from bench_classify_texts import dataset_texts
+
+        base = dataset_texts()[:n_items]
+    else:
+        base = make_articles(n_items)
     status, answer = srv.request("POST", "/v1/articles/batch?create_missing=true", batch_body(10**6, base))
     if status not in (200, 201):
         raise RuntimeError(f"/v1/articles/batch answered {status}: {answer[:300]!r}")
@@ -135,6 +143,7 @@ def phase_batch(srv: Server, seconds: float, max_requests: int, n_items: int) ->
     )
     res.update(
         n_items=n_items,
+        texts=texts,
         articles_per_s=round(res["req_per_s"] * n_items, 1),
         load_avg_before=load_before,
         load_avg_after=load_average(),
@@ -240,6 +249,7 @@ def main() -> None:
     ap.add_argument("--batch-seconds", type=float, default=30)
     ap.add_argument("--batch-max-requests", type=int, default=24)
     ap.add_argument("--batch-items", type=int, default=1000)
+    ap.add_argument("--batch-texts", choices=["corpus", "real"], default="corpus")
     ap.add_argument("--comparison-seconds", type=float, default=10)
     ap.add_argument("--job-seconds", type=float, default=15, help="classify load while a job runs")
     ap.add_argument("--python-load", action="store_true", help="use the Python load generator, not wrk")
@@ -288,7 +298,9 @@ def main() -> None:
                 ),
                 (
                     "batch",
-                    lambda: phase_batch(srv, args.batch_seconds, args.batch_max_requests, args.batch_items),
+                    lambda: phase_batch(
+                        srv, args.batch_seconds, args.batch_max_requests, args.batch_items, args.batch_texts
+                    ),
                 ),
                 ("comparison", lambda: phase_comparison(srv, args.comparison_seconds, use_wrk)),
                 ("during_job", lambda: phase_during_job(srv, args.job_seconds, args.connections, use_wrk)),

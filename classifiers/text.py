@@ -7,10 +7,12 @@ back to character offsets, so ``text[s.start:s.end] == s.text`` always holds.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from functools import cache
 from itertools import islice
+from pathlib import Path
 
 import blingfire
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -21,6 +23,7 @@ MAX_SENTENCE_CHARS = 600
 MIN_SENTENCE_WORDS = 3
 _WORD = re.compile(r"[^\W\d_]+")
 _STOP = frozenset(ENGLISH_STOP_WORDS)
+log = logging.getLogger("framescope.langid")
 
 
 @dataclass(frozen=True)
@@ -155,9 +158,35 @@ MIN_CONFIDENCE = 0.5
 _EXCLUDED_LANGUAGES = frozenset({"pcm"})
 
 
+#: Where py3langid's tables are unpacked for memory-mapping (``use_language_cache`` changes it).
+_LANGID_BASE: list[Path] = [Path(__file__).resolve().parents[1] / "instance" / "models"]
+
+
+def use_language_cache(base: Path | str) -> None:
+    """Unpack and map the language model under ``base`` (the service passes its model cache)."""
+    if Path(base) != _LANGID_BASE[0]:
+        _LANGID_BASE[0] = Path(base)
+        _identifier.cache_clear()
+
+
 @cache
-def _identifier():
-    """The py3langid identifier (its model ships in the wheel), built once on first use, read-only."""
+def _identifier():  # noqa: ANN202 - py3langid's LanguageIdentifier, imported lazily
+    """The py3langid identifier, built once on first use, read-only.
+
+    Its tables are memory-mapped from an unpacked copy (``classifiers.langid_store``) so all
+    processes on a host share one copy; where that copy cannot be written it is loaded into memory.
+    """
+    from classifiers.langid_store import load_identifier
+
+    try:
+        return load_identifier(_LANGID_BASE[0], _EXCLUDED_LANGUAGES)
+    except OSError as exc:
+        log.warning("language model not mapped (%s); loading it into this process", exc)
+        return _in_memory_identifier()
+
+
+def _in_memory_identifier():  # noqa: ANN202 - py3langid's LanguageIdentifier
+    """py3langid's own loading (~72 MiB private to the process), restricted like the mapped copy."""
     from py3langid.langid import _load_identifier
 
     ident = _load_identifier(norm_probs=True)
@@ -168,7 +197,7 @@ def _identifier():
 
 
 def detect_language(text: str, *, max_chars: int = 300) -> tuple[str, float]:
-    """ISO 639 code and probability from py3langid (naive Bayes over byte n-grams, 97 languages).
+    """ISO 639 code and probability from py3langid (naive Bayes over byte n-grams, 141 labels).
 
     Only the first ``max_chars`` characters are read: enough to tell a language, and the
     detector's cost grows with the length.

@@ -18,6 +18,7 @@ from flask import Flask, current_app
 
 from classifiers import ArticleClassifier, Codebook, UnknownCodebookError, load_codebook, load_or_train
 from classifiers.codebook import CODEBOOK_DIR
+from classifiers.text import use_language_cache
 from service.model_registry import served_model
 from service.storage.errors import NotFoundError
 
@@ -50,8 +51,9 @@ def init_app(app: Flask) -> None:
     """
     state = app.extensions.setdefault("framescope", {})
     model = app.config.get("MODEL")
+    cache_dir = app.config.get("MODEL_CACHE_DIR") or Path(app.instance_path) / "models"
+    use_language_cache(cache_dir)  # py3langid's tables are unpacked there and mapped by every worker
     if model is None:
-        cache_dir = app.config.get("MODEL_CACHE_DIR") or Path(app.instance_path) / "models"
         model = load_model(app.config["CODEBOOK"], cache_dir)
     state["model"] = model
     state.setdefault("ready_checks", {})["model"] = lambda: state.get("model") is not None

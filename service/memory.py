@@ -7,7 +7,7 @@ arena that served a large request. ``malloc_trim(0)`` returns every whole free p
 (milliseconds). Elsewhere than glibc it is a no-op.
 
 glibc also raises its mmap threshold to the size of every large block freed (up to 32 MiB): once
-py3langid's 26 MiB matrix or one batch's arrays are freed, later arrays of up to that size come from
+one batch's large arrays are freed, later arrays of up to that size come from
 the heaps, where they fragment instead of going back to the system on ``free``. ``MMAP_THRESHOLD_BYTES``
 pins the threshold (``mallopt``), which halved the RSS a worker kept after 1,000-article batches.
 
