@@ -31,6 +31,7 @@ from service.correcting import correction_metadata, correction_settings
 from service.manifests import record_manifest
 from service.storage.classified_rows import (
     StoredVersion,
+    count_matching_articles,
     fetch_classified_rows,
     stored_version,
     version_coverage,
@@ -228,8 +229,8 @@ def trend_selection(
     such article on the month's first week. The metadata says how many were left out and why.
     """
     precision = PRECISE_ENOUGH[interval]
-    n_matching = version_coverage(session, **filters)[0]
-    n_precise = version_coverage(session, **filters, precision=precision)[0]
+    n_matching = count_matching_articles(session, **filters)
+    n_precise = count_matching_articles(session, **filters, precision=precision)
     if n_matching and not n_precise:
         raise NotEnoughDataError(
             f"no matching article is dated precisely enough for interval={interval}; "
