@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from comparison.signatures import ClusterAssignment, TextSignatures, assign_clusters, sign_texts
-from comparison.syndication import N_WORDS, NUM_PERM
+from comparison.syndication import BUCKET_WINDOW, N_WORDS, NUM_PERM
 from service.storage.tables import Article, ArticleBand, ArticleSignature
 
 HEAD_CHARS = 12 * N_WORDS  # what shingling reads of a text (comparison.syndication.shingle_hashes)
@@ -75,10 +75,23 @@ def _lock(session: Session) -> None:
 
 
 def _candidates(session: Session, keys: np.ndarray) -> tuple[list[int], TextSignatures, list[int | None]]:
-    """Stored articles sharing a band key with a new one: ids, signatures and current clusters."""
+    """Stored articles sharing a band key with a new one: ids, signatures and current clusters.
+
+    Only the ``BUCKET_WINDOW`` latest articles of each key are read. ``candidate_pairs`` pairs a
+    new article with the window of texts before it in a bucket, and stored candidates come first in
+    id order, so those latest ones are all it ever compares a new article with: the pairs are the
+    same as with every holder of the key read, while the read stays bounded when a wire story has
+    thousands of stored copies (each batch used to load them all: memory and time grew with the store).
+    """
+    latest = func.row_number().over(partition_by=ArticleBand.band_key, order_by=ArticleBand.article_id.desc())
     found: set[int] = set()
     for chunk in _chunks(sorted(set(keys.ravel().tolist()))):
-        found.update(session.scalars(select(ArticleBand.article_id).where(ArticleBand.band_key.in_(chunk))))
+        holders = (
+            select(ArticleBand.article_id, latest.label("rank"))
+            .where(ArticleBand.band_key.in_(chunk))
+            .subquery()
+        )
+        found.update(session.scalars(select(holders.c.article_id).where(holders.c.rank <= BUCKET_WINDOW)))
     rows = []
     for chunk in _chunks(sorted(found)):
         stmt = select(

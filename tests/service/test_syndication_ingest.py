@@ -167,3 +167,39 @@ def test_a_copy_waits_for_the_transaction_assigning_clusters(app, backend):
             session.execute(select(ArticleSignature.article_id, ArticleSignature.cluster_id)).all()
         )
     assert set(clusters.values()) == {first_id}
+
+
+def test_a_copy_of_a_much_reprinted_story_reads_only_the_latest_copies(app, monkeypatch):
+    """The 31st verbatim copy joins the first copy's cluster while the lookup reads only the
+    ``BUCKET_WINDOW`` latest stored copies (what LSH compares it with), not all 30: the work and
+    memory of storing a copy do not grow with how often the story was stored before."""
+    import service.storage.signatures as signatures
+    from comparison.syndication import BUCKET_WINDOW
+
+    factory = app.extensions["framescope"]["write_sessionmaker"]
+
+    def store(i: int) -> int:
+        with factory() as session:
+            body = make_article(i, outlet=f"reprint-{i}", text=WIRE, url=f"https://reprint{i}.example/")
+            body.pop("published_at")
+            (article_id,) = ingest_articles(session, [body], create_missing=True).ids
+            sign_articles(session, [article_id])
+            session.commit()
+            return article_id
+
+    ids = [store(i) for i in range(30)]
+    read: list[int] = []
+    real = signatures.assign_clusters
+
+    def spy(new_ids, new, known_ids, *args, **kwargs):
+        read.extend(known_ids)
+        return real(new_ids, new, known_ids, *args, **kwargs)
+
+    monkeypatch.setattr(signatures, "assign_clusters", spy)
+    last = store(30)
+    assert sorted(read) == ids[-BUCKET_WINDOW:]
+    with factory() as session:
+        clusters = dict(
+            session.execute(select(ArticleSignature.article_id, ArticleSignature.cluster_id)).all()
+        )
+    assert {clusters[i] for i in [*ids, last]} == {ids[0]}
