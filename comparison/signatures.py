@@ -22,8 +22,7 @@ from comparison.syndication import (
     THRESHOLD,
     DisjointSets,
     candidate_pairs,
-    minhash_signatures,
-    shingle_hashes,
+    text_signatures,
     verified_pairs,
 )
 
@@ -62,8 +61,7 @@ def _splitmix64(x: np.ndarray) -> np.ndarray:
 
 def sign_texts(texts: Sequence[str], *, n_words: int = N_WORDS) -> TextSignatures:
     """MinHash signatures of the texts' word 3-shingles (the comparison-time detector's, bit for bit)."""
-    hashes, counts = shingle_hashes(texts, n_words=n_words)
-    return TextSignatures(minhash_signatures(hashes, counts, num_perm=NUM_PERM, seed=SEED), counts)
+    return TextSignatures(*text_signatures(texts, n_words=n_words, num_perm=NUM_PERM, seed=SEED))
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ METHOD = "minhash-lsh-containment"
 BUCKET_WINDOW = 8  # texts in one LSH bucket are checked against the 8 before them (see candidate_pairs)
 _M32 = np.uint64(0xFFFFFFFF)
 _CHUNK = 16_000  # shingles per block of the signature computation
+_TEXTS_PER_PASS = 50  # texts signed at a time: ~7,500 shingles, a 4 MiB block (fastest of 10-10,000)
+_PAIRS_PER_BLOCK = 2048  # candidate pairs verified at a time
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
@@ -91,6 +93,25 @@ def minhash_signatures(
     return np.ascontiguousarray(out.T)
 
 
+def text_signatures(
+    texts: Sequence[str], *, n_words: int = N_WORDS, num_perm: int = NUM_PERM, seed: int = SEED
+) -> tuple[np.ndarray, np.ndarray]:
+    """MinHash signatures and shingle counts of ``texts``, ``_TEXTS_PER_PASS`` texts at a time.
+
+    Each text's signature depends on that text alone, so the passes give the same bits as one call;
+    they bound the word lists and shingle arrays (one pass of 1,000 texts peaked at 16 MiB) and are
+    faster than one pass (10,000 texts: 0.73 s vs 1.07 s).
+    """
+    signatures, counts = [], []
+    for start in range(0, len(texts), _TEXTS_PER_PASS):
+        hashes, n = shingle_hashes(texts[start : start + _TEXTS_PER_PASS], n_words=n_words)
+        signatures.append(minhash_signatures(hashes, n, num_perm=num_perm, seed=seed))
+        counts.append(n)
+    if not signatures:
+        return np.zeros((0, num_perm), np.uint32), np.zeros(0, np.int64)
+    return np.concatenate(signatures), np.concatenate(counts)
+
+
 def candidate_pairs(
     signatures: np.ndarray, usable: np.ndarray, rows: int = ROWS_PER_BAND, window: int = BUCKET_WINDOW
 ) -> set[tuple]:
@@ -146,12 +167,14 @@ def verified_pairs(
     """The candidate pairs that are copies: estimated containment of the shorter window >= ``threshold``.
 
     Containment comes from the MinHash Jaccard estimate and the two shingle counts
-    (``|A & B| = J (|A| + |B|) / (1 + J)``), computed in vectorised blocks of 20,000 pairs.
+    (``|A & B| = J (|A| + |B|) / (1 + J)``), computed in vectorised blocks of ``_PAIRS_PER_BLOCK``
+    pairs: each block gathers two (pairs x permutations) signature arrays, 1 MiB each at 2,048 pairs
+    (blocks of 20,000 made this the largest allocation of a 1,000-article ingest, 2 x 10 MiB).
     """
     found: list[tuple[int, int, float]] = []
     array = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
-    for start in range(0, len(array), 20_000):
-        i, j = array[start : start + 20_000].T
+    for start in range(0, len(array), _PAIRS_PER_BLOCK):
+        i, j = array[start : start + _PAIRS_PER_BLOCK].T
         jaccard = (signatures[i] == signatures[j]).mean(axis=1)
         shared = jaccard * (counts[i] + counts[j]) / (1.0 + jaccard)
         contained = np.minimum(1.0, shared / np.minimum(counts[i], counts[j]))
@@ -250,8 +273,7 @@ def find_syndication(
     if not len(texts) == len(article_ids) == len(outlets):
         raise InvalidParameterError("one article id and one outlet per text are required")
     units = tuple(outlets) if units is None else tuple(units)
-    hashes, counts = shingle_hashes(texts, n_words=n_words)
-    signatures = minhash_signatures(hashes, counts, num_perm=num_perm, seed=seed)
+    signatures, counts = text_signatures(texts, n_words=n_words, num_perm=num_perm, seed=seed)
     forest = DisjointSets(len(texts))
     root = forest.root
     verified: list[tuple[int, float]] = []

@@ -94,3 +94,18 @@ def test_thousands_of_copies_make_one_cluster_with_linear_work():
     empty = TextSignatures(new.signatures[:0], new.counts[:0])
     assignment = assign_clusters(list(range(3_000)), new, [], empty, [])
     assert set(assignment.cluster_of.values()) == {0}
+
+
+def test_signatures_computed_in_passes_equal_one_pass_over_all_texts():
+    """Ingest signs 1,000 texts in passes of 50 to bound memory; every bit must match one pass,
+    including short texts (no shingles) and empty ones at the pass boundaries."""
+    from comparison.syndication import _TEXTS_PER_PASS, minhash_signatures, shingle_hashes, text_signatures
+
+    rng = random.Random(7)
+    texts = [text(rng, rng.choice([0, 10, 40, 150, 400])) for _ in range(2 * _TEXTS_PER_PASS + 37)]
+    texts[_TEXTS_PER_PASS - 1] = texts[_TEXTS_PER_PASS] = ""
+    hashes, counts = shingle_hashes(texts)
+    signatures, passed_counts = text_signatures(texts)
+    np.testing.assert_array_equal(passed_counts, counts)
+    np.testing.assert_array_equal(signatures, minhash_signatures(hashes, counts))
+    assert text_signatures([])[0].shape == (0, signatures.shape[1])
