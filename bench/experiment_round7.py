@@ -27,6 +27,12 @@ hypothesis, so the gain intervals are Bonferroni-adjusted for the two candidates
 
 Helpers (bootstraps, dominant hits, eval scoring) are round 6's, imported from
 ``experiment_round6``.
+
+Results (2026-12-08, load average 2.6-3.7, 77 CPU-s; docs/model-card.md "Round 7"): (a) met by
+both (CV frame A +0.0008, B -0.0043); (b) yardstick 0.7362 -> A 0.7519, +0.0158 (97.5 % +0.0085,
++0.0233), B 0.7581, +0.0220 (+0.0137, +0.0311): met by both; (c) tune frame A +0.029 (97.5 %
+-0.003, +0.069), B +0.014 (-0.027, +0.055): met by neither. Nothing adopted; the test half was
+not read.
 """
 
 from __future__ import annotations
