@@ -57,15 +57,20 @@ def interval(diffs: list[float], d: float) -> str:
     return f"{d:+.4f} ({lo:+.4f}, {hi:+.4f})"
 
 
-def grouped_boot(groups: list[np.ndarray], stat, n_boot: int, seed: int = 0) -> str:
-    """Paired bootstrap of ``stat(rows)`` (a difference b - a) resampling whole groups of rows."""
+def grouped_diffs(groups: list[np.ndarray], stat, n_boot: int, seed: int = 0) -> tuple[float, list[float]]:
+    """``stat`` (a difference b - a) on all rows and on ``n_boot`` resamples of whole groups of rows."""
     rng = np.random.default_rng(seed)
-    allrows = np.concatenate(groups)
     diffs = [
         stat(np.concatenate([groups[i] for i in rng.integers(0, len(groups), len(groups))]))
         for _ in range(n_boot)
     ]
-    return interval(diffs, stat(allrows))
+    return stat(np.concatenate(groups)), diffs
+
+
+def grouped_boot(groups: list[np.ndarray], stat, n_boot: int, seed: int = 0) -> str:
+    """Paired bootstrap of ``stat(rows)`` (a difference b - a) resampling whole groups of rows."""
+    d, diffs = grouped_diffs(groups, stat, n_boot, seed)
+    return interval(diffs, d)
 
 
 def dominant_hits(corpus, cv, scores, keys) -> np.ndarray:
@@ -149,11 +154,18 @@ def run_eval(codebook, base: dict, cand: dict, cache: Path, include_test: bool, 
             sd = score([x for x in pd if x["id"] in subs[s]], g, keys)
             line += "  | dictionary " + " ".join(f"{sd[f]:.3f}" for f in FIGURES)
         print(line)
-        rng = np.random.default_rng(0)
-        draws = [[g[i] for i in rng.integers(0, len(g), len(g))] for _ in range(n_boot)]
-        for f in FIGURES:
-            diffs = [score(sel[1], d, keys)[f] - score(sel[0], d, keys)[f] for d in draws]
-            print(f"    {f} diff {interval(diffs, sb[f] - sa[f])}")
+        for f, (d, diffs) in paired_eval_diffs(sel[0], sel[1], g, keys, n_boot).items():
+            print(f"    {f} diff {interval(diffs, d)}")
+
+
+def paired_eval_diffs(pa: list, pb: list, g: list, keys, n_boot: int, seed: int = 0) -> dict:
+    """Per headline figure: (b - a on ``g``, b - a on ``n_boot`` resamples of ``g``'s articles)."""
+    rng = np.random.default_rng(seed)
+    draws = [[g[i] for i in rng.integers(0, len(g), len(g))] for _ in range(n_boot)]
+    sa, sb = score(pa, g, keys), score(pb, g, keys)
+    return {
+        f: (sb[f] - sa[f], [score(pb, d, keys)[f] - score(pa, d, keys)[f] for d in draws]) for f in FIGURES
+    }
 
 
 def main(argv: list[str] | None = None) -> None:

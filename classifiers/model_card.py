@@ -21,6 +21,7 @@ from classifiers.encoder_card import encoder_section
 from classifiers.evaluate import evaluate
 from classifiers.model_card_round5 import ROUND5
 from classifiers.model_card_round6 import ROUND6
+from classifiers.model_card_round7 import ROUND7
 from classifiers.model_card_sections import (
     LIMITATIONS,
     METHOD,
@@ -160,6 +161,7 @@ def build_card(cache_dir: Path, eval_dir: Path) -> str:
     out += ROUND4
     out += ROUND5
     out += ROUND6
+    out += ROUND7
     out += STATIC_VECTORS
     out += encoder_section(model.version)
     out += LIMITATIONS
