@@ -203,3 +203,31 @@ def test_a_copy_of_a_much_reprinted_story_reads_only_the_latest_copies(app, monk
             session.execute(select(ArticleSignature.article_id, ArticleSignature.cluster_id)).all()
         )
     assert {clusters[i] for i in [*ids, last]} == {ids[0]}
+
+
+def test_signing_more_articles_than_one_write_chunk_stores_every_band_row(app):
+    """Band rows are written in chunks of 1,000 articles: an article past the first chunk is found
+    by a later copy, and every signed article has its 42 band keys stored."""
+    import random
+
+    from sqlalchemy import func
+
+    rng = random.Random(3)
+    vocabulary = [f"w{i}" for i in range(5000)]
+    texts = [" ".join(rng.choices(vocabulary, k=40)) for _ in range(1030)]
+    factory = app.extensions["framescope"]["write_sessionmaker"]
+    with factory() as session:
+        items = [
+            {**make_article(i, outlet="bulk-wire", text=t, url=f"https://bulk.example/{i}")}
+            for i, t in enumerate(texts)
+        ]
+        for item in items:
+            item.pop("published_at")
+        ids = ingest_articles(session, items, create_missing=True).ids
+        sign_articles(session, ids)
+        session.commit()
+        n_bands = session.scalar(select(func.count()).select_from(ArticleBand))
+        per_article = n_bands // len(ids)
+    assert n_bands == per_article * len(ids) and per_article == 42
+    copy = post(app.test_client(), "reprinter", texts[1020], 5000)
+    assert copy["syndication_cluster"] == ids[1020]
