@@ -110,3 +110,17 @@ def environment_summary(env: dict[str, Any]) -> str:
         f"BLAS {', '.join(kernels) or 'unknown'}, {env['blas_threads']} threads; "
         f"{env['machine']} with {' '.join(env['cpu_features']) or 'no SIMD extensions detected'}"
     )
+
+
+def environment_line(manifest: dict[str, Any], *, label: str = "Numeric environment") -> str:
+    """The model card's line on what trained a model (manifests from before this was recorded say so)."""
+    env = manifest.get("environment")
+    if not env:
+        return (
+            f"- {label}: not recorded (trained before manifests kept it; "
+            "`python -m classifiers.train --force` retrains and records it)."
+        )
+    return (
+        f"- {label}: {environment_summary(env)}. The same version in the same "
+        "environment gives the same bits (docs/reproducibility.md)."
+    )

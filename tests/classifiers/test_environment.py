@@ -8,7 +8,12 @@ import pytest
 import threadpoolctl
 
 from classifiers import load_corpus, train
-from classifiers.environment import TRAINING_BLAS_THREADS, environment_summary, numeric_environment
+from classifiers.environment import (
+    TRAINING_BLAS_THREADS,
+    environment_line,
+    environment_summary,
+    numeric_environment,
+)
 
 
 def _fitted_arrays(model) -> dict[str, np.ndarray]:
@@ -67,3 +72,9 @@ def test_manifest_records_the_numeric_environment(models_by_threads):
     assert env["blas"] and all(b["architecture"] for b in env["blas"] if b["internal_api"] == "openblas")
     line = environment_summary(env)
     assert f"numpy {np.__version__}" in line and f"{TRAINING_BLAS_THREADS} threads" in line
+
+
+def test_the_card_line_says_what_trained_the_model_or_that_it_is_unknown(models_by_threads):
+    line = environment_line(models_by_threads[1].manifest)
+    assert line.startswith("- Numeric environment: numpy ") and "same bits" in line
+    assert "not recorded" in environment_line({"version": "old"})
