@@ -5,9 +5,10 @@ product across its threads, and each split rounds differently, so the liblinear 
 the newton-cg stance head come out different (by ~1e-4 in a coefficient) with 1 thread and with
 2. The article head's evidence has thresholds (``counted_*``: a frame at least 0.7 of the
 sentence's top frame), which turn such a shift into a flipped article decision now and then, so
-cross-validated figures moved too (0.8200 vs 0.8206). ``training_threads`` fixes the thread
-count for every fit; ``numeric_environment`` records what the count cannot fix (library
-versions, and the CPU kernel OpenBLAS picked), so a model card says what produced its figures.
+cross-validated figures can move too. OpenBLAS's run-time choice of CPU kernel does the same (CV
+frame 0.8200 with its Haswell kernel, 0.8206 with SkylakeX). ``training_threads`` fixes the
+thread count for every fit; ``numeric_environment`` records what the count cannot fix (library
+versions, and the kernel OpenBLAS picked), so a model card says what produced its figures.
 """
 
 from __future__ import annotations
