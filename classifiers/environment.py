@@ -125,3 +125,21 @@ def environment_line(manifest: dict[str, Any], *, label: str = "Numeric environm
         f"- {label}: {environment_summary(env)}. The same version in the same "
         "environment gives the same bits (docs/reproducibility.md)."
     )
+
+
+def fitted_arrays(model) -> dict[str, np.ndarray]:
+    """Every learned weight of a trained ``ArticleClassifier``, by name, for bit-for-bit comparison."""
+    sm = model.sentence_model_
+    out = {"frame_coef": sm.frame_head.stacked_coef_, "frame_intercept": sm.frame_head.stacked_intercept_}
+    for j, est in enumerate(sm.stance_head.estimators_):
+        out |= {f"stance{j}_coef": est.coef_, f"stance{j}_intercept": est.intercept_}
+    scaler, lr = (step for _, step in model.stance_aggregator_.steps)
+    out |= {"aggregator_mean": scaler.mean_, "aggregator_scale": scaler.scale_}
+    out |= {"aggregator_coef": lr.coef_, "aggregator_intercept": lr.intercept_}
+    head = model.article_head_
+    if head is not None:
+        out |= {"head_mean": head.mean_, "head_scale": head.scale_}
+        for j, est in enumerate(head.estimators_):
+            if not isinstance(est, float):
+                out |= {f"head{j}_coef": est.coef_, f"head{j}_intercept": est.intercept_}
+    return out

@@ -12,23 +12,9 @@ from classifiers.environment import (
     TRAINING_BLAS_THREADS,
     environment_line,
     environment_summary,
+    fitted_arrays,
     numeric_environment,
 )
-
-
-def _fitted_arrays(model) -> dict[str, np.ndarray]:
-    """Every learned weight of a trained classifier, by name."""
-    sm = model.sentence_model_
-    out = {"frame_coef": sm.frame_head.stacked_coef_, "frame_int": sm.frame_head.stacked_intercept_}
-    stance = sm.stance_head.estimators_[0]
-    out |= {"stance_coef": stance.coef_, "stance_int": stance.intercept_}
-    scaler, lr = (step for _, step in model.stance_aggregator_.steps)
-    out |= {"agg_mean": scaler.mean_, "agg_scale": scaler.scale_}
-    out |= {"agg_coef": lr.coef_, "agg_int": lr.intercept_}
-    for j, est in enumerate(model.article_head_.estimators_):
-        if not isinstance(est, float):
-            out |= {f"head{j}_coef": est.coef_, f"head{j}_int": est.intercept_}
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +36,7 @@ def models_by_threads(codebook):
 
 
 def test_weights_do_not_depend_on_the_callers_blas_threads(models_by_threads):
-    one, two = (_fitted_arrays(models_by_threads[n]) for n in (1, 2))
+    one, two = (fitted_arrays(models_by_threads[n]) for n in (1, 2))
     assert models_by_threads[1].sentence_model_.frame_head.n_features_in_ > 10_000
     assert one.keys() == two.keys()
     differ = [k for k in one if not np.array_equal(one[k], two[k])]
