@@ -32,6 +32,7 @@ from classifiers.classifier import ArticleClassifier
 from classifiers.codebook import STANCE_LABELS, Codebook
 from classifiers.corpus import Corpus, CorpusArticle, CorpusSentence
 from classifiers.cv import cross_validate, head_excerpts
+from classifiers.environment import numeric_environment
 from classifiers.params import json_params, resolve_params
 from classifiers.scoring import score
 from classifiers.text import split_sentences
@@ -270,6 +271,7 @@ def adapt(
             "n_used": int(len(new["X"])),
             "weight": weight,
             "codes_digest": digest,
+            "environment": numeric_environment(),  # the re-fit's own; "environment" is the base's
         },
         "trained_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
     }

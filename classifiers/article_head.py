@@ -19,6 +19,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
+from classifiers.environment import training_threads
+
 #: Names of the evidence features per frame, in column order (see ``evidence_features``).
 FEATURE_NAMES = (
     "max",
@@ -99,13 +101,14 @@ class ArticleFrameHead(ClassifierMixin, BaseEstimator):
         self.mean_ = X.reshape(-1, X.shape[2]).mean(axis=0)
         self.scale_ = X.reshape(-1, X.shape[2]).std(axis=0) + 1e-6
         self.estimators_ = []
-        for j in range(self.n_frames_):
-            col = y[:, j]
-            if col.min() == col.max():
-                self.estimators_.append(float(col[0]))
-                continue
-            lr = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000)
-            self.estimators_.append(lr.fit((X[:, j] - self.mean_) / self.scale_, col))
+        with training_threads():  # a fixed BLAS thread count, as for the sentence heads
+            for j in range(self.n_frames_):
+                col = y[:, j]
+                if col.min() == col.max():
+                    self.estimators_.append(float(col[0]))
+                    continue
+                lr = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000)
+                self.estimators_.append(lr.fit((X[:, j] - self.mean_) / self.scale_, col))
         thr = 0.5 if self.thresholds is None else self.thresholds
         self.thresholds_ = np.broadcast_to(np.asarray(thr, float), (self.n_frames_,)).copy()
         return self

@@ -23,6 +23,7 @@ from classifiers.classifier import ArticleClassifier
 from classifiers.codebook import Codebook
 from classifiers.corpus import Corpus, load_corpus
 from classifiers.cv import cross_validate, cv_metrics, head_excerpts
+from classifiers.environment import numeric_environment
 from classifiers.features import lexicons_from_codebook
 from classifiers.params import json_params, resolve_params
 from classifiers.training import fit_sentence_model, fit_stance_aggregator, stance_article_data
@@ -99,6 +100,8 @@ def train(
         "n_sentences": len(table.texts),
         "code_version": CODE_VERSION,
         "sklearn_version": sklearn.__version__,
+        # what the version cannot name: the same bits need the same libraries and BLAS kernel
+        "environment": numeric_environment(),
         "params": json_params(params),
         "trained_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
         "metrics": metrics,

@@ -15,6 +15,7 @@ from classifiers.article import article_frame_scores
 from classifiers.article_head import ArticleFrameHead, corpus_evidence, corpus_excerpts
 from classifiers.codebook import STANCE_LABELS, Codebook
 from classifiers.corpus import Corpus
+from classifiers.environment import training_threads
 from classifiers.features import lexicons_from_codebook
 from classifiers.models import make_stance_aggregator
 from classifiers.params import resolve_params
@@ -102,7 +103,8 @@ def stance_article_oof(X: np.ndarray, labels: np.ndarray, events: np.ndarray, cl
     """Out-of-fold article stance predictions, folds grouped by event (an event is never on both sides)."""
     pred = np.empty(len(labels), dtype=object)
     for tr, te in GroupKFold(n_splits=min(5, len(set(events)))).split(X, groups=events):
-        model = make_stance_aggregator(0, class_weight).fit(X[tr], labels[tr].astype(str))
+        with training_threads():  # a fixed BLAS thread count, as in training
+            model = make_stance_aggregator(0, class_weight).fit(X[tr], labels[tr].astype(str))
         pred[te] = model.predict(X[te])
     return pred
 

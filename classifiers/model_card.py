@@ -18,6 +18,7 @@ from classifiers.codebook import STANCE_LABELS, load_codebook
 from classifiers.corpus import load_corpus
 from classifiers.dev_eval import card_section, dev_report
 from classifiers.encoder_card import encoder_section
+from classifiers.environment import environment_line
 from classifiers.evaluate import evaluate
 from classifiers.model_card_round5 import ROUND5
 from classifiers.model_card_round6 import ROUND6
@@ -59,6 +60,7 @@ def build_card(cache_dir: Path, eval_dir: Path) -> str:
         f"corpus hash `{m['corpus_hash']}`; scikit-learn {m['sklearn_version']}; trained {m['trained_at']} "
         f"in {m['train_seconds']} s (CV included); code version {m['code_version']}.",
         f"- Parameters: `{json.dumps(m['params'])}`.",
+        environment_line(m),
         "",
         "## Intended use",
         "",

@@ -20,6 +20,7 @@ from sklearn.utils.extmath import softmax
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from classifiers.environment import training_threads
 from classifiers.features import SentenceFeaturizer
 
 _CLASS_WEIGHTS = (None, "balanced")
@@ -50,6 +51,10 @@ class MultiLabelLogit(ClassifierMixin, BaseEstimator):
         )
 
     def fit(self, X, y) -> MultiLabelLogit:
+        with training_threads():  # the weights depend on the BLAS thread count (classifiers.environment)
+            return self._fit(X, y)
+
+    def _fit(self, X, y) -> MultiLabelLogit:
         if not (self.class_weight in _CLASS_WEIGHTS or isinstance(self.class_weight, dict)):
             raise ValueError(
                 f"class_weight must be one of {_CLASS_WEIGHTS} or a dict, got {self.class_weight!r}"

@@ -17,6 +17,7 @@ from sklearn.pipeline import Pipeline
 from classifiers.article import stance_article_features
 from classifiers.codebook import Codebook
 from classifiers.corpus import Corpus
+from classifiers.environment import training_threads
 from classifiers.features import SentenceFeaturizer, with_encoder
 from classifiers.models import MultiLabelLogit, make_stance_aggregator
 from classifiers.sentence_model import SentenceModel
@@ -112,6 +113,7 @@ def stance_article_data(
 def fit_stance_aggregator(X: np.ndarray, labels: np.ndarray, params: Mapping[str, Any]) -> Pipeline:
     """Fit the article stance aggregator on the articles that have a stance label."""
     has = np.asarray([lbl is not None for lbl in labels])
-    return make_stance_aggregator(params["random_state"], params["stance_class_weight"]).fit(
-        X[has], labels[has].astype(str)
-    )
+    with training_threads():  # a fixed BLAS thread count, as for the sentence heads
+        return make_stance_aggregator(params["random_state"], params["stance_class_weight"]).fit(
+            X[has], labels[has].astype(str)
+        )

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from classifiers import ArticleClassifier
 from classifiers.adaptation import CodedArticle, adapt, coded_scores, consensus
 from classifiers.corpus import load_corpus
+from classifiers.environment import environment_line
 from service.storage.annotations import iter_annotations
 from service.storage.errors import NotFoundError
 from service.storage.tables import ModelActivation, TrainedModel
@@ -298,6 +299,7 @@ def model_card(row: TrainedModel) -> str:
         f"{adaptation.get('n_used')} of {adaptation.get('n_coded')} (weight {adaptation.get('weight')}, "
         f"codes digest `{adaptation.get('codes_digest')}`)",
         f"- Trained: {m.get('trained_at')}; scikit-learn {m.get('sklearn_version')}",
+        environment_line(m, label="Base model's numeric environment"),
         f"- Method: {adaptation.get('method')}. The sentence model is the base model's.",
         "",
         "## Held-out coded articles",
