@@ -103,6 +103,14 @@ def numeric_environment() -> dict[str, Any]:
     }
 
 
+def blas_kernels() -> list[str]:
+    """The kernels this process's BLAS libraries chose (``OpenBLAS 0.3.27 Haswell``): figures computed
+    under another kernel may differ in their last digits, so stored figures name theirs."""
+    return sorted(
+        f"{b['internal_api']} {b['version']} {b['architecture']}" for b in numeric_environment()["blas"]
+    )
+
+
 def environment_summary(env: dict[str, Any]) -> str:
     """One line for a model card: versions, BLAS kernel(s), CPU extensions."""
     kernels = sorted({f"{b['internal_api']} {b['version']} ({b['architecture']})" for b in env["blas"]})

@@ -26,6 +26,7 @@ from classifiers.article import flatten, prepare_article
 from classifiers.classifier import ArticleClassifier
 from classifiers.codebook import STANCE_LABELS, Codebook
 from classifiers.dictionary import DictionaryBaseline
+from classifiers.environment import blas_kernels
 from classifiers.public_datasets import (
     DATASETS_DIR,
     LOADERS,
@@ -191,6 +192,7 @@ def public_figures(
             "random_state": RANDOM_STATE,
             "method": "paired percentile",
         },
+        "blas_kernels": blas_kernels(),  # the figures' last digits depend on it (docs/reproducibility.md)
         "dictionary_min_hits": dict(zip(model.codebook.frame_keys, map(int, base.min_hits), strict=True)),
         "datasets": {name: dataset_figures(name, model, base, root) for name in LOADERS},
         "not_mapped": NOT_MAPPED,
