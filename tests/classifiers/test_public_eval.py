@@ -32,6 +32,7 @@ TEXT_FIELDS = {
     "frame",
     "source",
     "fit",
+    "blas_kernels",
 }
 TEXT_FIELDS |= {"directions", "fnc1", "newsmtsc", "basil", "fignews2024", "babe", "biased_sents_lim2020"}
 
