@@ -118,8 +118,9 @@ def fetch_label_counts(
     published_from: datetime | None = None,
     published_to: datetime | None = None,
     precision: Sequence[str] | None = None,
-) -> dict[str, dict[str, list[Any]]]:
-    """Two tables of counts as columns, for ``comparison.LabelCounts``.
+) -> dict[str, dict[str, Any]]:
+    """Two tables of counts as columns (lists; the patterns' ``present`` and ``n`` numpy arrays),
+    for ``comparison.LabelCounts``.
 
     ``cells`` (``CELL_COLUMNS``): per outlet × event × dominant frame × stance × stance target ×
     codebook hash × copy flag, ``n`` articles, ``n_unsigned`` of them without an ingest-time
@@ -212,7 +213,7 @@ def fetch_label_counts(
     aggregates = [cast(func.sum(c), BigInteger) for c in counts]  # ints, not numeric -> Decimal
     aggregates += [func.sum(f[f"s{j}"]) for j in range(len(where))]
     cells: dict[str, list[Any]] = {name: [] for name in CELL_COLUMNS}
-    patterns: dict[str, list[Any]] = {name: [] for name in PATTERN_COLUMNS}
+    patterns: dict[str, Any] = {name: [] for name in PATTERN_COLUMNS}
     n_frames = len(where)
     bits = [1 << p for p in where]
 
@@ -229,30 +230,39 @@ def fetch_label_counts(
         n = int(row[7])
         cells["share_sums"].append([min(max(v or 0.0, 0.0), n) for v in row[9 + n_frames :]])
 
-    def add_pattern(outlet_id: Any, event_id: Any, copy: Any, mask: Any, n: Any) -> None:
-        if not n:
+    def add_patterns(rows: Sequence[Sequence[Any]]) -> None:
+        """``(outlet_id, event_id, is_copy, mask, n)`` rows, columns at once: ~17,000 at 100,000."""
+        if not rows:
             return
-        for name, value in zip(PATTERN_COLUMNS, (outlet_id, event_id, copy), strict=False):
-            patterns[name].append(value)
-        patterns["present"].append([bool(int(mask) & bit) for bit in bits])
-        patterns["n"].append(int(n))
+        outlet_ids, event_ids, copies, masks, ns = zip(*rows, strict=True)
+        n = np.array(ns, dtype=np.int64)
+        keep = np.flatnonzero(n)
+        patterns["outlet_id"] = [outlet_ids[i] for i in keep]
+        patterns["event_id"] = [event_ids[i] for i in keep]
+        patterns["is_copy"] = [copies[i] for i in keep]
+        mask = np.array(masks, dtype=np.int64)[keep]
+        patterns["present"] = (mask[:, None] & np.array(bits, dtype=np.int64)) != 0
+        patterns["n"] = n[keep]
 
+    # Core rows on the session's connection: the ORM's result machinery cost ~0.1 s per 20,000 rows.
+    connection = session.connection()
     if dialect == "postgresql":  # both tables from one pass over the grouped rows
         both = func.grouping_sets(tuple_(*cell_keys), tuple_(*pattern_keys))
         which = func.grouping(f.mask)  # 1: mask not grouped, a cell row
         # A pattern row needs only n: NULL the rest (at a million, ~25,000 pattern rows x 18 values)
         only_cells = [aggregates[0]] + [case((which == 1, agg)) for agg in aggregates[1:]]
         stmt = select(which.label("cell"), *cell_keys, f.mask, *only_cells).group_by(both)
-        for row in session.execute(stmt):  # not a cursor: PostgreSQL runs no parallel workers for one
+        pattern_rows = []
+        for row in connection.execute(stmt):  # not a cursor: PostgreSQL runs no parallel workers for one
             if row[0]:
                 add_cell(row[1:8] + row[9:])
             else:
-                add_pattern(row[1], row[2], row[7], row[8], row[9])
+                pattern_rows.append((row[1], row[2], row[7], row[8], row[9]))
+        add_patterns(pattern_rows)
     else:
-        for row in session.execute(select(*cell_keys, *aggregates).group_by(*cell_keys)):
+        for row in connection.execute(select(*cell_keys, *aggregates).group_by(*cell_keys)):
             add_cell(row)
-        for row in session.execute(select(*pattern_keys, func.sum(f.n)).group_by(*pattern_keys)):
-            add_pattern(*row)
+        add_patterns(connection.execute(select(*pattern_keys, func.sum(f.n)).group_by(*pattern_keys)).all())
     return {"cells": cells, "patterns": patterns}
 
 
