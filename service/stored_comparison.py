@@ -32,7 +32,7 @@ from comparison.syndication import N_WORDS, THRESHOLD
 from comparison.syndication_page import SyndicationPage, page_clusters
 from service.analysis import Selection, checked_version, unchecked_version
 from service.storage.classified_rows import count_matching_articles
-from service.storage.copy_counts import copy_article_ids, fetch_copy_rows
+from service.storage.copy_counts import copy_article_ids, fetch_copy_rows, first_of_clusters
 from service.storage.label_counts import fetch_cluster_members, fetch_label_counts, outlet_table
 from service.storage.tables import Event
 from service.storage.text_sample import (
@@ -184,8 +184,9 @@ def stored_counts(
             unit = oid if unit_of is None else unit_of.get(oid)
             if unit is not None and not (copy and syndicated == "once"):
                 sizes[unit] = sizes.get(unit, 0) + int(n)
+        firsts = _firsts(clusters.result()[0], options, sample)
         term_counts, notes["vocabulary_sample"] = _sampled_terms(
-            session, version, {**options, "unit_sizes": sizes}, **sample
+            session, version, {**options, "unit_sizes": sizes, "first_of_clusters": firsts}, **sample
         )
     present = set(rows["outlet_id"])
     attributes = {o["key"]: o["attributes"] for oid, o in outlets.items() if oid in present}
@@ -240,7 +241,10 @@ def _read_apart(  # noqa: PLR0913
             terms = None
             if sample is not None:
                 sizes = unit_sizes(other, version, **options)
-                terms = _sampled_terms(other, version, {**options, "unit_sizes": sizes}, **sample)
+                firsts = _firsts(clusters.result()[0], options, sample)
+                terms = _sampled_terms(
+                    other, version, {**options, "unit_sizes": sizes, "first_of_clusters": firsts}, **sample
+                )
             other.rollback()
             return terms
     except BaseException as error:
@@ -265,6 +269,16 @@ def _read_clusters(  # noqa: PLR0913
         filters = {k: v for k, v in options.items() if k != "unit_of"}
         copies = fetch_copy_rows(session, version, ids, frame_keys=copy_options["frame_keys"], **filters)
     clusters.set_result((found, copies))
+
+
+def _firsts(
+    members: np.ndarray | None, options: Mapping[str, Any], sample: Mapping[str, Any]
+) -> dict[tuple[Any, int], int] | None:
+    """Each unit × cluster's first article, from the members the request read anyway (``None``:
+    the term sample asks the database)."""
+    if members is None or not sample["skip_copies"]:
+        return None
+    return first_of_clusters(members, options.get("unit_of"))
 
 
 def counts_digest(counts: LabelCounts) -> str:

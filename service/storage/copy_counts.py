@@ -31,21 +31,45 @@ def copy_article_ids(members: np.ndarray, unit_of: Mapping[int, str | None] | No
     Within each unit × cluster every member after the lowest id is a copy. Members of a cluster
     that has only one selected article are not listed, and that article is no copy either.
     """
+    aid, _, _, first = _ranked(members, unit_of)
+    return np.sort(aid[~first]).tolist()
+
+
+def first_of_clusters(
+    members: np.ndarray, unit_of: Mapping[int, str | None] | None
+) -> dict[tuple[Any, int], int]:
+    """``(unit, cluster) -> lowest member id``: which clustered article of a unit is no copy (an
+    article whose cluster is not listed is the only selected one of its cluster, so no copy)."""
+    aid, unit, cluster, first = _ranked(members, unit_of)
+    return {
+        (u, c): a
+        for u, c, a in zip(unit[first].tolist(), cluster[first].tolist(), aid[first].tolist(), strict=True)
+    }
+
+
+def _ranked(
+    members: np.ndarray, unit_of: Mapping[int, str | None] | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Members' ids, units (outlet ids or groups), clusters, and whether each is its unit × cluster's
+    lowest id, sorted by cluster, unit, id."""
     if len(members) == 0:
-        return []
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, empty, np.empty(0, dtype=bool)
     cluster = members[:, 0].astype(np.int64)
     aid = members[:, 1].astype(np.int64)
     outlet = members[:, 2].astype(np.int64)
     if unit_of is None:
-        unit = outlet
+        unit, code = outlet, outlet
     else:
         codes: dict[Any, int] = {}
-        unit = np.array([codes.setdefault(unit_of.get(int(o)), len(codes)) for o in outlet.tolist()])
-    order = np.lexsort((aid, unit, cluster))
-    c, u = cluster[order], unit[order]
+        groups = [unit_of.get(o) for o in outlet.tolist()]
+        unit = np.array(groups, dtype=object)
+        code = np.array([codes.setdefault(g, len(codes)) for g in groups], dtype=np.int64)
+    order = np.lexsort((aid, code, cluster))
+    c, u = cluster[order], code[order]
     first = np.ones(len(order), dtype=bool)
     first[1:] = (c[1:] != c[:-1]) | (u[1:] != u[:-1])
-    return np.sort(aid[order][~first]).tolist()
+    return aid[order], unit[order], c, first
 
 
 def fetch_copy_rows(
