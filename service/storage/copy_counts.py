@@ -16,13 +16,27 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select, text
+from sqlalchemy import BigInteger, any_, bindparam, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from service.storage.frame_summary import positions, share_at
 from service.storage.tables import Article, Classification
 
 _CHUNK = 1000
+#: Planner settings for the lookup by id (one process, nested loops over the indexes), and back.
+_LOOKUPS = (
+    "enable_nestloop = on",
+    "enable_hashjoin = off",
+    "enable_mergejoin = off",
+    "max_parallel_workers_per_gather = 0",
+)
+_SCANS = (  # as ``stored_counts`` sets them for its scans
+    "enable_nestloop = off",
+    "enable_hashjoin = on",
+    "enable_mergejoin = on",
+    "max_parallel_workers_per_gather = DEFAULT",
+)
 
 
 def copy_article_ids(members: np.ndarray, unit_of: Mapping[int, str | None] | None) -> list[int]:
@@ -101,17 +115,28 @@ def fetch_copy_rows(
     sums = [func.sum(share_at(dialect, p)) for p in positions(frame_keys)]
     connection = session.connection()
     if dialect == "postgresql":  # a few thousand ids: index lookups, not scans of every article
-        connection.execute(text("SET LOCAL enable_nestloop = on"))
+        # (left to itself the planner scanned every classification, or every article in parallel
+        # workers: 271 ms and 74 ms for 2,110 copies at 100,000 articles)
+        for setting in _LOOKUPS:
+            connection.execute(text(f"SET LOCAL {setting}"))
     rows: list[tuple[Any, ...]] = []
     try:
-        for start in range(0, len(article_ids), _CHUNK):
-            chunk = list(article_ids[start : start + _CHUNK])
+        # PostgreSQL: one statement, the ids as one array (an IN list of 1,000 was a parallel scan
+        # of every article per chunk); SQLite: chunks under its bound-parameter limit.
+        step = len(article_ids) if dialect == "postgresql" else _CHUNK
+        for start in range(0, len(article_ids), step):
+            chunk = [int(aid) for aid in article_ids[start : start + step]]
+            if dialect == "postgresql":
+                among = Article.id == any_(bindparam("copy_ids", chunk, type_=ARRAY(BigInteger)))
+            else:
+                among = Article.id.in_(chunk)
             stmt = select(*keys, func.count(), *sums).select_from(Classification)
-            stmt = selected(stmt, model_version, target, filters).where(Article.id.in_(chunk))
+            stmt = selected(stmt, model_version, target, filters).where(among)
             rows.extend(tuple(row) for row in connection.execute(stmt.group_by(*keys)))
     finally:
         if dialect == "postgresql":  # the comparison's other reads keep hash joins (see stored_counts)
-            connection.execute(text("SET LOCAL enable_nestloop = off"))
+            for setting in _SCANS:
+                connection.execute(text(f"SET LOCAL {setting}"))
     return rows
 
 
