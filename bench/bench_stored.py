@@ -155,7 +155,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         server = Server(url, port=args.port).__enter__()
         out["http_server"] = {"workers": 2, "port": args.port}
     try:
-        stored = 0
         for n in sorted(args.sizes):
             level: dict[str, Any] = {"n": n, "load_avg_before": load_average()}
             session = app.extensions["framescope"]["sessionmaker"]()
@@ -166,14 +165,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 if n_stored == n:
                     level["fill"] = "reused"
                 elif n <= args.real_fill_max:
-                    fill(session, records[stored:n], stored, records, model, N_EVENTS)
+                    fill(session, records[n_stored:n], n_stored, records, model, N_EVENTS)
                     level["fill"] = "ingest + sign + store (DAO)"
                 else:
+                    # Replication copies stored articles: store the real ones first (``--sizes
+                    # 100000`` alone on an empty database used to copy nothing, forever).
+                    if n_stored < args.real_fill_max:
+                        seed = records[n_stored : args.real_fill_max]
+                        fill(session, seed, n_stored, records, model, N_EVENTS)
                     replicate(session, n)
                     level["fill"] = "copied in SQL (signatures and clusters included)"
             session.close()
             level["fill_seconds"] = round(sw.seconds, 1)
-            stored = n
             level.update(in_process(app, n, args.old_max))
             if server is not None:
                 level.update(over_http(server, args.repeat))

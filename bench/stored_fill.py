@@ -127,6 +127,8 @@ def replicate(session: Any, n_target: int) -> None:
         n_now = session.execute(text("SELECT count(*) FROM articles")).scalar_one()
         if n_now >= n_target:
             break
+        if n_now == 0:
+            raise SystemExit("replicate: no stored article to copy (fill some first)")
         session.execute(text("DROP TABLE IF EXISTS amap, cmap"))
         session.execute(
             text(

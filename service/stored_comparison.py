@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,7 @@ from comparison.syndication import N_WORDS, THRESHOLD
 from comparison.syndication_page import SyndicationPage, page_clusters
 from service.analysis import Selection, checked_version, unchecked_version
 from service.storage.classified_rows import count_matching_articles
+from service.storage.copy_counts import copy_article_ids, fetch_copy_rows, first_of_clusters
 from service.storage.label_counts import fetch_cluster_members, fetch_label_counts, outlet_table
 from service.storage.tables import Event
 from service.storage.text_sample import (
@@ -105,10 +106,12 @@ def stored_counts(
         "skip_copies": syndicated == "once",
     }
     apart = None
+    clusters: Future[tuple[np.ndarray | None, list[tuple[Any, ...]]]] = Future()
+    copy_options = {"frame_keys": frame_keys, "flag": syndicated == "once"}
     if postgres and isinstance(session.get_bind(), Engine) and (vocabulary or syndicated != "off"):
-        # The cluster members and the term sample do not need the counts: read them on a second
-        # connection while the counting query runs (its aggregate is one process, so the other
-        # core is mostly idle). Each statement reads committed data as of its start, as before.
+        # The cluster members, the copies' rows and the term sample do not need the counts: read
+        # them on a second connection while the counting query runs (its aggregate is one process,
+        # so the other core is mostly idle). Each statement reads committed data as of its start.
         apart = _READER.submit(
             _read_apart,
             session.get_bind(),
@@ -116,9 +119,17 @@ def stored_counts(
             options,
             syndicated != "off",
             sample if vocabulary else None,
+            copy_options,
+            clusters,
         )
+    else:
+        _read_clusters(session, version, options, syndicated != "off", copy_options, clusters)
     tables = fetch_label_counts(
-        session, version, frame_keys=frame_keys, flag_copies=syndicated == "once", **options
+        session,
+        version,
+        frame_keys=frame_keys,
+        copies=(lambda: clusters.result()[1]) if syndicated == "once" else None,
+        **options,
     )
     rows, patterns = tables["cells"], tables["patterns"]
     if target is None and (not rows["n"] or sum(rows["n"]) != count_matching_articles(session, **filters)):
@@ -150,10 +161,7 @@ def stored_counts(
     n_unsigned = int(sum(rows["n_unsigned"]))
     syndication = None
     if syndicated != "off":
-        if apart is not None:
-            members = apart.result()[0]
-        else:
-            members = fetch_cluster_members(session, version, **options)
+        members = clusters.result()[0]
         syndication = _clusters(members, outlets, unit_of, n_articles, syndication_limit, syndication_offset)
     notes: dict[str, Any] = {
         "n_aggregated_rows": n_rows + n_patterns,  # cells + presence patterns read from the database
@@ -169,15 +177,16 @@ def stored_counts(
         )
     term_counts = None
     if vocabulary and apart is not None:
-        term_counts, notes["vocabulary_sample"] = apart.result()[1]
+        term_counts, notes["vocabulary_sample"] = apart.result()
     elif vocabulary:
         sizes: dict[Any, int] = {}
         for oid, n, copy in zip(rows["outlet_id"], rows["n"], rows["is_copy"], strict=True):
             unit = oid if unit_of is None else unit_of.get(oid)
             if unit is not None and not (copy and syndicated == "once"):
                 sizes[unit] = sizes.get(unit, 0) + int(n)
+        firsts = _firsts(clusters.result()[0], options, sample)
         term_counts, notes["vocabulary_sample"] = _sampled_terms(
-            session, version, {**options, "unit_sizes": sizes}, **sample
+            session, version, {**options, "unit_sizes": sizes, "first_of_clusters": firsts}, **sample
         )
     present = set(rows["outlet_id"])
     attributes = {o["key"]: o["attributes"] for oid, o in outlets.items() if oid in present}
@@ -209,28 +218,67 @@ def _analytic_settings(session: Session) -> None:
 _READER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="stored-comparison")
 
 
-def _read_apart(
+def _read_apart(  # noqa: PLR0913
     engine: Engine,
     version: str,
     options: Mapping[str, Any],
     members: bool,
     sample: Mapping[str, Any] | None,
-) -> tuple[np.ndarray | None, tuple[Any, dict[str, Any]] | None]:
-    """Cluster members and sampled terms in their own read transaction (their own connection).
+    copy_options: Mapping[str, Any],
+    clusters: Future[tuple[np.ndarray | None, list[tuple[Any, ...]]]],
+) -> tuple[Any, dict[str, Any]] | None:
+    """Cluster members and the copies' rows (set on ``clusters`` as soon as they are read, for the
+    counting query), then sampled terms, in their own read transaction (their own connection).
 
     Without the counts, the sample's per-unit key limits come from the articles per unit copies
     included (one grouped count): a little tighter, and a unit they leave short is ranked in full,
     so the sample is the same (``sample_text_ids``).
     """
-    with Session(engine) as other:
-        _analytic_settings(other)
-        found = fetch_cluster_members(other, version, **options) if members else None
-        terms = None
-        if sample is not None:
-            sizes = unit_sizes(other, version, **options)
-            terms = _sampled_terms(other, version, {**options, "unit_sizes": sizes}, **sample)
-        other.rollback()
-        return found, terms
+    try:
+        with Session(engine) as other:
+            _analytic_settings(other)
+            _read_clusters(other, version, options, members, copy_options, clusters)
+            terms = None
+            if sample is not None:
+                sizes = unit_sizes(other, version, **options)
+                firsts = _firsts(clusters.result()[0], options, sample)
+                terms = _sampled_terms(
+                    other, version, {**options, "unit_sizes": sizes, "first_of_clusters": firsts}, **sample
+                )
+            other.rollback()
+            return terms
+    except BaseException as error:
+        if not clusters.done():  # the request thread waits on it: never leave it unset
+            clusters.set_exception(error)
+        raise
+
+
+def _read_clusters(  # noqa: PLR0913
+    session: Session,
+    version: str,
+    options: Mapping[str, Any],
+    members: bool,
+    copy_options: Mapping[str, Any],
+    clusters: Future[tuple[np.ndarray | None, list[tuple[Any, ...]]]],
+) -> None:
+    """Set ``clusters`` to the cluster members and the copies' rows (``service.storage.copy_counts``)."""
+    found = fetch_cluster_members(session, version, **options) if members else None
+    copies: list[tuple[Any, ...]] = []
+    if found is not None and copy_options["flag"]:
+        ids = copy_article_ids(found, options.get("unit_of"))
+        filters = {k: v for k, v in options.items() if k != "unit_of"}
+        copies = fetch_copy_rows(session, version, ids, frame_keys=copy_options["frame_keys"], **filters)
+    clusters.set_result((found, copies))
+
+
+def _firsts(
+    members: np.ndarray | None, options: Mapping[str, Any], sample: Mapping[str, Any]
+) -> dict[tuple[Any, int], int] | None:
+    """Each unit × cluster's first article, from the members the request read anyway (``None``:
+    the term sample asks the database)."""
+    if members is None or not sample["skip_copies"]:
+        return None
+    return first_of_clusters(members, options.get("unit_of"))
 
 
 def counts_digest(counts: LabelCounts) -> str:

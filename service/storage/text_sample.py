@@ -31,6 +31,7 @@ def sample_text_ids(
     skip_copies: bool = True,
     target: str | None = None,
     unit_sizes: Mapping[Any, int] | None = None,
+    first_of_clusters: Mapping[tuple[Any, int], int] | None = None,
     **filters: Any,
 ) -> list[tuple[int, Any]]:
     """``(article_id, unit)`` (outlet id, or group) of at most ``per_unit`` articles per unit, by id.
@@ -41,11 +42,14 @@ def sample_text_ids(
     ``unit_sizes`` (articles counted per unit) lets SQL return only articles whose key falls in the
     lowest ``3 * per_unit / size`` of the key range; a unit that gets too few that way is read in
     full, so the sample is the same either way. Copies are found among those candidates only (the
-    lowest selected id of each candidate's unit × cluster), not by ranking every clustered article.
+    lowest selected id of each candidate's unit × cluster), not by ranking every clustered article;
+    ``first_of_clusters`` (``copy_counts.first_of_clusters`` of the cluster members) says which
+    that is without a query.
     """
     limits = {u: min(_M32, 3 * per_unit * _M32 // max(n, 1) + 1) for u, n in (unit_sizes or {}).items()}
     limits = {u: t for u, t in limits.items() if t < _M32}
-    chosen = _lowest(session, model_version, target, filters, unit_of, skip_copies, per_unit, limits)
+    firsts = first_of_clusters
+    chosen = _lowest(session, model_version, target, filters, unit_of, skip_copies, per_unit, limits, firsts)
     if limits:
         got: dict[Any, int] = {}
         for _, u in chosen:
@@ -53,7 +57,9 @@ def sample_text_ids(
         short = [u for u in limits if got.get(u, 0) < min(per_unit, (unit_sizes or {})[u])]
         if short:
             kept = {u: t for u, t in limits.items() if u not in short}
-            chosen = _lowest(session, model_version, target, filters, unit_of, skip_copies, per_unit, kept)
+            chosen = _lowest(
+                session, model_version, target, filters, unit_of, skip_copies, per_unit, kept, firsts
+            )
     return chosen
 
 
@@ -66,6 +72,7 @@ def _lowest(  # noqa: PLR0913
     skip_copies: bool,
     per_unit: int,
     limits: Mapping[Any, int],
+    firsts: Mapping[tuple[Any, int], int] | None,
 ) -> list[tuple[int, Any]]:
     """The ``per_unit`` lowest keys per unit among candidates under each unit's limit (if any).
 
@@ -85,7 +92,9 @@ def _lowest(  # noqa: PLR0913
     if limits:
         stmt = stmt.where(order < case(dict(limits), value=unit, else_=_M32))
     candidates = session.execute(stmt).all()
-    if skip_copies:
+    if skip_copies and firsts is not None:  # from the cluster members: no query
+        candidates = [r for r in candidates if r[3] is None or firsts.get((r[1], r[3]), r[0]) == r[0]]
+    elif skip_copies:
         clusters = sorted({c for *_, c in candidates if c is not None})
         first: dict[tuple[Any, int], int] = {}
         for start in range(0, len(clusters), 1000):

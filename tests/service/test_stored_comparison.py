@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from sqlalchemy import select
 
 from classifiers import ArticleClassification, FrameResult, StanceResult
 from comparison import compare_counts, compare_outlets
@@ -269,3 +270,54 @@ def test_bad_syndication_page_is_a_problem_naming_the_field(client, app, classif
     assert response.status_code == 422
     assert response.content_type == "application/problem+json"
     assert query.split("=")[0] in str(response.get_json()["errors"])
+
+
+@pytest.mark.parametrize("group_by", [None, "type"])
+def test_copies_from_cluster_members_match_the_window_ranks(app, classifier, group_by):
+    """The copies and each unit × cluster's first article come from the cluster members (no query of
+    their own): the same ids as ranking every clustered article by id within its unit, and the same
+    term sample as asking the database for each candidate cluster's lowest id."""
+    from service.storage.copy_counts import copy_article_ids, first_of_clusters
+    from service.storage.label_counts import fetch_cluster_members, outlet_table
+    from service.storage.tables import Article, ArticleSignature
+
+    store_synthetic(app, 420, classifier)
+    with app.test_request_context("/"):
+        session = app.extensions["framescope"]["sessionmaker"]()
+        try:
+            outlets = outlet_table(session)
+            unit_of = None
+            if group_by:
+                unit_of = {oid: o["attributes"].get(group_by) or None for oid, o in outlets.items()}
+            members = fetch_cluster_members(session, classifier.version, unit_of=unit_of, event=[])
+            rows = session.execute(
+                select(Article.id, Article.outlet_id, ArticleSignature.cluster_id)
+                .join(ArticleSignature, ArticleSignature.article_id == Article.id)
+                .where(ArticleSignature.cluster_id.is_not(None))
+                .order_by(Article.id)
+            ).all()
+            seen, expected = set(), []
+            for aid, oid, cluster in rows:
+                unit = oid if unit_of is None else unit_of[oid]
+                if unit is None:
+                    continue
+                if (unit, cluster) in seen:
+                    expected.append(aid)
+                seen.add((unit, cluster))
+            copies = copy_article_ids(members, unit_of)
+            assert copies == expected and (group_by is None or len(copies) > 5)  # an outlet: no copies
+            firsts = first_of_clusters(members, unit_of)
+            for per_unit in (5, 10**6):
+                queried = sample_text_ids(
+                    session, classifier.version, per_unit=per_unit, unit_of=unit_of, event=[]
+                )
+                assert queried == sample_text_ids(
+                    session,
+                    classifier.version,
+                    per_unit=per_unit,
+                    unit_of=unit_of,
+                    first_of_clusters=firsts,
+                    event=[],
+                )
+        finally:
+            session.close()
