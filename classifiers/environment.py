@@ -103,12 +103,12 @@ def numeric_environment() -> dict[str, Any]:
     }
 
 
-def blas_kernels() -> list[str]:
-    """The kernels this process's BLAS libraries chose (``OpenBLAS 0.3.27 Haswell``): figures computed
-    under another kernel may differ in their last digits, so stored figures name theirs."""
-    return sorted(
-        f"{b['internal_api']} {b['version']} {b['architecture']}" for b in numeric_environment()["blas"]
-    )
+def blas_kernels(env: dict[str, Any] | None = None) -> list[str]:
+    """The kernels BLAS chose (``openblas 0.3.30 Haswell``), in this process or in a recorded
+    ``numeric_environment()``: figures computed under another kernel may differ in their last
+    digits, so stored figures name theirs."""
+    blas = (env or numeric_environment())["blas"]
+    return sorted(f"{b['internal_api']} {b['version']} {b['architecture']}" for b in blas)
 
 
 def environment_summary(env: dict[str, Any]) -> str:

@@ -26,6 +26,7 @@ from typing import Any
 
 from classifiers.codebook import STANCE_LABELS, Codebook, load_codebook
 from classifiers.corpus import load_corpus
+from classifiers.environment import blas_kernels
 from classifiers.eval_split import load_split
 from classifiers.scoring import EVAL_DIR, read_jsonl
 
@@ -139,6 +140,7 @@ def validation_figures(model, *, eval_dir: Path = EVAL_DIR, half: str = "tune") 
         "sample": f"../shared/eval, {half} half of fixtures/eval-split.json (coders' adjudicated labels)",
         "n_articles": len(chosen),
         "command": "python -m classifiers.validation",
+        "blas_kernels": blas_kernels(),  # score sums' last digits depend on it (docs/reproducibility.md)
         **counts,
     }
 

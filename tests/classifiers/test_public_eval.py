@@ -10,16 +10,15 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from classifiers.corpus import load_corpus
-from classifiers.environment import blas_kernels
 from classifiers.evaluate import fit_dictionary
 from classifiers.public_card import public_section, tally
 from classifiers.public_datasets import available, side_label
 from classifiers.public_eval import FIGURES_PATH, dataset_figures
 from classifiers.public_metrics import binary_figure, macro_f1, paired_difference
 from classifiers.validation import served_version
+from tests.figures import assert_figures_match
 
 CARD = Path(__file__).resolve().parents[2] / "docs" / "model-card.md"
-KERNEL_TOLERANCE = 0.025  # another BLAS kernel: measured at most 0.012 apart (Haswell vs SkylakeX)
 
 
 TEXT_FIELDS = {
@@ -89,31 +88,9 @@ def test_the_command_reproduces_the_shipped_frac_figures(model, codebook):
         warnings.simplefilter("ignore")
         base = fit_dictionary(codebook, load_corpus(codebook))
     figures = dataset_figures("frac", model, base)
-    if shipped.get("blas_kernels") == blas_kernels():
-        assert figures == shipped["datasets"]["frac"]
-        return
-    # Another OpenBLAS kernel (e.g. OPENBLAS_CORETYPE=Haswell against SkylakeX) rounds differently in
-    # training: the same model version then differs in its last digits (docs/reproducibility.md;
-    # measured at most 0.012 on these figures). Counts must still agree and figures stay close.
-    now, then = dict(flat_figures(figures)), dict(flat_figures(shipped["datasets"]["frac"]))
-    assert now.keys() == then.keys()
-    for key, value in then.items():
-        if isinstance(value, float):
-            assert now[key] == pytest.approx(value, abs=KERNEL_TOLERANCE, nan_ok=True), key
-        else:
-            assert now[key] == value, key
-
-
-def flat_figures(node, path=""):
-    """``(path, leaf)`` pairs of a nested figures dict (lists indexed), for comparing leaf by leaf."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from flat_figures(value, f"{path}.{key}")
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from flat_figures(value, f"{path}[{i}]")
-    else:
-        yield path, node
+    # another kernel: measured at most 0.012 apart (Haswell vs SkylakeX), counts equal
+    near = lambda _, now, then: now == pytest.approx(then, abs=0.025, nan_ok=True)  # noqa: E731
+    assert_figures_match(figures, shipped["datasets"]["frac"], shipped, model, near)
 
 
 def test_auc_matches_scikit_learn_with_ties_and_per_resample():

@@ -7,6 +7,7 @@ import pytest
 from classifiers.codebook import STANCE_LABELS
 from classifiers.scoring import EVAL_DIR
 from classifiers.validation import error_counts, served_version, validation_figures, validation_path
+from tests.figures import assert_figures_match
 
 
 def test_shipped_figures_describe_the_served_model(codebook):
@@ -49,4 +50,14 @@ def test_the_command_reproduces_the_shipped_figures(model):
         pytest.skip("shipped figures are for another model version (see the test above)")
     fresh = validation_figures(model)
     keys = ("frames", "stance", "n_articles", "units", "scores")
-    assert {k: fresh[k] for k in keys} == {k: shipped[k] for k in keys}
+    # another kernel: counts equal, score sums within 0.01 per article (measured 0.0036, Haswell
+    # vs SkylakeX); the sums' article counts are the n_positive / n_negative beside them
+    sides = ("positive", "negative")
+    sizes = {f"{f}.{side}": v[f"n_{side}"] for f, v in shipped["scores"].items() for side in sides}
+
+    def close(path: str, now: float, then: float) -> bool:
+        frame, figure = path.split(".")[-2:]
+        n = sizes.get(f"{frame}.{figure.split('_')[-1]}", 1)
+        return abs(now - then) <= 0.01 * max(n, 1)
+
+    assert_figures_match({k: fresh[k] for k in keys}, {k: shipped[k] for k in keys}, shipped, model, close)
