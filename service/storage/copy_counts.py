@@ -24,6 +24,16 @@ from service.storage.frame_summary import positions, share_at
 from service.storage.tables import Article, Classification
 
 _CHUNK = 1000
+#: What a counted cell is grouped by (with the presence mask): shared with ``label_counts``.
+CELL_KEYS = (
+    Article.outlet_id,
+    Article.event_id,
+    Classification.dominant_frame,
+    Classification.stance_label,
+    Classification.stance_target,
+    Classification.codebook_hash,
+    Classification.frame_mask,
+)
 #: Planner settings for the lookup by id (one process, nested loops over the indexes), and back.
 _LOOKUPS = (
     "enable_nestloop = on",
@@ -103,15 +113,7 @@ def fetch_copy_rows(
     if not article_ids:
         return []
     dialect = session.get_bind().dialect.name
-    keys = [
-        Article.outlet_id,
-        Article.event_id,
-        Classification.dominant_frame,
-        Classification.stance_label,
-        Classification.stance_target,
-        Classification.codebook_hash,
-        Classification.frame_mask,
-    ]
+    keys = list(CELL_KEYS)
     sums = [func.sum(share_at(dialect, p)) for p in positions(frame_keys)]
     connection = session.connection()
     if dialect == "postgresql":  # a few thousand ids: index lookups, not scans of every article

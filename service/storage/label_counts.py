@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from service.storage.classified_rows import article_filters
-from service.storage.copy_counts import move_copies
+from service.storage.copy_counts import CELL_KEYS, move_copies
 from service.storage.frame_summary import MAX_MASK_FRAMES, positions, share_at
 from service.storage.tables import Article, ArticleSignature, Classification, Event, Outlet
 
@@ -132,15 +132,7 @@ def fetch_label_counts(
     stmt = stmt.outerjoin(ArticleSignature, ArticleSignature.article_id == Classification.article_id)
     stmt = selected(stmt, model_version, target, filters)
     unsigned = case((ArticleSignature.n_shingles.is_(None), 1), else_=0)
-    keys = [
-        Article.outlet_id,
-        Article.event_id,
-        Classification.dominant_frame,
-        Classification.stance_label,
-        Classification.stance_target,
-        Classification.codebook_hash,
-        Classification.frame_mask,
-    ]
+    keys = list(CELL_KEYS)
     labels = [*CELL_COLUMNS[:6], "mask"]
 
     def grouped(rows: Select, copy: int, n_unsigned: Any) -> Select:
