@@ -80,9 +80,11 @@ def _candidates(session: Session, keys: np.ndarray) -> tuple[list[int], TextSign
 
     Only the ``BUCKET_WINDOW`` latest articles of each key are read. ``candidate_pairs`` pairs a
     new article with the window of texts before it in a bucket, and stored candidates come first in
-    id order, so those latest ones are all it ever compares a new article with: the pairs are the
-    same as with every holder of the key read, while the read stays bounded when a wire story has
-    thousands of stored copies (each batch used to load them all: memory and time grew with the store).
+    id order, so those latest ones are all it ever compares a new article with: every pair with a new
+    article is the same as with every holder of the key read (only pairs of two stored articles,
+    which were compared when they were stored, can be fewer), while the read stays bounded when a
+    wire story has thousands of stored copies (each batch used to load them all: memory and time
+    grew with the store).
     """
     latest = func.row_number().over(partition_by=ArticleBand.band_key, order_by=ArticleBand.article_id.desc())
     found: set[int] = set()
