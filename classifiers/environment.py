@@ -80,7 +80,7 @@ def numeric_environment() -> dict[str, Any]:
 
     The BLAS ``architecture`` (OpenBLAS's run-time kernel choice, e.g. ``Haswell`` or
     ``SkylakeX``) matters as much as the versions: the same wheels on another CPU can pick another
-    kernel, which rounds differently (see docs/model-card.md, "Reproducibility").
+    kernel, which rounds differently (docs/reproducibility.md).
     """
     blas = [
         {

@@ -132,20 +132,19 @@ def fetch_label_counts(
     stmt = stmt.outerjoin(ArticleSignature, ArticleSignature.article_id == Classification.article_id)
     stmt = selected(stmt, model_version, target, filters)
     unsigned = case((ArticleSignature.n_shingles.is_(None), 1), else_=0)
-    keys = list(CELL_KEYS)
     labels = [*CELL_COLUMNS[:6], "mask"]
-
-    def grouped(rows: Select, copy: int, n_unsigned: Any) -> Select:
-        """``rows`` by cell × mask: counts and share sums, flagged ``copy``."""
-        return rows.with_only_columns(
-            *[k.label(name) for k, name in zip(keys, labels, strict=True)],
-            literal(copy).label("is_copy"),
+    # by cell × mask, every article an original (``copies`` are moved afterwards)
+    fine = (
+        stmt.with_only_columns(
+            *[k.label(name) for k, name in zip(CELL_KEYS, labels, strict=True)],
+            literal(0).label("is_copy"),
             func.count().label("n"),
-            func.sum(n_unsigned).label("n_unsigned"),
+            func.sum(unsigned).label("n_unsigned"),
             *[func.sum(share_at(dialect, p)).label(f"s{j}") for j, p in enumerate(where)],
-        ).group_by(*keys)
-
-    fine = grouped(stmt, 0, unsigned).subquery("fine")
+        )
+        .group_by(*CELL_KEYS)
+        .subquery("fine")
+    )
     f = fine.c
     cell_keys = [f[name] for name in CELL_COLUMNS[:7]]
     pattern_keys = [f.outlet_id, f.event_id, f.is_copy, f.mask]
